@@ -1,0 +1,69 @@
+"""The field's abbreviations (TSVM, LLVT, BCH...), from ``knowledge/glossary.tsv``.
+
+Admins edit the file; the bot uses it both ways: an abbreviation in a
+question also looks for its full form, and a full form also finds passages
+that only use the abbreviation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .textnorm import fold, is_syllable, normalize
+
+GLOSSARY_FILE = "glossary.tsv"
+
+
+@dataclass
+class Glossary:
+    # folded abbreviation -> full forms (normalised, with diacritics)
+    entries: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Glossary:
+        entries: dict[str, list[str]] = {}
+        if path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if not line.strip() or line.lstrip().startswith("#") or "\t" not in line:
+                    continue
+                abbr, full = (part.strip() for part in line.split("\t", 1))
+                if abbr and full:
+                    entries.setdefault(fold(abbr), []).append(normalize(full))
+        return cls(entries)
+
+    @property
+    def abbreviations(self) -> frozenset[str]:
+        """Folded abbreviations, including the parts of hyphenated ones (qs, qp)."""
+        out = set()
+        for abbr in self.entries:
+            out.add(abbr)
+            out.update(re.split(r"[-/]", abbr))
+        return frozenset(out)
+
+    def expansions_in(self, text: str) -> list[str]:
+        """Full forms of the abbreviations that occur in ``text`` (case-sensitive upper-case use).
+
+        An abbreviation that is also a Vietnamese syllable ("TU" / tư, từ) is only
+        expanded when written in capitals, so ordinary words are not mistaken for it.
+        """
+        found: list[str] = []
+        for abbr_f, fulls in self.entries.items():
+            pattern = r"(?<![\w-])" + re.escape(abbr_f).replace(r"\-", r"\s*-\s*") + r"(?![\w-])"
+            for m in re.finditer(pattern, fold(text)):
+                original = text[m.start() : m.end()] if len(fold(text)) == len(text) else ""
+                if is_syllable(abbr_f.replace("-", "")) and not original.isupper():
+                    continue
+                found.extend(f for f in fulls if f not in found)
+                break
+        return found
+
+    def abbreviations_in(self, text: str) -> list[str]:
+        """Abbreviations whose full form occurs in ``text`` (the reverse direction)."""
+        f = fold(text)
+        out = []
+        for abbr_f, fulls in self.entries.items():
+            if any(re.search(r"(?<!\w)" + re.escape(fold(full)) + r"(?!\w)", f) for full in fulls):
+                out.append(abbr_f)
+        return out

@@ -1,0 +1,272 @@
+"""document → load → clean → chunk → embed → store, incrementally.
+
+Each document is identified by its file (doc_id = file name without the
+suffix) and fingerprinted by a content hash over the file and its metadata
+sidecar.  Unchanged documents are skipped, changed ones replaced, removed
+ones deleted; only new passages are embedded.  All changes land in one new
+index version (see :mod:`bot.store`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .chunking import Chunk, chunk_text
+from .clean import clean_text
+from .embeddings import VectorEmbedder
+from .glossary import Glossary
+from .loaders import LoadError, is_document, load
+from .metadata import DocMeta, extract_metadata, sidecar_path
+from .store import IndexStore, Writer
+from .textnorm import fold
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+EMBED_BATCH = 16
+
+
+@dataclass
+class PreparedDoc:
+    doc_id: str
+    path: Path
+    content_hash: str
+    meta: DocMeta
+    text: str
+    chunks: list[Chunk]
+
+
+@dataclass
+class IndexReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    documents: list[dict] = field(default_factory=list)  # what was understood of each new document
+    passages_added: int = 0
+    tokens_embedded: int = 0
+    embed_seconds: float = 0.0
+    total_seconds: float = 0.0
+    version: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} added",
+            f"{len(self.updated)} updated",
+            f"{len(self.removed)} removed",
+            f"{self.unchanged} unchanged",
+            f"{len(self.skipped)} skipped",
+            f"{self.passages_added} passages embedded in {self.embed_seconds:.1f}s",
+            f"total {self.total_seconds:.1f}s",
+        ]
+        return ", ".join(parts)
+
+
+def content_hash(path: Path) -> str:
+    h = hashlib.sha256(path.read_bytes())
+    side = sidecar_path(path)
+    if side.exists():
+        h.update(b"\0sidecar\0" + side.read_bytes())
+    return h.hexdigest()
+
+
+def doc_id_for(path: Path, root: Path) -> str:
+    try:
+        rel = path.resolve().relative_to(root.resolve())
+    except ValueError:
+        rel = Path(path.name)
+    stem = str(rel.with_suffix("")).replace("/", "__")
+    return re.sub(r"[^\w.\-]+", "-", stem).strip("-") or "document"
+
+
+def embedding_text(title: str, passage: str) -> str:
+    """What the model reads for a passage: its document's title gives the context
+    (which province, which unit) that a passage in the middle of an article lacks."""
+    return f"{title}\n{passage}" if title and not passage.startswith(title) else passage
+
+
+class Indexer:
+    def __init__(self, store: IndexStore, embedder: VectorEmbedder, glossary: Glossary, knowledge_dir: Path) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.glossary = glossary
+        self.knowledge_dir = Path(knowledge_dir)
+
+    # -- preparing documents -------------------------------------------------
+    def prepare(self, path: Path, doc_id: str, digest: str | None = None) -> PreparedDoc:
+        loaded = load(path)
+        text = clean_text(loaded.text)
+        if len(re.findall(r"\w+", text)) < 3:
+            raise LoadError("too little text after cleaning")
+        meta = extract_metadata(loaded.text, text, loaded.hints, loaded.overrides)
+        budget = min(400, self.embedder.max_tokens - 64)
+        chunks = chunk_text(text, self.embedder.count_tokens, target_tokens=min(200, budget), max_tokens=budget)
+        return PreparedDoc(doc_id, path, digest or content_hash(path), meta, text, chunks)
+
+    def scan(self) -> dict[str, Path]:
+        """doc_id -> path for every document file in the knowledge directory."""
+        files = sorted(p for p in self.knowledge_dir.rglob("*") if is_document(p))
+        ids: dict[str, Path] = {}
+        for p in files:
+            doc_id = doc_id_for(p, self.knowledge_dir)
+            if doc_id in ids:  # report.pdf beside report.docx
+                doc_id = f"{doc_id}-{p.suffix.lstrip('.').lower()}"
+            ids[doc_id] = p
+        return ids
+
+    # -- operations ------------------------------------------------------------
+    def sync(self, rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
+        """Bring the index up to date with the knowledge directory."""
+        started = time.perf_counter()
+        report = IndexReport()
+        with self.store.writer(self.embedder.model_id, self.embedder.dim, rebuild=rebuild) as w:
+            known = {
+                r["doc_id"]: r["content_hash"] for r in w.conn.execute("SELECT doc_id, content_hash FROM documents")
+            }
+            on_disk = self.scan()
+            todo: list[PreparedDoc] = []
+            for doc_id, path in on_disk.items():
+                try:
+                    digest = content_hash(path)
+                    if known.get(doc_id) == digest:
+                        report.unchanged += 1
+                        continue
+                    todo.append(self.prepare(path, doc_id, digest))
+                except (LoadError, OSError) as exc:
+                    self._skip(report, path, exc)
+            for doc_id in known.keys() - on_disk.keys():
+                self._delete(w, doc_id)
+                report.removed.append(doc_id)
+            self._write(w, todo, known, report, progress)
+            if report.changed:
+                report.version = w.commit()
+        report.total_seconds = time.perf_counter() - started
+        return report
+
+    def index_paths(self, paths: list[Path], progress: Progress | None = None) -> IndexReport:
+        """Index just these files (already inside the knowledge directory)."""
+        started = time.perf_counter()
+        report = IndexReport()
+        with self.store.writer(self.embedder.model_id, self.embedder.dim) as w:
+            known = {
+                r["doc_id"]: (r["content_hash"], r["path"])
+                for r in w.conn.execute("SELECT doc_id, content_hash, path FROM documents")
+            }
+            todo = []
+            for path in paths:
+                doc_id = doc_id_for(path, self.knowledge_dir)
+                if doc_id in known and Path(known[doc_id][1]).name != path.name:
+                    doc_id = f"{doc_id}-{path.suffix.lstrip('.').lower()}"
+                try:
+                    digest = content_hash(path)
+                    if known.get(doc_id, ("", ""))[0] == digest:
+                        report.unchanged += 1
+                        continue
+                    todo.append(self.prepare(path, doc_id, digest))
+                except (LoadError, OSError) as exc:
+                    self._skip(report, path, exc)
+            self._write(w, todo, {k: v[0] for k, v in known.items()}, report, progress)
+            if report.changed:
+                report.version = w.commit()
+        report.total_seconds = time.perf_counter() - started
+        return report
+
+    def remove(self, doc_id: str) -> bool:
+        with self.store.writer(self.embedder.model_id, self.embedder.dim) as w:
+            if not w.conn.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchone():
+                return False
+            self._delete(w, doc_id)
+            w.commit()
+        return True
+
+    # -- internals ---------------------------------------------------------------
+    @staticmethod
+    def _skip(report: IndexReport, path: Path, exc: Exception) -> None:
+        reason = str(exc) if isinstance(exc, LoadError) else f"cannot read file: {exc}"
+        log.warning("skipped %s: %s", path.name, reason)
+        report.skipped.append((path.name, reason))
+
+    @staticmethod
+    def _delete(w: Writer, doc_id: str) -> None:
+        ids = [r[0] for r in w.conn.execute("SELECT id FROM passages WHERE doc_id = ?", (doc_id,))]
+        w.remove_passages(ids)
+        w.conn.executemany("DELETE FROM passages_fts WHERE rowid = ?", [(i,) for i in ids])
+        w.conn.execute("DELETE FROM passages WHERE doc_id = ?", (doc_id,))
+        w.conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+
+    def _write(
+        self, w: Writer, docs: list[PreparedDoc], known: dict[str, str], report: IndexReport, progress: Progress | None
+    ) -> None:
+        pending: list[tuple[int, str]] = []  # (passage id, text to embed)
+        now = time.strftime("%Y-%m-%dT%H:%M:%S")
+        for doc in docs:
+            if doc.doc_id in known:
+                self._delete(w, doc.doc_id)
+                report.updated.append(doc.doc_id)
+            else:
+                report.added.append(doc.doc_id)
+            m = doc.meta
+            w.conn.execute(
+                "INSERT INTO documents (doc_id, path, content_hash, title, published, source, author, doc_type,"
+                " doc_number, cited, text, n_passages, indexed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    doc.doc_id,
+                    str(doc.path),
+                    doc.content_hash,
+                    m.title,
+                    m.published,
+                    m.source,
+                    m.author,
+                    m.doc_type,
+                    m.doc_number,
+                    json.dumps(m.cited, ensure_ascii=False),
+                    doc.text,
+                    len(doc.chunks),
+                    now,
+                ),
+            )
+            for position, chunk in enumerate(doc.chunks):
+                cur = w.conn.execute(
+                    "INSERT INTO passages (doc_id, position, start, end, text, tokens) VALUES (?,?,?,?,?,?)",
+                    (doc.doc_id, position, chunk.start, chunk.end, chunk.text, chunk.tokens),
+                )
+                pid = int(cur.lastrowid)
+                extra = " ".join(self.glossary.expansions_in(chunk.text) + self.glossary.abbreviations_in(chunk.text))
+                w.conn.execute(
+                    "INSERT INTO passages_fts (rowid, title, body, title_f, body_f, extra) VALUES (?,?,?,?,?,?)",
+                    (pid, m.title, chunk.text, fold(m.title), fold(chunk.text), fold(extra)),
+                )
+                pending.append((pid, embedding_text(m.title, chunk.text)))
+                report.tokens_embedded += chunk.tokens
+            report.documents.append(
+                {
+                    "doc_id": doc.doc_id,
+                    "title": m.title,
+                    "published": m.published,
+                    "doc_type": m.doc_type,
+                    "source": m.source,
+                    "passages": len(doc.chunks),
+                }
+            )
+        started = time.perf_counter()
+        for i in range(0, len(pending), EMBED_BATCH):
+            batch = pending[i : i + EMBED_BATCH]
+            vectors = self.embedder.embed_passages([t for _, t in batch])
+            w.add_vectors([pid for pid, _ in batch], np.asarray(vectors, dtype=np.float32))
+            if progress:
+                progress(min(i + EMBED_BATCH, len(pending)), len(pending))
+        report.embed_seconds = time.perf_counter() - started
+        report.passages_added = len(pending)

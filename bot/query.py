@@ -1,0 +1,169 @@
+"""question → normalise → the parts retrieval and answering need.
+
+Everything here is specific to Vietnamese and to the field: syllable
+tokens and their bigrams (Vietnamese words are mostly two syllables, so a
+bigram phrase stands in for word segmentation), abbreviations, document
+numbers and place names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from .glossary import Glossary
+from .metadata import DocRef, find_refs
+from .textnorm import fold, folded_words, has_diacritics, normalize
+
+# Question and function words (folded).  They carry no topic, so they are left
+# out of the lexical query and of the coverage measure.  Bigrams are still built
+# over them, so "trong sạch" or "chỉ thị" are not lost.
+STOPWORDS = frozenset(
+    """
+    a ah ai anh ay bao bay bi boi cac cai can chi cho chua co con cua cung da dang_ de den di do du duoc
+    gi gom ha hay hoac hoi kia khi khong la lai lam len luc ma may minh mot nao nay neu nhe nhi nhieu nhu
+    nhung noi o oi ong ra rang roi sao se sau tai the theo thi thuoc toi trong tu tung va vao van vay ve
+    voi vi xin xem
+    """.split()
+)
+# Topic words that occur in nearly every passage of this corpus; matching them
+# says little about whether a passage answers the question.
+DOMAIN_COMMON = frozenset("dai hoi dang bo chi cap uy".split())
+
+# Words that tell what kind of answer is wanted.
+CUES = {
+    "count": re.compile(r"\b(bao nhieu|may|so luong|ty le|bao lau)\b"),
+    "date": re.compile(r"\b(khi nao|ngay nao|bao gio|nam nao|thoi gian nao|luc nao|thang nao|thoi diem nao)\b"),
+    "who": re.compile(r"\b(ai|nguoi nao|dong chi nao|tac gia|nguoi viet|do ai)\b"),
+}
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str  # as written in the gazetteer
+    folded: str
+    needs_prefix: bool  # also an ordinary phrase ("hòa bình"): a place only after "tỉnh", "TP"...
+    ambiguous_folded: bool  # without diacritics it is an ordinary phrase ("dien bien" / diễn biến)
+
+
+@lru_cache(maxsize=1)
+def places() -> tuple[Place, ...]:
+    text = resources.files("bot").joinpath("data/places.txt").read_text(encoding="utf-8")
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        starred, tilde = line.startswith("*"), line.startswith("~")
+        name = line.lstrip("*~").strip()
+        out.append(Place(normalize(name), fold(name), starred, tilde))
+    # Longest first so "Bà Rịa - Vũng Tàu" wins over "Vũng Tàu".
+    return tuple(sorted(out, key=lambda p: -len(p.folded)))
+
+
+_PLACE_PREFIX = r"(?:tinh|thanh pho|tp\.?|dang bo|thi xa|huyen)\s+"
+_PLACE_PREFIX_ACCENTED = r"(?:tỉnh|thành phố|tp\.?|đảng bộ|thị xã|huyện)\s+"
+
+
+def find_places(text: str) -> list[Place]:
+    """Provinces/cities named in ``text``.
+
+    With diacritics the names are matched as written (Điện Biên is not "diễn
+    biến"); without, on the folded form, where ambiguous names need a prefix.
+    """
+    accented = has_diacritics(text)
+    f = re.sub(r"\s*-\s*", " - ", fold(text))
+    a = re.sub(r"\s*-\s*", " - ", normalize(text).lower())
+    found: list[Place] = []
+    for place in places():
+        if accented:
+            hay, name = a, place.name.lower()
+            prefix = _PLACE_PREFIX_ACCENTED if place.needs_prefix else ""
+        else:
+            hay, name = f, place.folded
+            prefix = _PLACE_PREFIX if place.needs_prefix or place.ambiguous_folded else ""
+        pattern = prefix + r"(?<!\w)" + re.escape(re.sub(r"\s*-\s*", " - ", name)) + r"(?!\w)"
+        if re.search(pattern, hay) and not any(place.folded in p.folded for p in found):
+            found.append(place)
+    return found
+
+
+_UNIT_RE = re.compile(r"\b(?:quan khu|qk)\s*(\d{1,2})\b")
+
+
+def find_numbered_units(text: str) -> list[str]:
+    """Military regions named by number ("Quân khu 7", "QK7"), folded as "qk7"."""
+    return [f"qk{int(n)}" for n in _UNIT_RE.findall(fold(text))]
+
+
+@dataclass
+class Query:
+    raw: str
+    text: str  # normalised
+    folded: str
+    accented: bool
+    terms: list[str]  # folded content syllables, in order, no duplicates
+    bigrams: list[str]  # folded syllable pairs
+    expansions: list[str]  # full forms of abbreviations used in the question
+    refs: list[DocRef]
+    places: list[Place]
+    units: list[str]
+    dense_text: str  # what the embedding model reads
+    wants: set[str] = field(default_factory=set)  # "count", "date", "who"
+
+
+def analyze(question: str, glossary: Glossary) -> Query:
+    text = normalize(question).strip()
+    folded = fold(text)
+    tokens = folded_words(text)
+    abbreviations = glossary.abbreviations
+    terms: list[str] = []
+    for t in tokens:
+        if (t not in STOPWORDS or t in abbreviations) and t not in terms:
+            terms.append(t)
+    bigrams = []
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        if not (a in STOPWORDS and b in STOPWORDS):
+            bigram = f"{a} {b}"
+            if bigram not in bigrams:
+                bigrams.append(bigram)
+    expansions = glossary.expansions_in(text)
+    dense = text + (" (" + "; ".join(expansions) + ")" if expansions else "")
+    wants = {kind for kind, cue in CUES.items() if cue.search(folded)}
+    return Query(
+        raw=question,
+        text=text,
+        folded=folded,
+        accented=has_diacritics(text),
+        terms=terms,
+        bigrams=bigrams,
+        expansions=expansions,
+        refs=find_refs(text),
+        places=find_places(text),
+        units=find_numbered_units(text),
+        dense_text=dense,
+        wants=wants,
+    )
+
+
+def fts_phrase(text: str) -> str:
+    """A double-quoted FTS5 string: user input can never become an operator."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def fts_match(q: Query) -> str | None:
+    """FTS5 MATCH expression: syllables and syllable bigrams, folded; the
+    accented syllables too when the user typed diacritics (exact-accent matches
+    rank higher); full forms of abbreviations."""
+    folded_parts = [fts_phrase(t) for t in q.terms] + [fts_phrase(b) for b in q.bigrams]
+    folded_parts += [fts_phrase(fold(e)) for e in q.expansions]
+    if not folded_parts:
+        return None
+    expr = "{title_f body_f extra} : (" + " OR ".join(folded_parts) + ")"
+    if q.accented:
+        accented = [w for w in re.findall(r"\w+", q.text.lower()) if fold(w) in q.terms and fold(w) != w]
+        if accented:
+            expr += " OR {title body} : (" + " OR ".join(fts_phrase(w) for w in dict.fromkeys(accented)) + ")"
+    return expr

@@ -1,0 +1,192 @@
+"""Retrieve passages: lexical (FTS5 BM25) + dense (FAISS), fused with RRF.
+
+Reciprocal rank fusion needs no score calibration between BM25 and cosine
+similarity.  On top of it, small boosts where they were measured to help
+(see docs/benchmarks.md and ``congress-bot eval``): a passage citing the
+document number the question names, and the question's words in the title.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+
+from .embeddings import VectorEmbedder
+from .glossary import Glossary
+from .metadata import find_refs
+from .query import DOMAIN_COMMON, Query, analyze, fts_match, fts_phrase
+from .store import Snapshot
+from .textnorm import fold, folded_words
+
+RRF_K = 60
+CANDIDATES = 40
+REF_BOOST = 2.0 / (RRF_K + 1)
+TITLE_BOOST = 0.5 / (RRF_K + 1)
+PLACE_BOOST = 1.0 / (RRF_K + 1)
+
+
+@dataclass
+class Hit:
+    passage_id: int
+    doc_id: str
+    position: int
+    start: int
+    end: int
+    text: str
+    title: str
+    published: str | None
+    source: str | None
+    doc_type: str
+    score: float = 0.0  # fused
+    cosine: float = 0.0  # dense similarity to the question
+    coverage: float = 0.0  # share of the question's (IDF-weighted) words found here
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+    folded_tokens: set[str] = field(default_factory=set, repr=False)
+
+    def to_document(self) -> Document:
+        meta = {
+            k: getattr(self, k)
+            for k in (
+                "passage_id",
+                "doc_id",
+                "position",
+                "start",
+                "end",
+                "title",
+                "published",
+                "source",
+                "doc_type",
+                "score",
+                "cosine",
+                "coverage",
+            )
+        }
+        return Document(page_content=self.text, metadata=meta, id=str(self.passage_id))
+
+
+class HybridSearcher:
+    """Lexical + dense search over one index snapshot."""
+
+    def __init__(self, snapshot: Snapshot, embedder: VectorEmbedder, glossary: Glossary) -> None:
+        self.snapshot = snapshot
+        self.embedder = embedder
+        self.glossary = glossary
+        self.n_passages = snapshot.query("SELECT count(*) FROM passages")[0][0]
+        self._df_cache: dict[str, int] = {}
+        self._corpus_refs = None
+
+    # -- corpus statistics ---------------------------------------------------
+    def df(self, term: str) -> int:
+        if term not in self._df_cache:
+            rows = self.snapshot.query("SELECT doc FROM fts_vocab WHERE col = 'body_f' AND term = ?", (term,))
+            self._df_cache[term] = int(rows[0][0]) if rows else 0
+        return self._df_cache[term]
+
+    def idf(self, term: str) -> float:
+        n, df = max(self.n_passages, 1), self.df(term)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def corpus_has(self, phrase: str, accented: bool = False) -> bool:
+        """Does any passage contain this phrase (folded, or as written)?"""
+        cols = "{title body}" if accented else "{title_f body_f}"
+        expr = f"{cols} : {fts_phrase(phrase if accented else fold(phrase))}"
+        return bool(self.snapshot.query("SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT 1", (expr,)))
+
+    def corpus_refs(self) -> set[tuple[str, int]]:
+        """Every document number the corpus mentions or is."""
+        if self._corpus_refs is None:
+            refs = set()
+            for row in self.snapshot.query("SELECT title, doc_number, cited FROM documents"):
+                text = " ; ".join([row["title"] or "", row["doc_number"] or "", row["cited"] or ""])
+                refs.update(r.key for r in find_refs(text))
+            self._corpus_refs = refs
+        return self._corpus_refs
+
+    # -- search ---------------------------------------------------------------
+    def search(self, q: Query, k: int = 8, vector: np.ndarray | None = None) -> list[Hit]:
+        lexical = self._lexical(q)
+        if vector is None:
+            vector = self.embedder.embed_question(q.dense_text)
+        dense = self.snapshot.search_vectors(vector, CANDIDATES)
+        scores: dict[int, float] = {}
+        for rank, pid in enumerate(lexical):
+            scores[pid] = scores.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, (pid, _) in enumerate(dense):
+            scores[pid] = scores.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+        if not scores:
+            return []
+        hits = self._load_hits(list(scores))
+        cosines = dict(dense)
+        lex_rank = {pid: r for r, pid in enumerate(lexical)}
+        dense_rank = {pid: r for r, (pid, _) in enumerate(dense)}
+        weights = {t: self.idf(t) for t in q.terms if t not in DOMAIN_COMMON} or {t: self.idf(t) for t in q.terms}
+        total = sum(weights.values()) or 1.0
+        query_refs = {r.key for r in q.refs}
+        place_terms = [p.folded for p in q.places]
+        for h in hits:
+            h.lexical_rank, h.dense_rank = lex_rank.get(h.passage_id), dense_rank.get(h.passage_id)
+            h.cosine = cosines.get(h.passage_id) or self._cosine(h.passage_id, vector)
+            h.coverage = sum(w for t, w in weights.items() if t in h.folded_tokens) / total
+            h.score = scores[h.passage_id]
+            if query_refs and query_refs & {r.key for r in find_refs(h.text)}:
+                h.score += REF_BOOST
+            title_tokens = set(folded_words(h.title))
+            if weights:
+                h.score += TITLE_BOOST * sum(w for t, w in weights.items() if t in title_tokens) / total
+            if place_terms and any(
+                re.search(rf"(?<!\w){re.escape(p)}(?!\w)", fold(h.title + " " + h.text)) for p in place_terms
+            ):
+                h.score += PLACE_BOOST
+        hits.sort(key=lambda h: -h.score)
+        return hits[:k]
+
+    def _lexical(self, q: Query) -> list[int]:
+        expr = fts_match(q)
+        if not expr:
+            return []
+        rows = self.snapshot.query(
+            "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? "
+            "ORDER BY bm25(passages_fts, 2.0, 1.0, 2.0, 1.0, 0.5) LIMIT ?",
+            (expr, CANDIDATES),
+        )
+        return [int(r[0]) for r in rows]
+
+    def _cosine(self, pid: int, vector: np.ndarray) -> float:
+        try:
+            return float(np.dot(self.snapshot.vectors.reconstruct(pid), vector))
+        except RuntimeError:  # not in the vector index
+            return 0.0
+
+    def _load_hits(self, ids: list[int]) -> list[Hit]:
+        marks = ",".join("?" * len(ids))
+        rows = self.snapshot.query(
+            "SELECT p.id, p.doc_id, p.position, p.start, p.end, p.text, d.title, d.published, d.source, d.doc_type,"
+            f" f.extra FROM passages p JOIN documents d USING (doc_id) JOIN passages_fts f ON f.rowid = p.id"
+            f" WHERE p.id IN ({marks})",
+            ids,
+        )
+        hits = []
+        for r in rows:
+            h = Hit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
+            h.folded_tokens = set(folded_words(h.title + " " + h.text)) | set((r[10] or "").split())
+            hits.append(h)
+        return hits
+
+
+class HybridRetriever(BaseRetriever):
+    """The hybrid search as a LangChain retriever, so it plugs into chains."""
+
+    searcher: Any
+    k: int = 5
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        q = analyze(query, self.searcher.glossary)
+        return [h.to_document() for h in self.searcher.search(q, k=self.k)]

@@ -1,0 +1,104 @@
+"""One normaliser for corpus and queries.
+
+Vietnamese text arrives in many shapes: NFD from some keyboards, old or new
+tone placement (hòa/hoà, thủy/thuỷ), zero-width characters pasted from the
+web, and, very often, no diacritics at all.  Everything that is stored or
+compared goes through :func:`normalize`; lexical matching also uses the
+diacritic-folded form from :func:`fold`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Combining tone marks (the five Vietnamese tones besides "ngang").
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000\t\x0b\x0c"), " ")
+
+
+def _tone_table() -> dict[str, str]:
+    """Map new-style placements (hoà, khoẻ, thuỷ) to the traditional one (hòa, khỏe, thủy).
+
+    Only open syllables ending in oa/oe/uy differ between the conventions; with a
+    final consonant (hoàng, quyết) both styles agree, so the regex below only
+    rewrites the pair when no letter follows it.
+    """
+    table = {}
+    for first, seconds in (("o", "ae"), ("u", "y")):
+        for second in seconds:
+            for tone in _TONES:
+                for f, s in ((first, second), (first.upper(), second.upper()), (first.upper(), second)):
+                    new = f + unicodedata.normalize("NFC", s + tone)
+                    old = unicodedata.normalize("NFC", f + tone) + s
+                    table[new] = old
+    return table
+
+
+_TONE_MAP = _tone_table()
+# "qu" is an onset (quý, quỳ keep the tone on y), hence the look-behind.
+_TONE_RE = re.compile("(?<![qQ])(" + "|".join(map(re.escape, sorted(_TONE_MAP, key=len, reverse=True))) + r")(?!\w)")
+
+
+def normalize(text: str) -> str:
+    """NFC, one tone-placement convention, no zero-width characters, plain spaces."""
+    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH).translate(_SPACES)
+    return _TONE_RE.sub(lambda m: _TONE_MAP[m.group(1)], text)
+
+
+def fold(text: str) -> str:
+    """Lower-case, diacritic-free form used for lexical matching (đ→d too)."""
+    text = unicodedata.normalize("NFD", normalize(text).lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.replace("đ", "d")
+
+
+def has_diacritics(text: str) -> bool:
+    """True when the text carries any Vietnamese diacritic (so the user typed them)."""
+    return fold(text) != normalize(text).lower()
+
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens (syllables, for Vietnamese) of normalised text."""
+    return _WORD_RE.findall(normalize(text).lower())
+
+
+def folded_words(text: str) -> list[str]:
+    return _WORD_RE.findall(fold(text))
+
+
+# A Vietnamese syllable, folded: optional onset, a vowel nucleus, optional coda.
+_SYLLABLE_RE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(uye|uya|uyu|oai|oay|oao|oeo|uay|uoi|uou|ieu|yeu|ua|uo|ie|ye|ia|oa|oe|uy|ue|ui|uu|"
+    r"ai|ao|au|ay|eo|eu|iu|oi|ou|ui|ua|[aeiouy])"
+    r"(ch|ng|nh|[cmnpt]|[iyou])?$"
+)
+
+
+def is_syllable(token: str) -> bool:
+    """Is this (folded) token a possible Vietnamese syllable?"""
+    return bool(_SYLLABLE_RE.match(fold(token)))
+
+
+def looks_vietnamese(text: str, ignore: frozenset[str] | set[str] = frozenset()) -> bool:
+    """Heuristic: are most alphabetic tokens valid Vietnamese syllables?
+
+    Used to tell a question typed without diacritics ("quy trinh nhan su")
+    from one in another language ("what is the procedure").  Text in a
+    non-Latin script is never Vietnamese.  ``ignore`` holds folded tokens that
+    say nothing about the language (the field's abbreviations: tsvm, llvt...).
+    """
+    if has_diacritics(text):
+        return True
+    tokens = [t for t in folded_words(text) if t.isalpha() and t not in ignore]
+    if not tokens:
+        return bool(folded_words(text))
+    if any(not t.isascii() for t in tokens):
+        return False
+    valid = sum(1 for t in tokens if _SYLLABLE_RE.match(t) or len(t) <= 1)
+    return valid / len(tokens) >= 0.75
