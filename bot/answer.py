@@ -10,17 +10,17 @@ the nearest topics the documents do cover.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from .chunking import split_sentences
-from .query import DOMAIN_COMMON, Query
+from .query import DOMAIN_COMMON, STOPWORDS, Query
 from .retrieve import Hit
 from .textnorm import fold, folded_words
 
 # Relevance gate, measured on tests/eval/qa.jsonl (see README "Quality").
 MIN_COVERAGE = 0.5
 MIN_COSINE = 0.80
-STRONG_COSINE = 0.86
+STRONG_COSINE = 0.88
 MAX_SENTENCES = 3
 MAX_PASSAGES = 4
 
@@ -105,20 +105,65 @@ def is_relevant(q: Query, hit: Hit) -> bool:
     return hit.coverage >= MIN_COVERAGE and hit.cosine >= MIN_COSINE
 
 
-_NUM_RE = re.compile(r"\d")
-_DATE_RE = re.compile(r"\d{1,2}/\d{1,2}(/\d{2,4})?|\bngày\s+\d|\btháng\s+\d|\bnăm\s+\d{4}")
-_NAME_RE = re.compile(r"\b[A-ZĐÀ-Ỹ][\wÀ-ỹ]+\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]+\s+[A-ZĐÀ-Ỹ][\wÀ-ỹ]+")
-
-
 @dataclass
 class _Sentence:
     hit_index: int
     start: int  # offset in the passage
     text: str
     score: float
+    coverage: float
 
 
-def _score_sentence(q: Query, text: str, weights: dict[str, float], total: float, prior: float) -> float:
+@dataclass
+class Composition:
+    text: str
+    citations: list[Citation]
+    coverage: float  # share of the question's distinctive words in the best sentence
+    type_ok: bool  # the kind of answer asked for (a number, a date, a name) is there
+
+
+_NUMBER_WORDS = "mot hai ba bon nam sau bay tam chin muoi tram nghin ngan trieu".split()
+_NUMBER_RE = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b|\b[IVXL]{1,5}\b")
+# "bao nhiêu người / ủy viên / đồng chí": any of these counts people.
+_PERSON_NOUNS = {"nguoi", "dong chi", "uy vien", "thanh vien", "can bo", "dang vien", "dai bieu", "nhan su"}
+_COUNT_NOUN_RE = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)(?:\s+(\w+))?")
+_NAME_RE = re.compile(
+    r"\b[A-ZĐÀ-Ỹ][a-zà-ỹđ]*(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]*){2,}"  # Nguyễn Mạnh Hùng
+    r"|\b[A-ZĐÀ-Ỹ]{2,}(?:\s+[A-ZĐÀ-Ỹ]+){1,3}\b"  # ĐỖ THANH LÃNG
+    r"|\b(?:[Đđ]ồng chí|[Đđ]ại tá|[Tt]hiếu tướng|[Tt]rung tướng|[Tt]hượng tá)\s+[A-ZĐÀ-Ỹ]"
+)
+_DAY_RE = re.compile(r"\b\d{1,2}\s*[/\-]\s*\d{1,2}\b|\bngày\s+\d")
+# A month or a year, but not a term of office ("nhiệm kỳ 2020 - 2025").
+_DATE_RE = re.compile(
+    r"\b\d{1,2}\s*[/\-]\s*\d{1,2}\b|\b(?:ngày|tháng)\s+\d|(?<!kỳ )(?<!\d[-–] )\b(?:19|20)\d{2}\b(?!\s*[-–])"
+)
+
+
+def type_satisfied(q: Query, text: str) -> bool:
+    """Does this sentence hold the kind of answer the question asks for?"""
+    folded = fold(text)
+    if "day" in q.wants and not _DAY_RE.search(text):
+        return False
+    if "date" in q.wants and not _DATE_RE.search(text):
+        return False
+    if "count" in q.wants:
+        if not _NUMBER_RE.search(text if re.search(r"\d", text) else folded):
+            return False
+        m = _COUNT_NOUN_RE.search(q.folded)
+        noun = m.group(1) if m else None
+        if noun == "phan":  # "bao nhiêu phần trăm"
+            return bool(re.search(r"\d\s*%|phan tram", folded))
+        if noun and noun not in STOPWORDS and noun.isalpha():
+            if m.group(2) and m.group(2) not in STOPWORDS and f"{noun} {m.group(2)}" in _PERSON_NOUNS:
+                noun = f"{noun} {m.group(2)}"
+            nouns = _PERSON_NOUNS if noun in _PERSON_NOUNS else {noun}
+            number = r"(?:\d[\d.,]*|" + "|".join(_NUMBER_WORDS) + r")"
+            if not re.search(number + r"\s+(?:\w+\s+)?(?:" + "|".join(nouns) + r")\b", folded):
+                return False
+    return True
+
+
+def _score_sentence(q: Query, text: str, weights: dict[str, float], total: float, prior: float) -> tuple[float, float]:
     tokens = folded_words(text)
     token_set = set(tokens)
     coverage = sum(w for t, w in weights.items() if t in token_set) / total
@@ -127,40 +172,87 @@ def _score_sentence(q: Query, text: str, weights: dict[str, float], total: float
     phrase = sum(1 for b in bigrams if f" {b} " in f" {folded} ") / max(len(bigrams), 1)
     expansions = sum(1 for e in q.expansions if fold(e) in folded) / max(len(q.expansions), 1) if q.expansions else 0
     bonus = 0.0
-    if "count" in q.wants and _NUM_RE.search(text):
+    if "count" in q.wants and _NUMBER_RE.search(text):
         bonus += 0.15
     if "date" in q.wants and _DATE_RE.search(text):
         bonus += 0.15
     if "who" in q.wants and _NAME_RE.search(text):
         bonus += 0.1
     length_penalty = 0.1 if len(tokens) < 5 else 0.0
-    return coverage + 0.5 * phrase + 0.3 * expansions + bonus + 0.3 * prior - length_penalty
+    return coverage + 0.5 * phrase + 0.3 * expansions + bonus + 0.3 * prior - length_penalty, coverage
 
 
-def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> tuple[str, list[Citation]]:
+def _answer_units(text: str) -> list[tuple[int, int]]:
+    """Sentences, with a fragment of a few words ("Từ tháng 8/2019.") joined to the next one."""
+    spans = [(s.start, s.end) for s in split_sentences(text)]
+    units: list[tuple[int, int]] = []
+    carry: int | None = None
+    for start, end in spans:
+        start = carry if carry is not None else start
+        carry = None
+        if len(text[start:end].split()) < 6 and "\n" not in text[end : end + 2]:
+            carry = start
+            continue
+        units.append((start, end))
+    if carry is not None:
+        units.append((carry, spans[-1][1]))
+    return units
+
+
+def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> Composition:
     """Pick the answering sentences and number the passages they come from."""
     best = hits[0].score
-    pool = [h for h in hits[:MAX_PASSAGES] if h.score >= 0.6 * best and h.coverage >= MIN_COVERAGE * 0.5] or hits[:1]
-    weights = {t: w for t, w in idf.items() if t not in DOMAIN_COMMON} or idf
+    if "compare" in q.wants:
+        # Several units asked about: up to two passages from each of several documents.
+        pool, seen = [], {}
+        for h in hits[:20]:
+            if h.coverage >= MIN_COVERAGE * 0.5 and seen.get(h.doc_id, 0) < 2 and len(pool) < 6:
+                pool.append(h)
+                seen[h.doc_id] = seen.get(h.doc_id, 0) + 1
+    else:
+        pool = [h for h in hits[:MAX_PASSAGES] if h.score >= 0.6 * best and h.coverage >= MIN_COVERAGE * 0.5]
+    pool = pool or hits[:1]
+    place_words = {w for p in q.places for w in p.folded.split()}
+    weights = {t: w for t, w in idf.items() if t not in DOMAIN_COMMON and t not in place_words} or idf
     total = sum(weights.values()) or 1.0
     sentences: list[_Sentence] = []
     for i, h in enumerate(pool):
         prior = h.score / best
-        for span in split_sentences(h.text):
-            text = h.text[span.start : span.end]
-            sentences.append(_Sentence(i, span.start, text, _score_sentence(q, text, weights, total, prior)))
+        for start, end in _answer_units(h.text):
+            text = h.text[start:end]
+            if fold(text).rstrip(". ") == fold(h.title).rstrip(". "):
+                continue  # the headline is shown in the sources already
+            score, coverage = _score_sentence(q, text, weights, total, prior)
+            sentences.append(_Sentence(i, start, text, score, coverage))
+    if not sentences:
+        return Composition("", [], 0.0, False)
     sentences.sort(key=lambda s: -s.score)
+    # Prefer sentences that hold the kind of answer asked for (a number, a date, a name).
+    typed = [s for s in sentences if type_satisfied(q, s.text)]
+    type_ok = bool(typed) and typed[0].score >= 0.4 * sentences[0].score
+    if type_ok:
+        sentences = typed + [s for s in sentences if s not in typed]
     top = sentences[0].score
     chosen: list[_Sentence] = []
     per_doc: dict[str, int] = {}
+    if "compare" in q.wants:
+        # One best sentence from each document that answers, so every unit is heard.
+        for s in sentences:
+            doc = pool[s.hit_index].doc_id
+            if doc not in per_doc and s.score >= 0.4 * top and len(chosen) < MAX_SENTENCES:
+                chosen.append(s)
+                per_doc[doc] = 1
     for s in sentences:
         if len(chosen) >= MAX_SENTENCES or s.score < 0.7 * top:
             break
+        if s in chosen:
+            continue
         doc = pool[s.hit_index].doc_id
         if per_doc.get(doc, 0) >= 2 or any(fold(s.text) == fold(c.text) for c in chosen):
             continue
         chosen.append(s)
         per_doc[doc] = per_doc.get(doc, 0) + 1
+    lead_coverage = chosen[0].coverage if chosen else 0.0
     # Read in document order within each passage, passages in rank order.
     chosen.sort(key=lambda s: (s.hit_index, s.start))
 
@@ -171,8 +263,17 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> tuple[str, list
         if h.passage_id not in number:
             number[h.passage_id] = len(citations) + 1
             citations.append(
-                Citation(number[h.passage_id], h.doc_id, h.title, h.source, h.published, h.text, round(h.score, 4),
-                         h.passage_id, h.doc_type)
+                Citation(
+                    number[h.passage_id],
+                    h.doc_id,
+                    h.title,
+                    h.source,
+                    h.published,
+                    h.text,
+                    round(h.score, 4),
+                    h.passage_id,
+                    h.doc_type,
+                )
             )
     docs = {pool[s.hit_index].doc_id for s in chosen}
     lines = [f"{s.text} [{number[pool[s.hit_index].passage_id]}]" for s in chosen]
@@ -182,7 +283,7 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> tuple[str, list
         ]
     elif len(docs) > 1:
         lines = [f"• {scope_label(pool[s.hit_index].title)}: {line}" for s, line in zip(chosen, lines, strict=True)]
-    return "\n".join(lines), citations
+    return Composition("\n".join(lines), citations, lead_coverage, type_ok)
 
 
 def _disagree(q: Query, texts: list[str], docs: list[str]) -> bool:
@@ -193,7 +294,3 @@ def _disagree(q: Query, texts: list[str], docs: list[str]) -> bool:
             if unit in q.terms:
                 counted.setdefault(unit, {}).setdefault(num, set()).add(doc)
     return any(len(nums) > 1 for nums in counted.values())
-
-
-def to_dict(answer: Answer) -> dict:
-    return asdict(answer)

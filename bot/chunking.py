@@ -82,6 +82,21 @@ def chunk_text(
             for j, (piece, k) in enumerate(pieces):
                 units.append((piece, k, last and j == len(pieces) - 1))
 
+    # A fragment of a few words ("Từ tháng 8/2019.") belongs with the sentence after it.
+    glued: list[tuple[Span, int, bool]] = []
+    carry: tuple[Span, int, bool] | None = None
+    for span, n, ends in units:
+        if carry is not None:
+            span, n = Span(carry[0].start, span.end), n + carry[1]
+            carry = None
+        if not ends and len(text[span.start : span.end].split()) < 6 and n < max_tokens // 2:
+            carry = (span, n, ends)
+            continue
+        glued.append((span, n, ends))
+    if carry is not None:
+        glued.append(carry)
+    units = glued
+
     chunks: list[Chunk] = []
     cur: list[tuple[Span, int, bool]] = []
 

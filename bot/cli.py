@@ -57,8 +57,14 @@ def _print_skipped(report) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--knowledge-dir", type=click.Path(path_type=Path), help="Documents folder [env CONGRESS_BOT_KNOWLEDGE_DIR, default ./knowledge]")
-@click.option("--index-dir", type=click.Path(path_type=Path), help="Index folder [env CONGRESS_BOT_INDEX_DIR, default ./index]")
+@click.option(
+    "--knowledge-dir",
+    type=click.Path(path_type=Path),
+    help="Documents folder [env CONGRESS_BOT_KNOWLEDGE_DIR, default ./knowledge]",
+)
+@click.option(
+    "--index-dir", type=click.Path(path_type=Path), help="Index folder [env CONGRESS_BOT_INDEX_DIR, default ./index]"
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log progress details.")
 @click.version_option(package_name="congress-bot")
 @click.pass_context
@@ -117,7 +123,14 @@ def ask(ctx: click.Context, question: str | None, as_json: bool) -> None:
 
 
 def _error_dict(question: str, message: str) -> dict:
-    return {"question": question, "found": False, "answer": message, "citations": [], "latency_ms": 0.0, "error": message}
+    return {
+        "question": question,
+        "found": False,
+        "answer": message,
+        "citations": [],
+        "latency_ms": 0.0,
+        "error": message,
+    }
 
 
 @cli.command()
@@ -143,7 +156,9 @@ def add(ctx: click.Context, files: tuple[Path, ...]) -> None:
     report = engine.add_files(list(files), progress=_progress_bar("Embedding"))
     _print_skipped(report)
     for doc in report.documents:
-        click.echo(f"added {doc['doc_id']}: {doc['title']} ({doc['doc_type']}, {doc['published'] or 'no date'}, {doc['passages']} passages)")
+        click.echo(
+            f"added {doc['doc_id']}: {doc['title']} ({doc['doc_type']}, {doc['published'] or 'no date'}, {doc['passages']} passages)"
+        )
     click.echo(report.summary())
     if report.skipped and not report.documents:
         ctx.exit(1)
@@ -197,7 +212,9 @@ def eval_command(ctx: click.Context, file: Path, as_json: bool, show_failures: b
 @click.option("--webhook-url", help="Public HTTPS URL for webhook mode (default: long polling).")
 @click.option("--listen", default="127.0.0.1", show_default=True, help="Webhook listen address.")
 @click.option("--port", default=8443, show_default=True, type=int, help="Webhook listen port.")
-@click.option("--secret-token", envvar="TELEGRAM_WEBHOOK_SECRET", help="Webhook secret token [env TELEGRAM_WEBHOOK_SECRET].")
+@click.option(
+    "--secret-token", envvar="TELEGRAM_WEBHOOK_SECRET", help="Webhook secret token [env TELEGRAM_WEBHOOK_SECRET]."
+)
 @click.pass_context
 def serve(ctx: click.Context, webhook_url: str | None, listen: str, port: int, secret_token: str | None) -> None:
     """Run the Telegram bot (needs TELEGRAM_BOT_TOKEN)."""

@@ -27,6 +27,12 @@ from .textnorm import looks_vietnamese, normalize
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
+MIN_SENTENCE_COVERAGE = 0.15
+TYPE_MISSING = {
+    "day": "Các tài liệu có nói về nội dung này nhưng không nêu ngày cụ thể.",
+    "date": "Các tài liệu có nói về nội dung này nhưng không nêu thời gian cụ thể.",
+    "count": "Các tài liệu có nói về nội dung này nhưng không nêu con số cụ thể.",
+}
 
 
 class QuestionError(ValueError):
@@ -136,11 +142,24 @@ class Engine:
         )
         return [dict(r) for r in rows]
 
+    def passage(self, passage_id: int) -> dict | None:
+        """One passage of the live version with its document's details (to show a citation in full)."""
+        rows = self.searcher().snapshot.query(
+            "SELECT p.id AS passage_id, p.text, d.doc_id, d.title, d.source, d.published, d.doc_type"
+            " FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE p.id = ?",
+            (passage_id,),
+        )
+        return dict(rows[0]) if rows else None
+
     def stats(self) -> dict:
         s = self.searcher()
         docs = s.snapshot.query("SELECT count(*) FROM documents")[0][0]
-        return {"documents": docs, "passages": s.n_passages, "version": s.snapshot.version,
-                "model": s.snapshot.manifest.model_id}
+        return {
+            "documents": docs,
+            "passages": s.n_passages,
+            "version": s.snapshot.version,
+            "model": s.snapshot.manifest.model_id,
+        }
 
     # -- asking ------------------------------------------------------------------
     def ask(self, question: str, context: str | None = None) -> Answer:
@@ -157,24 +176,37 @@ class Engine:
         return answer
 
     def _answer(self, question: str, q, searcher: HybridSearcher) -> Answer:
+        self.last_debug = None
         unknown_refs = [r for r in q.refs if r.key not in searcher.corpus_refs()]
-        hits = searcher.search(q, k=8)
+        hits = searcher.search(q, k=20 if "compare" in q.wants else 8)
         nearest = list(dict.fromkeys(h.title for h in hits))[:3] or [d["title"] for d in self.documents()[:3]]
         if unknown_refs:
             labels = ", ".join(r.label() for r in unknown_refs)
             return not_found(question, f"Các tài liệu hiện có không nhắc đến {labels}.", nearest, "unknown_ref")
         missing = [p.name for p in q.places if not searcher.corpus_has(p.folded)]
         if missing:
-            return not_found(question, f"Các tài liệu hiện có không nói về {', '.join(missing)}.", nearest, "unknown_place")
+            return not_found(
+                question, f"Các tài liệu hiện có không nói về {', '.join(missing)}.", nearest, "unknown_place"
+            )
         units = [u for u in q.units if not (searcher.corpus_has(u) or searcher.corpus_has(f"quan khu {u[2:]}"))]
         if units:
             names = ", ".join(f"Quân khu {u[2:]}" for u in units)
             return not_found(question, f"Các tài liệu hiện có không nói về {names}.", nearest, "unknown_unit")
+        if q.places and "compare" not in q.wants:
+            # Never answer about one province or unit from another's documents.
+            allowed = set().union(*(searcher.docs_mentioning(p.folded) for p in q.places))
+            hits = [h for h in searcher.search(q, k=30) if h.doc_id in allowed][:8]
         if not hits or not is_relevant(q, hits[0]):
             return not_found(question, None, nearest, "no_match")
         idf = {t: searcher.idf(t) for t in q.terms}
-        text, citations = compose(q, hits, idf)
-        return Answer(question, True, text, citations)
+        comp = compose(q, hits, idf)
+        self.last_debug = (hits[0].coverage, hits[0].cosine, comp.coverage, comp.type_ok)
+        if not comp.citations or comp.coverage < MIN_SENTENCE_COVERAGE:
+            return not_found(question, None, nearest, "no_match")
+        if not comp.type_ok:
+            why = next((TYPE_MISSING[w] for w in ("day", "date", "count") if w in q.wants), None)
+            return not_found(question, why, nearest, "no_answer_type")
+        return Answer(question, True, comp.text, comp.citations)
 
     def check_question(self, question: str) -> str:
         """Normalise a question or raise QuestionError with a message for the user."""

@@ -101,7 +101,9 @@ def evaluate(engine: Engine, cases: list[Case]) -> EvalResult:
             if not found:
                 refusals_ok += 1
             else:
-                failures.append(f"{c.id} [{c.category}] answered an out-of-scope question: {c.question!r} -> {text[:120]!r}")
+                failures.append(
+                    f"{c.id} [{c.category}] answered an out-of-scope question: {c.question!r} -> {text[:120]!r}"
+                )
             continue
         ranked = ranked_docs(engine, c.question)
         rank = next((i for i, d in enumerate(ranked) if d in c.expected_docs), None)

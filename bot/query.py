@@ -37,6 +37,9 @@ CUES = {
     "count": re.compile(r"\b(bao nhieu|may|so luong|ty le|bao lau)\b"),
     "date": re.compile(r"\b(khi nao|ngay nao|bao gio|nam nao|thoi gian nao|luc nao|thang nao|thoi diem nao)\b"),
     "who": re.compile(r"\b(ai|nguoi nao|dong chi nao|tac gia|nguoi viet|do ai)\b"),
+    "day": re.compile(r"\b(ngay nao|ngay bao nhieu|ngay may)\b"),
+    # A question about several units at once: answer each from its own document.
+    "compare": re.compile(r"\b(so sanh|khac nhau|giong nhau|moi noi|moi don vi|ca hai|lan luot)\b"),
 }
 
 
@@ -76,7 +79,7 @@ def find_places(text: str) -> list[Place]:
     accented = has_diacritics(text)
     f = re.sub(r"\s*-\s*", " - ", fold(text))
     a = re.sub(r"\s*-\s*", " - ", normalize(text).lower())
-    found: list[Place] = []
+    matches: list[tuple[int, int, Place]] = []
     for place in places():
         if accented:
             hay, name = a, place.name.lower()
@@ -84,9 +87,17 @@ def find_places(text: str) -> list[Place]:
         else:
             hay, name = f, place.folded
             prefix = _PLACE_PREFIX if place.needs_prefix or place.ambiguous_folded else ""
-        pattern = prefix + r"(?<!\w)" + re.escape(re.sub(r"\s*-\s*", " - ", name)) + r"(?!\w)"
-        if re.search(pattern, hay) and not any(place.folded in p.folded for p in found):
-            found.append(place)
+        pattern = prefix + r"(?<!\w)(" + re.escape(re.sub(r"\s*-\s*", " - ", name)) + r")(?!\w)"
+        for m in re.finditer(pattern, hay):
+            matches.append((m.start(1), m.end(1), place))
+    # Overlapping names ("lang son la ai": Lạng Sơn, not Sơn La): earliest, then longest wins.
+    found: list[Place] = []
+    taken: list[tuple[int, int]] = []
+    for start, end, place in sorted(matches, key=lambda m: (m[0], -(m[1] - m[0]))):
+        if any(start < e and s < end for s, e in taken) or place in found:
+            continue
+        taken.append((start, end))
+        found.append(place)
     return found
 
 
@@ -130,6 +141,9 @@ def analyze(question: str, glossary: Glossary) -> Query:
             if bigram not in bigrams:
                 bigrams.append(bigram)
     expansions = glossary.expansions_in(text)
+    for abbr in glossary.abbreviations_in(text):
+        if abbr not in terms:
+            terms.append(abbr)
     dense = text + (" (" + "; ".join(expansions) + ")" if expansions else "")
     wants = {kind for kind, cue in CUES.items() if cue.search(folded)}
     return Query(

@@ -22,6 +22,7 @@ from .embeddings import VectorEmbedder
 from .glossary import Glossary
 from .metadata import find_refs
 from .query import DOMAIN_COMMON, Query, analyze, fts_match, fts_phrase
+from .restore import DiacriticRestorer
 from .store import Snapshot
 from .textnorm import fold, folded_words
 
@@ -29,7 +30,7 @@ RRF_K = 60
 CANDIDATES = 40
 REF_BOOST = 2.0 / (RRF_K + 1)
 TITLE_BOOST = 0.5 / (RRF_K + 1)
-PLACE_BOOST = 1.0 / (RRF_K + 1)
+PLACE_BOOST = 0.5 / (RRF_K + 1)
 
 
 @dataclass
@@ -82,6 +83,26 @@ class HybridSearcher:
         self.n_passages = snapshot.query("SELECT count(*) FROM passages")[0][0]
         self._df_cache: dict[str, int] = {}
         self._corpus_refs = None
+        self._restorer: DiacriticRestorer | None = None
+
+    def restorer(self) -> DiacriticRestorer:
+        if self._restorer is None:
+            vocab = [
+                (r[0], int(r[1])) for r in self.snapshot.query("SELECT term, cnt FROM fts_vocab WHERE col = 'body'")
+            ]
+            self._restorer = DiacriticRestorer(vocab, self._phrase_count)
+        return self._restorer
+
+    def _phrase_count(self, phrase: str) -> int:
+        expr = "{body} : " + fts_phrase(phrase)
+        rows = self.snapshot.query(
+            "SELECT count(*) FROM (SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT 50)", (expr,)
+        )
+        return int(rows[0][0])
+
+    def dense_text(self, q: Query) -> str:
+        """The question as the embedding model should read it: diacritics restored if missing."""
+        return q.dense_text if q.accented else self.restorer().restore(q.dense_text)
 
     # -- corpus statistics ---------------------------------------------------
     def df(self, term: str) -> int:
@@ -100,6 +121,15 @@ class HybridSearcher:
         expr = f"{cols} : {fts_phrase(phrase if accented else fold(phrase))}"
         return bool(self.snapshot.query("SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT 1", (expr,)))
 
+    def docs_mentioning(self, phrase: str) -> set[str]:
+        """Documents whose text or title contains the (folded) phrase."""
+        expr = "{title_f body_f} : " + fts_phrase(fold(phrase))
+        rows = self.snapshot.query(
+            "SELECT DISTINCT p.doc_id FROM passages_fts f JOIN passages p ON p.id = f.rowid WHERE passages_fts MATCH ?",
+            (expr,),
+        )
+        return {r[0] for r in rows}
+
     def corpus_refs(self) -> set[tuple[str, int]]:
         """Every document number the corpus mentions or is."""
         if self._corpus_refs is None:
@@ -114,7 +144,7 @@ class HybridSearcher:
     def search(self, q: Query, k: int = 8, vector: np.ndarray | None = None) -> list[Hit]:
         lexical = self._lexical(q)
         if vector is None:
-            vector = self.embedder.embed_question(q.dense_text)
+            vector = self.embedder.embed_question(self.dense_text(q))
         dense = self.snapshot.search_vectors(vector, CANDIDATES)
         scores: dict[int, float] = {}
         for rank, pid in enumerate(lexical):
@@ -141,8 +171,10 @@ class HybridSearcher:
             title_tokens = set(folded_words(h.title))
             if weights:
                 h.score += TITLE_BOOST * sum(w for t, w in weights.items() if t in title_tokens) / total
-            if place_terms and any(
-                re.search(rf"(?<!\w){re.escape(p)}(?!\w)", fold(h.title + " " + h.text)) for p in place_terms
+            if (
+                place_terms
+                and "compare" not in q.wants
+                and any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", fold(h.title + " " + h.text)) for p in place_terms)
             ):
                 h.score += PLACE_BOOST
         hits.sort(key=lambda h: -h.score)

@@ -1,0 +1,79 @@
+"""Put diacritics back on a question typed without them, from the corpus's own words.
+
+"quy trinh nhan su co may buoc" embeds poorly: the model saw accented
+Vietnamese.  Each folded syllable is replaced by its most frequent accented
+form in the indexed passages, choosing between close candidates by which
+adjacent pair actually occurs as a phrase.  Only the dense query uses this;
+lexical matching works on folded text anyway.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .textnorm import fold
+
+# Question words rarely occur in documents, so the corpus cannot restore them.
+QUESTION_WORDS = {
+    "may": "mấy",
+    "nao": "nào",
+    "gi": "gì",
+    "nhieu": "nhiêu",
+    "khong": "không",
+    "duoc": "được",
+    "ai": "ai",
+    "nhung": "những",
+    "cua": "của",
+    "la": "là",
+    "co": "có",
+    "dau": "đâu",
+    "bao": "bao",
+    "the": "thế",
+}
+
+
+class DiacriticRestorer:
+    def __init__(self, vocab: list[tuple[str, int]], phrase_count: Callable[[str], int] | None = None) -> None:
+        self.candidates: dict[str, list[tuple[str, int]]] = {}
+        for term, count in vocab:
+            f = fold(term)
+            if f != term or f.isalpha():
+                self.candidates.setdefault(f, []).append((term, count))
+        for forms in self.candidates.values():
+            forms.sort(key=lambda x: -x[1])
+        self.phrase_count = phrase_count
+
+    def restore(self, text: str) -> str:
+        tokens = re.findall(r"\w+|\W+", text)
+        words = [i for i, t in enumerate(tokens) if re.match(r"\w", t)]
+        out = list(tokens)
+        for n, i in enumerate(words):
+            token = tokens[i].lower()
+            if fold(token) != token:  # already accented: the user's choice stands
+                continue
+            options = [form for form, _ in self.candidates.get(token, [])[:5]]
+            if token in QUESTION_WORDS and QUESTION_WORDS[token] not in options:
+                options.append(QUESTION_WORDS[token])
+            if not options:
+                continue
+            best = options[0]
+            if len(options) > 1 and self.phrase_count:
+                prev = out[words[n - 1]].lower() if n > 0 else None
+                following = (
+                    [f for f, _ in self.candidates.get(tokens[words[n + 1]].lower(), [])[:3]]
+                    if n + 1 < len(words)
+                    else []
+                )
+                scored = []
+                for form in options:
+                    score = self.phrase_count(f"{prev} {form}") if prev else 0
+                    score += sum(self.phrase_count(f"{form} {nxt}") for nxt in following)
+                    scored.append((score, form))
+                top_score, top_form = max(scored, key=lambda x: x[0])
+                if top_score > 0:
+                    best = top_form
+                elif token in QUESTION_WORDS:
+                    best = QUESTION_WORDS[token]
+            out[i] = best if tokens[i].islower() else best.capitalize()
+        return "".join(out)
