@@ -92,7 +92,8 @@ class SentenceTransformerEmbeddings(_NumpyEmbeddings):
                 "the sentence-transformers backend needs the 'st' extra: pip install 'congress-bot[st]'"
             ) from exc
         self._model = SentenceTransformer(name_or_path, device=device)
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
         self.max_tokens = int(getattr(self._model, "max_seq_length", 512) or 512)
         self.model_id = f"st:{os.path.basename(os.path.normpath(name_or_path))}"
         e5 = "e5" in name_or_path.lower()
