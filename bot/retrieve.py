@@ -24,8 +24,9 @@ from .metadata import find_refs
 from .query import DOMAIN_COMMON, Query, analyze, fts_match, fts_phrase
 from .restore import DiacriticRestorer
 from .store import Snapshot
-from .textnorm import fold, folded_words
+from .textnorm import fold
 
+_WORDS = re.compile(r"\w+")
 RRF_K = 60
 CANDIDATES = 40
 REF_BOOST = 2.0 / (RRF_K + 1)
@@ -51,6 +52,8 @@ class Hit:
     lexical_rank: int | None = None
     dense_rank: int | None = None
     folded_tokens: set[str] = field(default_factory=set, repr=False)
+    folded_text: str = field(default="", repr=False)
+    title_folded: str = field(default="", repr=False)
 
     def to_document(self) -> Document:
         meta = {
@@ -168,13 +171,13 @@ class HybridSearcher:
             h.score = scores[h.passage_id]
             if query_refs and query_refs & {r.key for r in find_refs(h.text)}:
                 h.score += REF_BOOST
-            title_tokens = set(folded_words(h.title))
+            title_tokens = set(_WORDS.findall(h.title_folded))
             if weights:
                 h.score += TITLE_BOOST * sum(w for t, w in weights.items() if t in title_tokens) / total
             if (
                 place_terms
                 and "compare" not in q.wants
-                and any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", fold(h.title + " " + h.text)) for p in place_terms)
+                and any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", h.folded_text) for p in place_terms)
             ):
                 h.score += PLACE_BOOST
         hits.sort(key=lambda h: -h.score)
@@ -201,14 +204,17 @@ class HybridSearcher:
         marks = ",".join("?" * len(ids))
         rows = self.snapshot.query(
             "SELECT p.id, p.doc_id, p.position, p.start, p.end, p.text, d.title, d.published, d.source, d.doc_type,"
-            f" f.extra FROM passages p JOIN documents d USING (doc_id) JOIN passages_fts f ON f.rowid = p.id"
+            f" f.extra, f.title_f, f.body_f FROM passages p JOIN documents d USING (doc_id) JOIN passages_fts f ON f.rowid = p.id"
             f" WHERE p.id IN ({marks})",
             ids,
         )
         hits = []
         for r in rows:
             h = Hit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
-            h.folded_tokens = set(folded_words(h.title + " " + h.text)) | set((r[10] or "").split())
+            # The folded forms are stored in the FTS table: no need to fold again per question.
+            h.folded_tokens = set(_WORDS.findall(f"{r[11]} {r[12]} {r[10] or ''}"))
+            h.folded_text = f"{r[11]} {r[12]}"
+            h.title_folded = r[11]
             hits.append(h)
         return hits
 
