@@ -53,6 +53,7 @@ class Answer:
     latency_ms: float = 0.0
     nearest: list[str] = field(default_factory=list)  # titles of the nearest documents, when not found
     reason: str = "ok"
+    ranked_docs: list[str] = field(default_factory=list)  # hybrid-search document ranking (for eval)
 
     def to_dict(self) -> dict:
         return {

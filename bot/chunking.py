@@ -118,21 +118,38 @@ def chunk_text(
 
 
 def _split_long(text: str, span: Span, count_tokens: Callable[[str], int], max_tokens: int) -> list[tuple[Span, int]]:
+    """Cut one overlong sentence at clause boundaries (";", ","), or between words
+    where a clause alone is too long, into pieces of at most ``max_tokens``."""
+    bounds = [
+        span.start,
+        *(span.start + m.end() for m in re.finditer(r"[;,]\s+", text[span.start : span.end])),
+        span.end,
+    ]
+    pieces: list[tuple[int, int]] = []
+    for s, e in zip(bounds, bounds[1:], strict=False):
+        if s >= e:
+            continue
+        if count_tokens(text[s:e]) <= max_tokens:
+            pieces.append((s, e))
+            continue
+        ws = s
+        for m in re.finditer(r"\S+\s*", text[s:e]):
+            we = s + m.end()
+            if we > ws and count_tokens(text[ws:we]) > max_tokens and s + m.start() > ws:
+                pieces.append((ws, s + m.start()))
+                ws = s + m.start()
+        pieces.append((ws, e))
     out: list[tuple[Span, int]] = []
-    start = span.start
-    cuts = [m.end() for m in re.finditer(r"[;,]\s", text[span.start : span.end])]
-    last_ok = None
-    for cut in cuts:
-        end = span.start + cut
-        if count_tokens(text[start:end]) > max_tokens and last_ok:
-            out.append((Span(start, last_ok), count_tokens(text[start:last_ok])))
-            start = last_ok
-        last_ok = end
-    # Whatever remains; if it is still too long, cut by words.
-    while count_tokens(text[start : span.end]) > max_tokens:
-        words = list(re.finditer(r"\S+\s*", text[start : span.end]))
-        end = start + words[len(words) // 2].start()
-        out.append((Span(start, end), count_tokens(text[start:end])))
-        start = end
-    out.append((Span(start, span.end), count_tokens(text[start : span.end])))
-    return [(Span(s.start, len(text[: s.end].rstrip())), n) for s, n in out]
+    cur_start, cur_end = pieces[0]
+    for s, e in pieces[1:]:
+        if count_tokens(text[cur_start:e]) <= max_tokens:
+            cur_end = e
+        else:
+            out.append((cur_start, cur_end))
+            cur_start, cur_end = s, e
+    out.append((cur_start, cur_end))
+    result = []
+    for s, e in out:
+        e = s + len(text[s:e].rstrip())
+        result.append((Span(s, e), count_tokens(text[s:e])))
+    return result

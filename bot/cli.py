@@ -37,7 +37,7 @@ def _progress_bar(desc: str):
 
 def _engine(ctx: click.Context, build: bool = True):
     from .engine import Engine
-    from .store import IndexMismatchError
+    from .store import IndexMismatchError, IndexMissingError
 
     try:
         engine = Engine(_settings(ctx))
@@ -46,8 +46,10 @@ def _engine(ctx: click.Context, build: bool = True):
             report = engine.ensure_index(progress=_progress_bar("Indexing"))
             if report:
                 _print_skipped(report)
+        if build:
+            engine.searcher()  # a model mismatch or a broken index is reported here, not as a traceback
         return engine
-    except (FileNotFoundError, IndexMismatchError, ValueError, RuntimeError) as exc:
+    except (FileNotFoundError, IndexMismatchError, IndexMissingError, ValueError, RuntimeError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
 
 
@@ -225,7 +227,10 @@ def serve(ctx: click.Context, webhook_url: str | None, listen: str, port: int, s
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
     engine = _engine(ctx)
-    run(engine, config, webhook_url=webhook_url, listen=listen, port=port, secret_token=secret_token)
+    try:
+        run(engine, config, webhook_url=webhook_url, listen=listen, port=port, secret_token=secret_token)
+    except ConfigError as exc:  # e.g. Telegram rejected the token
+        raise click.ClickException(str(exc)) from exc
 
 
 def main() -> None:

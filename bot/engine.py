@@ -129,7 +129,7 @@ class Engine:
         if not row:
             return False
         removed = self.indexer.remove(doc_id)
-        path = Path(row[0]["path"])
+        path = self.indexer.file_of(row[0]["path"])
         for p in (path, path.with_name(path.name + ".meta.json")):
             if p.exists() and self.settings.knowledge_dir.resolve() in p.resolve().parents:
                 p.unlink()
@@ -176,9 +176,16 @@ class Engine:
         return answer
 
     def _answer(self, question: str, q, searcher: HybridSearcher) -> Answer:
-        self.last_debug = None
+        # One embedding and one search per question; the rest filters this list.
+        all_hits = searcher.search(q, k=30, vector=searcher.embed(q))
+        ranked = list(dict.fromkeys(h.doc_id for h in all_hits))
+        hits = all_hits[: 20 if "compare" in q.wants else 8]
+        answer = self._decide(question, q, searcher, hits, all_hits)
+        answer.ranked_docs = ranked
+        return answer
+
+    def _decide(self, question: str, q, searcher: HybridSearcher, hits: list, all_hits: list) -> Answer:
         unknown_refs = [r for r in q.refs if r.key not in searcher.corpus_refs()]
-        hits = searcher.search(q, k=20 if "compare" in q.wants else 8)
         nearest = list(dict.fromkeys(h.title for h in hits))[:3] or [d["title"] for d in self.documents()[:3]]
         if unknown_refs:
             labels = ", ".join(r.label() for r in unknown_refs)
@@ -195,12 +202,11 @@ class Engine:
         if q.places and "compare" not in q.wants:
             # Never answer about one province or unit from another's documents.
             allowed = set().union(*(searcher.docs_mentioning(p.folded) for p in q.places))
-            hits = [h for h in searcher.search(q, k=30) if h.doc_id in allowed][:8]
+            hits = [h for h in all_hits if h.doc_id in allowed][:8]
         if not hits or not is_relevant(q, hits[0]):
             return not_found(question, None, nearest, "no_match")
         idf = {t: searcher.idf(t) for t in q.terms}
         comp = compose(q, hits, idf)
-        self.last_debug = (hits[0].coverage, hits[0].cosine, comp.coverage, comp.type_ok)
         if not comp.citations or comp.coverage < MIN_SENTENCE_COVERAGE:
             return not_found(question, None, nearest, "no_match")
         if not comp.type_ok:

@@ -91,9 +91,10 @@ def evaluate(engine: Engine, cases: list[Case]) -> EvalResult:
     in_scope = [c for c in cases if c.in_scope]
     out_scope = [c for c in cases if not c.in_scope]
     for c in cases:
+        ranked: list[str] = []
         try:
             answer = engine.ask(c.question)
-            found, text = answer.found, answer.answer
+            found, text, ranked = answer.found, answer.answer, answer.ranked_docs
             latencies.append(answer.latency_ms)
         except QuestionError as exc:
             found, text = False, str(exc)
@@ -105,7 +106,6 @@ def evaluate(engine: Engine, cases: list[Case]) -> EvalResult:
                     f"{c.id} [{c.category}] answered an out-of-scope question: {c.question!r} -> {text[:120]!r}"
                 )
             continue
-        ranked = ranked_docs(engine, c.question)
         rank = next((i for i, d in enumerate(ranked) if d in c.expected_docs), None)
         r1 += rank == 0
         r5 += rank is not None and rank < 5
@@ -131,14 +131,3 @@ def evaluate(engine: Engine, cases: list[Case]) -> EvalResult:
         "median_latency_ms": latencies[len(latencies) // 2] if latencies else 0.0,
     }
     return EvalResult(metrics, failures)
-
-
-def ranked_docs(engine: Engine, question: str) -> list[str]:
-    from .query import analyze
-
-    q = analyze(engine.check_question(question), engine.glossary)
-    docs: list[str] = []
-    for h in engine.searcher().search(q, k=30):
-        if h.doc_id not in docs:
-            docs.append(h.doc_id)
-    return docs

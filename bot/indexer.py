@@ -127,6 +127,18 @@ class Indexer:
             ids[doc_id] = p
         return ids
 
+    def stored_path(self, path: Path) -> str:
+        """Path kept in the index: relative to the knowledge directory, so the
+        folders can be moved or restored together."""
+        try:
+            return str(path.resolve().relative_to(self.knowledge_dir.resolve()))
+        except ValueError:
+            return str(path.resolve())
+
+    def file_of(self, stored: str) -> Path:
+        p = Path(stored)
+        return p if p.is_absolute() else self.knowledge_dir / p
+
     # -- operations ------------------------------------------------------------
     def sync(self, rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
         """Bring the index up to date with the knowledge directory."""
@@ -224,7 +236,7 @@ class Indexer:
                 " doc_number, cited, text, n_passages, indexed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.doc_id,
-                    str(doc.path),
+                    self.stored_path(doc.path),
                     doc.content_hash,
                     m.title,
                     m.published,

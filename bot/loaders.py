@@ -156,12 +156,19 @@ def _load_docx(data: bytes) -> Loaded:
         raise LoadError(f"corrupt or unreadable DOCX ({exc.__class__.__name__})") from exc
     except Exception as exc:  # python-docx raises its own PackageNotFoundError etc.
         raise LoadError(f"corrupt or unreadable DOCX ({exc.__class__.__name__}: {exc})") from exc
-    blocks = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            cells = [c.text.strip() for c in row.cells if c.text.strip()]
-            if cells:
-                blocks.append(" | ".join(dict.fromkeys(cells)))
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    # Paragraphs and tables in document order (a table stays where it was written).
+    blocks = []
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            blocks.append(block.text)
+        elif isinstance(block, Table):
+            for row in block.rows:
+                cells = [c.text.strip() for c in row.cells if c.text.strip()]
+                if cells:
+                    blocks.append(" | ".join(dict.fromkeys(cells)))
     hints = {}
     props = document.core_properties
     if props.title:

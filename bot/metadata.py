@@ -206,7 +206,7 @@ def _find_author(lines: list[str]) -> str | None:
     tail = [line.strip() for line in lines if line.strip()][-3:]
     for line in reversed(tail):
         words = line.split()
-        if 1 <= len(words) <= 12 and not line.endswith((".", "…", ":", ";")) and len(line) < 90:
+        if 1 <= len(words) <= 12 and not line.endswith((".", "…", ":", ";")) and len(line) < 90 and "|" not in line:
             first = line.split(",")[0]
             if any(w[:1].isupper() for w in first.split()) and not re.search(r"\d{3,}", line):
                 return line

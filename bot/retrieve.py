@@ -144,10 +144,13 @@ class HybridSearcher:
         return self._corpus_refs
 
     # -- search ---------------------------------------------------------------
+    def embed(self, q: Query) -> np.ndarray:
+        return self.embedder.embed_question(self.dense_text(q))
+
     def search(self, q: Query, k: int = 8, vector: np.ndarray | None = None) -> list[Hit]:
         lexical = self._lexical(q)
         if vector is None:
-            vector = self.embedder.embed_question(self.dense_text(q))
+            vector = self.embed(q)
         dense = self.snapshot.search_vectors(vector, CANDIDATES)
         scores: dict[int, float] = {}
         for rank, pid in enumerate(lexical):

@@ -1,0 +1,121 @@
+"""Sentence splitting and passage chunking, measured with the real model's tokenizer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.chunking import chunk_text, split_sentences
+from bot.clean import clean_text
+from bot.loaders import load
+
+KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+SEEDS = sorted(KNOWLEDGE.glob("0*.txt"))
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in split_sentences(text)]
+
+
+@pytest.fixture(scope="module")
+def seed_texts() -> dict[str, str]:
+    return {p.name: clean_text(load(p).text) for p in SEEDS}
+
+
+def test_abbreviation_tp_does_not_end_a_sentence():
+    text = "Đoàn công tác đã đến TP. Hồ Chí Minh vào tháng 5. Đại hội diễn ra thành công."
+    assert sentences(text) == ["Đoàn công tác đã đến TP. Hồ Chí Minh vào tháng 5.", "Đại hội diễn ra thành công."]
+
+
+def test_thousands_separator_does_not_end_a_sentence():
+    text = "Đảng bộ Khối có 56 chi, đảng bộ cơ sở với gần 3.900 đảng viên. Đại hội bầu 11 đồng chí."
+    assert sentences(text) == [
+        "Đảng bộ Khối có 56 chi, đảng bộ cơ sở với gần 3.900 đảng viên.",
+        "Đại hội bầu 11 đồng chí.",
+    ]
+
+
+def test_sentence_ends_before_a_digit_or_quote_and_at_line_breaks():
+    text = (
+        "Kết quả rất tốt. 100% đảng viên tham gia. “Trung thành” là truyền thống.\nDòng mới không dấu chấm\nDòng cuối"
+    )
+    assert sentences(text) == [
+        "Kết quả rất tốt.",
+        "100% đảng viên tham gia.",
+        "“Trung thành” là truyền thống.",
+        "Dòng mới không dấu chấm",
+        "Dòng cuối",
+    ]
+
+
+def test_sentence_spans_are_trimmed_and_shifted_by_offset():
+    text = "  Câu một.   Câu hai.  "
+    spans = split_sentences(text, offset=100)
+    assert [(s.start, s.end) for s in spans] == [(102, 110), (113, 121)]
+    assert [text[s.start - 100 : s.end - 100] for s in spans] == ["Câu một.", "Câu hai."]
+
+
+def test_seed_sentences_keep_hcm_city_and_numbers_whole(seed_texts):
+    text = seed_texts[next(n for n in seed_texts if n.startswith("002"))]
+    found = [s for s in sentences(text) if "3.900" in s]
+    assert found == ["Đảng bộ Khối Các cơ quan tỉnh có 56 chi, đảng bộ cơ sở với gần 3.900 đảng viên."]
+
+
+@pytest.mark.parametrize(("target", "max_tokens"), [(200, 400), (60, 120), (30, 60)])
+def test_chunk_offsets_point_at_their_text(seed_texts, embedder, target, max_tokens):
+    for name, text in seed_texts.items():
+        chunks = chunk_text(text, embedder.count_tokens, target_tokens=target, max_tokens=max_tokens)
+        assert chunks, name
+        for c in chunks:
+            assert text[c.start : c.end] == c.text, name
+            assert c.text == c.text.strip() and c.text
+        # In order and without overlap.
+        for a, b in zip(chunks, chunks[1:], strict=False):
+            assert a.end <= b.start, name
+
+
+@pytest.mark.parametrize(("target", "max_tokens"), [(200, 400), (60, 120), (30, 60)])
+def test_no_chunk_exceeds_max_tokens_on_seed_texts(seed_texts, embedder, target, max_tokens):
+    for name, text in seed_texts.items():
+        for c in chunk_text(text, embedder.count_tokens, target_tokens=target, max_tokens=max_tokens):
+            assert embedder.count_tokens(c.text) <= max_tokens, (name, c.text[:80])
+            assert c.tokens <= max_tokens, name
+
+
+def test_every_sentence_is_inside_one_chunk_with_the_indexer_budget(seed_texts, embedder):
+    for name, text in seed_texts.items():
+        chunks = chunk_text(text, embedder.count_tokens, target_tokens=200, max_tokens=400)
+        for s in split_sentences(text):
+            assert any(c.start <= s.start and s.end <= c.end for c in chunks), (name, text[s.start : s.end][:80])
+
+
+@pytest.mark.parametrize(("target", "max_tokens"), [(60, 120), (30, 60)])
+def test_small_budgets_lose_no_text(seed_texts, embedder, target, max_tokens):
+    """Sentences longer than the budget are cut, but every character of every sentence is in a chunk."""
+    for name, text in seed_texts.items():
+        chunks = chunk_text(text, embedder.count_tokens, target_tokens=target, max_tokens=max_tokens)
+        covered = [False] * len(text)
+        for c in chunks:
+            covered[c.start : c.end] = [True] * (c.end - c.start)
+        missing = [i for i, ch in enumerate(text) if not ch.isspace() and not covered[i]]
+        assert not missing, (name, text[missing[0] : missing[0] + 60] if missing else "")
+
+
+def test_long_sentence_is_cut_at_clauses_without_losing_text(embedder):
+    clause = "các cấp ủy tập trung lãnh đạo công tác chuẩn bị văn kiện và nhân sự đại hội"
+    sentence = ", ".join([clause] * 12) + "."
+    assert embedder.count_tokens(sentence) > 120
+    chunks = chunk_text(sentence, embedder.count_tokens, target_tokens=60, max_tokens=120)
+    assert len(chunks) >= 2
+    assert all(embedder.count_tokens(c.text) <= 120 for c in chunks)
+    assert " ".join(c.text for c in chunks) == sentence
+
+
+def test_no_chunk_exceeds_max_tokens_when_one_clause_is_too_long(embedder):
+    long_clause = " ".join(["cán bộ đảng viên học tập quán triệt nghị quyết đại hội"] * 45)
+    sentence = f"Đảng bộ đã triển khai nhiều việc, {long_clause}, phần tiếp theo của câu, phần cuối của câu."
+    assert embedder.count_tokens(sentence) > 512
+    chunks = chunk_text(sentence, embedder.count_tokens, target_tokens=200, max_tokens=400)
+    assert " ".join(c.text for c in chunks) == sentence
+    assert max(embedder.count_tokens(c.text) for c in chunks) <= 400
