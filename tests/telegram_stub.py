@@ -243,8 +243,7 @@ def parse_telegram_html(src: str, *, strict: bool = True) -> tuple[str, list[dic
             if char is None:
                 if strict:
                     raise HtmlParseError(
-                        f"Unsupported HTML entity or unescaped '&' at byte offset "
-                        f"{_byte_offset(src, i)}"
+                        f"Unsupported HTML entity or unescaped '&' at byte offset {_byte_offset(src, i)}"
                     )
                 char, j = "&", i + 1
             emit(char)
@@ -268,9 +267,7 @@ def parse_telegram_html(src: str, *, strict: bool = True) -> tuple[str, list[dic
             if j >= n or src[j] != ">":
                 raise HtmlParseError(f"Unclosed end tag at byte offset {_byte_offset(src, begin)}")
             if not stack:
-                raise HtmlParseError(
-                    f'Unexpected end tag "{name}" at byte offset {_byte_offset(src, begin)}'
-                )
+                raise HtmlParseError(f'Unexpected end tag "{name}" at byte offset {_byte_offset(src, begin)}')
             item = stack.pop()
             if item["tag"] != name:
                 raise HtmlParseError(
@@ -291,17 +288,13 @@ def parse_telegram_html(src: str, *, strict: bool = True) -> tuple[str, list[dic
             raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(src, begin)}")
         name = src[i + 1 : j].lower()
         if name not in _ALLOWED_TAGS:
-            raise HtmlParseError(
-                f'Unsupported start tag "{name}" at byte offset {_byte_offset(src, begin)}'
-            )
+            raise HtmlParseError(f'Unsupported start tag "{name}" at byte offset {_byte_offset(src, begin)}')
         attrs: dict[str, str] = {}
         while True:
             while j < n and src[j].isspace():
                 j += 1
             if j >= n:
-                raise HtmlParseError(
-                    f"Unclosed start tag at byte offset {_byte_offset(src, begin)}"
-                )
+                raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(src, begin)}")
             if src[j] == ">":
                 j += 1
                 break
@@ -310,10 +303,7 @@ def parse_telegram_html(src: str, *, strict: bool = True) -> tuple[str, list[dic
                 k += 1
             attr_name = src[j:k].lower()
             if not attr_name:
-                raise HtmlParseError(
-                    f'Empty attribute name in the tag "{name}" at byte offset '
-                    f"{_byte_offset(src, j)}"
-                )
+                raise HtmlParseError(f'Empty attribute name in the tag "{name}" at byte offset {_byte_offset(src, j)}')
             j = k
             while j < n and src[j].isspace():
                 j += 1
@@ -324,15 +314,11 @@ def parse_telegram_html(src: str, *, strict: bool = True) -> tuple[str, list[dic
             while j < n and src[j].isspace():
                 j += 1
             if j >= n:
-                raise HtmlParseError(
-                    f"Unclosed start tag at byte offset {_byte_offset(src, begin)}"
-                )
+                raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(src, begin)}")
             if src[j] in "\"'":
                 end = src.find(src[j], j + 1)
                 if end == -1:
-                    raise HtmlParseError(
-                        f"Unclosed start tag at byte offset {_byte_offset(src, begin)}"
-                    )
+                    raise HtmlParseError(f"Unclosed start tag at byte offset {_byte_offset(src, begin)}")
                 value = src[j + 1 : end]
                 j = end + 1
             else:
@@ -347,9 +333,7 @@ def parse_telegram_html(src: str, *, strict: bool = True) -> tuple[str, list[dic
             raise HtmlParseError('Tag "span" must have class "tg-spoiler"')
         if name == "tg-emoji" and not attrs.get("emoji-id"):
             raise HtmlParseError('Tag "tg-emoji" must have attribute "emoji-id"')
-        stack.append(
-            {"tag": name, "attrs": attrs, "start": pos16, "language": None, "seq": len(stack)}
-        )
+        stack.append({"tag": name, "attrs": attrs, "start": pos16, "language": None, "seq": len(stack)})
         i = j
 
     if stack:
@@ -527,9 +511,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
         except Exception:  # pragma: no cover - stub bug, reported to the client
             status, content_type = 500, "application/json"
-            payload = json.dumps(
-                {"ok": False, "error_code": 500, "description": traceback.format_exc()}
-            ).encode()
+            payload = json.dumps({"ok": False, "error_code": 500, "description": traceback.format_exc()}).encode()
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
@@ -741,9 +723,7 @@ class FakeTelegram:
         """
         mime = mime_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
         with self._lock:
-            info = self._register_file(
-                "documents", data, filename=filename, mime_type=mime, file_size=file_size
-            )
+            info = self._register_file("documents", data, filename=filename, mime_type=mime, file_size=file_size)
         document = {
             "file_id": info["file_id"],
             "file_unique_id": info["file_unique_id"],
@@ -789,9 +769,7 @@ class FakeTelegram:
         ]
         fields: dict[str, Any] = {"photo": photo}
         self._add_caption(fields, caption)
-        return self._inject_message(
-            chat_id, fields, user=user, chat_type=chat_type, chat_title=chat_title
-        )
+        return self._inject_message(chat_id, fields, user=user, chat_type=chat_type, chat_title=chat_title)
 
     def send_sticker(
         self,
@@ -804,9 +782,7 @@ class FakeTelegram:
     ) -> dict[str, Any]:
         """Inject a (static) sticker message."""
         with self._lock:
-            info = self._register_file(
-                "stickers", b"RIFF0000WEBP", filename="sticker.webp", mime_type="image/webp"
-            )
+            info = self._register_file("stickers", b"RIFF0000WEBP", filename="sticker.webp", mime_type="image/webp")
         sticker = {
             "file_id": info["file_id"],
             "file_unique_id": info["file_unique_id"],
@@ -842,9 +818,7 @@ class FakeTelegram:
             "mime_type": "audio/ogg",
             "file_size": info["file_size"],
         }
-        return self._inject_message(
-            chat_id, {"voice": voice}, user=user, chat_type=chat_type, chat_title=chat_title
-        )
+        return self._inject_message(chat_id, {"voice": voice}, user=user, chat_type=chat_type, chat_title=chat_title)
 
     def press_button(
         self,
@@ -897,16 +871,13 @@ class FakeTelegram:
             selected = [c for c in self._calls if method is None or c[0] == method]
             return copy.deepcopy(selected)
 
-    def sent_messages(
-        self, chat_id: int | None = None, *, include_deleted: bool = False
-    ) -> list[dict[str, Any]]:
+    def sent_messages(self, chat_id: int | None = None, *, include_deleted: bool = False) -> list[dict[str, Any]]:
         """Messages sent by the bot (current state: edits applied), oldest first."""
         with self._lock:
             result = [
                 self._messages[cid][mid]
                 for cid, mid in self._sent_order
-                if (chat_id is None or cid == chat_id)
-                and (include_deleted or (cid, mid) not in self._deleted)
+                if (chat_id is None or cid == chat_id) and (include_deleted or (cid, mid) not in self._deleted)
             ]
             return copy.deepcopy(result)
 
@@ -914,9 +885,7 @@ class FakeTelegram:
         """Documents uploaded by the bot: chat_id, message_id, filename, mime_type, data,
         caption."""
         with self._lock:
-            return copy.deepcopy(
-                [d for d in self._documents if chat_id is None or d["chat_id"] == chat_id]
-            )
+            return copy.deepcopy([d for d in self._documents if chat_id is None or d["chat_id"] == chat_id])
 
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates not yet confirmed by the bot (via a getUpdates offset)."""
@@ -958,9 +927,7 @@ class FakeTelegram:
                 phrase = "Error"
             description = f"{phrase}: injected failure"
         with self._lock:
-            self._failures.setdefault(canonical, []).append(
-                _ApiError(error_code, description, parameters)
-            )
+            self._failures.setdefault(canonical, []).append(_ApiError(error_code, description, parameters))
 
     def wait_for(
         self,
@@ -1071,10 +1038,7 @@ class FakeTelegram:
         last_exc: BaseException | None,
     ) -> str:
         with self._lock:
-            recent = [
-                f"  {m}: {str(p.get('text', p.get('caption', '')))[:80]!r}"
-                for m, p in self._calls[-10:]
-            ]
+            recent = [f"  {m}: {str(p.get('text', p.get('caption', '')))[:80]!r}" for m, p in self._calls[-10:]]
             lines = [
                 f"FakeTelegram: timed out after {timeout:.1f}s waiting for "
                 f"{message or getattr(predicate, '__name__', repr(predicate))}",
@@ -1124,9 +1088,7 @@ class FakeTelegram:
             if ents:
                 fields["caption_entities"] = ents
 
-    def _user_for(
-        self, chat_id: int | str, user: dict[str, Any] | None, chat_type: str | None
-    ) -> dict[str, Any]:
+    def _user_for(self, chat_id: int | str, user: dict[str, Any] | None, chat_type: str | None) -> dict[str, Any]:
         if user is None:
             sender = dict(DEFAULT_USER)
             if chat_type in (None, "private") and isinstance(chat_id, int) and chat_id > 0:
@@ -1182,9 +1144,7 @@ class FakeTelegram:
         self._updates.append(update)
         self._cond.notify_all()
 
-    def _new_message(
-        self, chat_id: int | str, sender: dict[str, Any], fields: dict[str, Any]
-    ) -> dict[str, Any]:
+    def _new_message(self, chat_id: int | str, sender: dict[str, Any], fields: dict[str, Any]) -> dict[str, Any]:
         message_id = self._next_message_id.get(chat_id, 0) + 1
         self._next_message_id[chat_id] = message_id
         message = {
@@ -1199,9 +1159,7 @@ class FakeTelegram:
             self._sent_order.append((chat_id, message_id))
         return message
 
-    def _lookup_message(
-        self, chat_id: int | str, message: dict[str, Any] | int
-    ) -> dict[str, Any] | None:
+    def _lookup_message(self, chat_id: int | str, message: dict[str, Any] | int) -> dict[str, Any] | None:
         message_id = message["message_id"] if isinstance(message, dict) else message
         if (chat_id, message_id) in self._deleted:
             return None
@@ -1248,9 +1206,7 @@ class FakeTelegram:
 
     # ---------------------------------------------------------------- internals: HTTP
 
-    def _handle_http(
-        self, verb: str, raw_path: str, content_type: str, body: bytes
-    ) -> tuple[int, str, bytes]:
+    def _handle_http(self, verb: str, raw_path: str, content_type: str, body: bytes) -> tuple[int, str, bytes]:
         split = urlsplit(raw_path)
         path = unquote(split.path)
         if path.startswith("/file/bot"):
@@ -1328,9 +1284,7 @@ class FakeTelegram:
                 return err.code, self._error(err.code, err.description, err.parameters)
             except Exception:  # a bug in the stub: make it loud
                 description = "Internal Server Error (FakeTelegram bug): " + traceback.format_exc()
-                self.violations.append(
-                    {"method": canonical, "error_code": 500, "description": description}
-                )
+                self.violations.append({"method": canonical, "error_code": 500, "description": description})
                 return 500, self._error(500, description)
             return 200, {"ok": True, "result": copy.deepcopy(result)}
 
@@ -1397,10 +1351,7 @@ class FakeTelegram:
         if "inline_keyboard" in markup:
             rows = markup["inline_keyboard"]
             if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-                raise _bad(
-                    'field "inline_keyboard" of the InlineKeyboardMarkup should be an Array '
-                    "of Arrays"
-                )
+                raise _bad('field "inline_keyboard" of the InlineKeyboardMarkup should be an Array of Arrays')
             for row in rows:
                 for button in row:
                     self._check_inline_button(button)
@@ -1445,10 +1396,7 @@ class FakeTelegram:
         if "callback_data" in button:
             data = button["callback_data"]
             if not isinstance(data, str) or data == "":
-                raise _bad(
-                    "can't parse inline keyboard button: Text buttons are unallowed in the "
-                    "inline keyboard"
-                )
+                raise _bad("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
             if len(data.encode("utf-8")) > CALLBACK_DATA_LIMIT:
                 raise _bad("BUTTON_DATA_INVALID")
         if "url" in button:
@@ -1457,10 +1405,7 @@ class FakeTelegram:
                 raise _bad(f"inline keyboard button URL '{url}' is invalid")
         if len(actions) != 1:
             if not actions:
-                raise _bad(
-                    "can't parse inline keyboard button: Text buttons are unallowed in the "
-                    "inline keyboard"
-                )
+                raise _bad("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
             raise _bad("can't parse inline keyboard button: exactly one optional field expected")
 
     def _reply_target(self, chat_id: int | str, params: dict[str, Any]) -> dict[str, Any] | None:
@@ -1594,9 +1539,7 @@ class FakeTelegram:
             if not isinstance(desc, str) or not 1 <= len(desc.strip()) <= 256:
                 raise _bad("BOT_COMMAND_DESCRIPTION_INVALID")
         key = self._commands_key(params.get("scope"), params.get("language_code"))
-        self._commands[key] = [
-            {"command": c["command"], "description": c["description"]} for c in commands
-        ]
+        self._commands[key] = [{"command": c["command"], "description": c["description"]} for c in commands]
         return True
 
     def _api_get_my_commands(self, params: dict, files: dict) -> Any:
@@ -1706,21 +1649,13 @@ class FakeTelegram:
             if not upload["data"]:
                 raise _bad("file must be non-empty")
             filename = upload["filename"]
-            mime = (
-                upload["mime_type"]
-                or mimetypes.guess_type(filename)[0]
-                or "application/octet-stream"
-            )
-            info = self._register_file(
-                "documents", upload["data"], filename=filename, mime_type=mime
-            )
+            mime = upload["mime_type"] or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            info = self._register_file("documents", upload["data"], filename=filename, mime_type=mime)
         elif isinstance(ref, str) and ref in self._files:
             info = self._files[ref]
         elif isinstance(ref, str) and re.match(r"https?://", ref):
             name = ref.rstrip("/").rsplit("/", 1)[-1] or "file"
-            info = self._register_file(
-                "documents", b"", filename=name, mime_type="application/octet-stream"
-            )
+            info = self._register_file("documents", b"", filename=name, mime_type="application/octet-stream")
         else:
             raise _bad("wrong file identifier/HTTP URL specified")
 

@@ -164,9 +164,7 @@ def test_edit_delete_and_reply(tg):
 
     async def scenario(bot):
         sent = await bot.send_message(CHAT, "draft", reply_to_message_id=user_msg["message_id"])
-        edited = await bot.edit_message_text(
-            "<b>final</b>", CHAT, sent.message_id, parse_mode="HTML"
-        )
+        edited = await bot.edit_message_text("<b>final</b>", CHAT, sent.message_id, parse_mode="HTML")
         with pytest.raises(BadRequest, match="(?i)not modified"):
             await bot.edit_message_text("<b>final</b>", CHAT, sent.message_id, parse_mode="HTML")
         other = await bot.send_message(CHAT, "temp")
@@ -309,13 +307,7 @@ def test_application_polling_round_trip(tg):
         await update.callback_query.edit_message_text(f"chose {update.callback_query.data}")
 
     async def main():
-        app = (
-            ApplicationBuilder()
-            .token(tg.token)
-            .base_url(tg.base_url)
-            .base_file_url(tg.base_file_url)
-            .build()
-        )
+        app = ApplicationBuilder().token(tg.token).base_url(tg.base_url).base_file_url(tg.base_file_url).build()
         app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
         app.add_handler(CallbackQueryHandler(on_button))
         await app.initialize()
@@ -330,9 +322,7 @@ def test_application_polling_round_trip(tg):
             keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a")]])
             sent = await app.bot.send_message(CHAT, "pick", reply_markup=keyboard)
             tg.press_button(CHAT, sent.message_id, "a")
-            await tg.wait_for_async(
-                lambda s: s.sent_messages(CHAT)[-1]["text"] == "chose a", timeout=5
-            )
+            await tg.wait_for_async(lambda s: s.sent_messages(CHAT)[-1]["text"] == "chose a", timeout=5)
             assert tg.calls("answerCallbackQuery")[0][1]["text"] == "noted"
         finally:
             await app.updater.stop()
@@ -372,9 +362,7 @@ def test_stop_interrupts_long_poll():
     tg = FakeTelegram().start()
     url = f"{tg.base_url}{tg.token}/getUpdates"
     result = {}
-    thread = threading.Thread(
-        target=lambda: result.setdefault("r", httpx.post(url, data={"timeout": "30"}).json())
-    )
+    thread = threading.Thread(target=lambda: result.setdefault("r", httpx.post(url, data={"timeout": "30"}).json()))
     thread.start()
     time.sleep(0.2)
     started = time.monotonic()
