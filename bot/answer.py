@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .chunking import split_sentences
+from .metadata import find_refs
 from .query import DOMAIN_COMMON, STOPWORDS, Query
 from .retrieve import Hit
 from .textnorm import fold, folded_words
@@ -164,9 +165,12 @@ def type_satisfied(q: Query, text: str) -> bool:
     return True
 
 
-def _score_sentence(q: Query, text: str, weights: dict[str, float], total: float, prior: float) -> tuple[float, float]:
+def _score_sentence(
+    q: Query, text: str, weights: dict[str, float], total: float, prior: float, given: set[str] = frozenset()
+) -> tuple[float, float]:
+    """Score and coverage of one sentence; ``given`` words count as present (see compose)."""
     tokens = folded_words(text)
-    token_set = set(tokens)
+    token_set = set(tokens) | given
     coverage = sum(w for t, w in weights.items() if t in token_set) / total
     folded = " ".join(tokens)
     bigrams = [b for b in q.bigrams if not set(b.split()) <= DOMAIN_COMMON]
@@ -181,6 +185,19 @@ def _score_sentence(q: Query, text: str, weights: dict[str, float], total: float
         bonus += 0.1
     length_penalty = 0.1 if len(tokens) < 5 else 0.0
     return coverage + 0.5 * phrase + 0.3 * expansions + bonus + 0.3 * prior - length_penalty, coverage
+
+
+# Words that ask what a document says rather than name a topic.
+ASKING_WORDS = frozenset("noi dung quy dinh de cap ve viec yeu cau huong dan chi dao gi".split())
+_LETTERHEAD_RE = re.compile(r"^(số\s*[:.]?\s*\d|[^,]{2,40},\s*ngày\s+\d{1,2}\s+tháng)", re.I)
+
+
+def _is_heading(text: str, title: str) -> bool:
+    """The document's headline, an all-capitals letterhead line, "Số 99-HD/ĐU" or "Hà Nội, ngày …"."""
+    if fold(text).rstrip(". ") == fold(title).rstrip(". ") or fold(text).rstrip(". ") in fold(title):
+        return True
+    letters = [ch for ch in text if ch.isalpha()]
+    return (bool(letters) and all(ch.isupper() for ch in letters)) or bool(_LETTERHEAD_RE.match(text.strip()))
 
 
 def _answer_units(text: str) -> list[tuple[int, int]]:
@@ -215,15 +232,21 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> Composition:
     pool = pool or hits[:1]
     place_words = {w for p in q.places for w in p.folded.split()}
     weights = {t: w for t, w in idf.items() if t not in DOMAIN_COMMON and t not in place_words} or idf
-    total = sum(weights.values()) or 1.0
+    # "Hướng dẫn 99-HD/ĐU quy định gì?": inside the document that *is* Hướng dẫn 99 (its title
+    # names it), the number and the generic asking words are satisfied by every sentence.
+    ref_words = {w for r in q.refs for w in re.findall(r"\w+", fold(r.label()))} | (ASKING_WORDS if q.refs else set())
+    query_refs = {r.key for r in q.refs}
     sentences: list[_Sentence] = []
     for i, h in enumerate(pool):
         prior = h.score / best
+        is_ref_doc = bool(query_refs) and bool(query_refs & {r.key for r in find_refs(h.title)})
+        given = ref_words if is_ref_doc else set()
+        total = sum(weights.values()) or 1.0
         for start, end in _answer_units(h.text):
             text = h.text[start:end]
-            if fold(text).rstrip(". ") == fold(h.title).rstrip(". "):
-                continue  # the headline is shown in the sources already
-            score, coverage = _score_sentence(q, text, weights, total, prior)
+            if _is_heading(text, h.title):
+                continue  # headlines and letterheads are shown in the sources already
+            score, coverage = _score_sentence(q, text, weights, total, prior, given)
             sentences.append(_Sentence(i, start, text, score, coverage))
     if not sentences:
         return Composition("", [], 0.0, False)

@@ -199,3 +199,25 @@ def test_langchain_hybrid_retriever(engine):
     assert {d.metadata["doc_id"] for d in docs} & {DOC_002, DOC_004}
     scores = [d.metadata["score"] for d in docs]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_an_added_directive_is_answered_when_asked_by_its_number(work_engine, tmp_path):
+    doc = tmp_path / "hd99.txt"
+    doc.write_text(
+        "ĐẢNG ỦY KHỐI CƠ QUAN\nSố 99-HD/ĐU\nHà Nội, ngày 12 tháng 3 năm 2025\n\nHƯỚNG DẪN\n"
+        "về tổ chức đại hội chi bộ trực thuộc nhiệm kỳ 2025 - 2030\n\n"
+        "Chi bộ có dưới 9 đảng viên thì đại hội bầu trực tiếp bí thư và phó bí thư chi bộ, không bầu chi ủy.\n"
+        "Thời gian tổ chức đại hội chi bộ hoàn thành trước ngày 30/6/2025.\n",
+        encoding="utf-8",
+    )
+    report = work_engine.add_files([doc])
+    assert report.documents and report.documents[0]["doc_type"] == "instruction"
+    assert report.documents[0]["published"] == "2025-03-12"
+    for question in ("Hướng dẫn 99-HD/ĐU quy định gì?", "huong dan 99 noi ve gi"):
+        answer = work_engine.ask(question)
+        assert answer.found, question
+        assert answer.citations[0].doc_id == "hd99"
+        # Letterhead lines are not answers.
+        assert "ĐẢNG ỦY KHỐI CƠ QUAN" not in answer.answer and "Số 99-HD/ĐU" not in answer.answer
+    deadline = work_engine.ask("Theo Hướng dẫn 99, đại hội chi bộ phải hoàn thành trước ngày nào?")
+    assert deadline.found and "30/6/2025" in deadline.answer
