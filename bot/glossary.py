@@ -64,6 +64,8 @@ class Glossary:
         f = fold(text)
         out = []
         for abbr_f, fulls in self.entries.items():
+            if len(abbr_f.replace("-", "")) < 3:
+                continue  # "ĐH", "CB", "TW": too short to be worth adding for every "đại hội"
             if any(re.search(r"(?<!\w)" + re.escape(fold(full)) + r"(?!\w)", f) for full in fulls):
                 out.append(abbr_f)
         return out

@@ -9,6 +9,7 @@ numbers and place names.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -167,17 +168,34 @@ def fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def fts_match(q: Query) -> str | None:
+def fts_match(q: Query, df: Callable[[str], int] | None = None, budget: int | None = None) -> str | None:
     """FTS5 MATCH expression: syllables and syllable bigrams, folded; the
     accented syllables too when the user typed diacritics (exact-accent matches
-    rank higher); full forms of abbreviations."""
-    folded_parts = [fts_phrase(t) for t in q.terms] + [fts_phrase(b) for b in q.bigrams]
-    folded_parts += [fts_phrase(fold(e)) for e in q.expansions]
+    rank higher); full forms of abbreviations.
+
+    With ``df`` and ``budget``, the rarest terms are kept until the postings
+    FTS5 would read (the sum of their document frequencies) reach the budget:
+    BM25 gives words found in most passages almost no weight anyway, and on a
+    large index reading their posting lists is what makes a query slow.
+    """
+    items = [(t, [t]) for t in q.terms] + [(b, b.split()) for b in q.bigrams]
+    items += [(fold(e), folded_words(e)) for e in q.expansions]
+    if df is not None and budget is not None:
+        costed = sorted(((sum(df(w) for w in words), text) for text, words in items), key=lambda x: x[0])
+        kept, spent = [], 0
+        for cost, text in costed:
+            if kept and len(kept) >= 3 and spent + cost > budget:
+                break
+            kept.append(text)
+            spent += cost
+        items = [(text, text.split()) for text in dict.fromkeys(kept)]
+    folded_parts = [fts_phrase(text) for text, _ in items]
     if not folded_parts:
         return None
     expr = "{title_f body_f extra} : (" + " OR ".join(folded_parts) + ")"
+    kept_terms = {text for text, _ in items}
     if q.accented:
-        accented = [w for w in re.findall(r"\w+", q.text.lower()) if fold(w) in q.terms and fold(w) != w]
+        accented = [w for w in re.findall(r"\w+", q.text.lower()) if fold(w) in kept_terms and fold(w) != w]
         if accented:
             expr += " OR {title body} : (" + " OR ".join(fts_phrase(w) for w in dict.fromkeys(accented)) + ")"
     return expr

@@ -28,6 +28,8 @@ from .textnorm import fold
 
 _WORDS = re.compile(r"\w+")
 RRF_K = 60
+# How many postings one lexical query may read (see query.fts_match); small corpora never reach it.
+LEXICAL_POSTINGS_BUDGET = 20_000
 CANDIDATES = 40
 REF_BOOST = 2.0 / (RRF_K + 1)
 TITLE_BOOST = 0.5 / (RRF_K + 1)
@@ -87,6 +89,7 @@ class HybridSearcher:
         self._df_cache: dict[str, int] = {}
         self._corpus_refs = None
         self._restorer: DiacriticRestorer | None = None
+        self._phrase_cache: dict[str, int] = {}
 
     def restorer(self) -> DiacriticRestorer:
         if self._restorer is None:
@@ -97,6 +100,14 @@ class HybridSearcher:
         return self._restorer
 
     def _phrase_count(self, phrase: str) -> int:
+        if phrase in self._phrase_cache:
+            return self._phrase_cache[phrase]
+        if len(self._phrase_cache) > 50_000:
+            self._phrase_cache.clear()
+        self._phrase_cache[phrase] = self._count_phrase(phrase)
+        return self._phrase_cache[phrase]
+
+    def _count_phrase(self, phrase: str) -> int:
         expr = "{body} : " + fts_phrase(phrase)
         rows = self.snapshot.query(
             "SELECT count(*) FROM (SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT 50)", (expr,)
@@ -187,7 +198,7 @@ class HybridSearcher:
         return hits[:k]
 
     def _lexical(self, q: Query) -> list[int]:
-        expr = fts_match(q)
+        expr = fts_match(q, self.df, max(LEXICAL_POSTINGS_BUDGET, self.n_passages // 10))
         if not expr:
             return []
         rows = self.snapshot.query(

@@ -68,6 +68,17 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(passages_fts, 'col'
 """
 
 
+def new_vector_index(dim: int) -> faiss.Index:
+    """Exact inner-product search over float16 copies of the (normalised) vectors.
+
+    float16 halves the memory read per query (the scan is memory-bound: 77 MB
+    instead of 154 MB at 100k passages) at a cost of ~1e-3 in cosine; no training
+    is needed and passages can still be removed by id.
+    """
+    flat = faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+    return faiss.IndexIDMap2(flat)
+
+
 class IndexMismatchError(RuntimeError):
     """The index was built with another embedding model or dimension."""
 
@@ -108,6 +119,9 @@ class Snapshot:
         self.conn.row_factory = sqlite3.Row
         self.manifest = _read_manifest(self.conn)
         self.vectors = faiss.read_index(str(path / "vectors.faiss"))
+        # One query at a time is memory-bound: a second OpenMP thread only adds
+        # synchronisation (measured 7 ms with one thread vs 24 ms with two at 100k).
+        faiss.omp_set_num_threads(1)
         self._lock = threading.Lock()
 
     def query(self, sql: str, params: Iterable = ()) -> list[sqlite3.Row]:
@@ -228,7 +242,7 @@ class IndexStore:
         )
         conn.commit()
         conn.close()
-        faiss.write_index(faiss.IndexIDMap2(faiss.IndexFlatIP(dim)), str(tmp / "vectors.faiss"))
+        faiss.write_index(new_vector_index(dim), str(tmp / "vectors.faiss"))
 
     def _versions(self) -> list[Path]:
         if not self.root.exists():

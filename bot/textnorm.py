@@ -47,11 +47,30 @@ def normalize(text: str) -> str:
     return _TONE_RE.sub(lambda m: _TONE_MAP[m.group(1)], text)
 
 
+def _fold_table() -> dict[int, str | None]:
+    """Every precomposed Latin letter -> its base letter, combining marks -> nothing."""
+    table: dict[int, str | None] = {ord("đ"): "d", ord("Đ"): "d", **_ZERO_WIDTH, **_SPACES}
+    for cp in range(0x00C0, 0x1F00):
+        ch = chr(cp)
+        if unicodedata.combining(ch):
+            table[cp] = None
+            continue
+        base = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if base != ch and base.isascii():
+            table[cp] = base.lower()
+    return table
+
+
+_FOLD = _fold_table()
+
+
 def fold(text: str) -> str:
-    """Lower-case, diacritic-free form used for lexical matching (đ→d too)."""
-    text = unicodedata.normalize("NFD", normalize(text).lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.replace("đ", "d")
+    """Lower-case, diacritic-free form used for lexical matching (đ→d too).
+
+    Folding drops the tone marks, so tone placement and NFC/NFD do not matter
+    here: one translate() does it (combining marks of NFD input map to nothing).
+    """
+    return text.lower().translate(_FOLD)
 
 
 def has_diacritics(text: str) -> bool:
