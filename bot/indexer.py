@@ -14,7 +14,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +42,16 @@ class PreparedDoc:
     meta: DocMeta
     text: str
     chunks: list[Chunk]
+
+
+@dataclass(frozen=True)
+class PendingPassage:
+    """A passage written to SQLite whose vector is still to be added."""
+
+    passage_id: int
+    text: str  # what the embedding model reads
+    doc: PreparedDoc
+    position: int
 
 
 @dataclass
@@ -222,14 +232,45 @@ class Indexer:
     def _write(
         self, w: Writer, docs: list[PreparedDoc], known: dict[str, str], report: IndexReport, progress: Progress | None
     ) -> None:
-        pending: list[tuple[int, str]] = []  # (passage id, text to embed)
-        now = time.strftime("%Y-%m-%dT%H:%M:%S")
         for doc in docs:
             if doc.doc_id in known:
                 self._delete(w, doc.doc_id)
                 report.updated.append(doc.doc_id)
             else:
                 report.added.append(doc.doc_id)
+        pending = self.write_rows(w, docs)
+        for doc in docs:
+            m = doc.meta
+            report.documents.append(
+                {
+                    "doc_id": doc.doc_id,
+                    "title": m.title,
+                    "published": m.published,
+                    "doc_type": m.doc_type,
+                    "source": m.source,
+                    "passages": len(doc.chunks),
+                }
+            )
+            report.tokens_embedded += sum(c.tokens for c in doc.chunks)
+        started = time.perf_counter()
+        for i in range(0, len(pending), EMBED_BATCH):
+            batch = pending[i : i + EMBED_BATCH]
+            vectors = self.embedder.embed_passages([p.text for p in batch])
+            w.add_vectors([p.passage_id for p in batch], np.asarray(vectors, dtype=np.float32))
+            if progress:
+                progress(min(i + EMBED_BATCH, len(pending)), len(pending))
+        report.embed_seconds = time.perf_counter() - started
+        report.passages_added = len(pending)
+
+    def write_rows(
+        self, w: Writer, docs: Iterable[PreparedDoc], extra_for: Callable[[Chunk], str] | None = None
+    ) -> list[PendingPassage]:
+        """Insert documents, passages and their lexical rows; return the passages
+        that still need a vector.  ``extra_for`` may supply the glossary column
+        (the benchmark caches it); by default it is computed here."""
+        pending: list[PendingPassage] = []
+        now = time.strftime("%Y-%m-%dT%H:%M:%S")
+        for doc in docs:
             m = doc.meta
             w.conn.execute(
                 "INSERT INTO documents (doc_id, path, content_hash, title, published, source, author, doc_type,"
@@ -250,35 +291,22 @@ class Indexer:
                     now,
                 ),
             )
+            title_f = fold(m.title)
             for position, chunk in enumerate(doc.chunks):
                 cur = w.conn.execute(
                     "INSERT INTO passages (doc_id, position, start, end, text, tokens) VALUES (?,?,?,?,?,?)",
                     (doc.doc_id, position, chunk.start, chunk.end, chunk.text, chunk.tokens),
                 )
                 pid = int(cur.lastrowid)
-                extra = " ".join(self.glossary.expansions_in(chunk.text) + self.glossary.abbreviations_in(chunk.text))
+                if extra_for is None:
+                    extra = " ".join(
+                        self.glossary.expansions_in(chunk.text) + self.glossary.abbreviations_in(chunk.text)
+                    )
+                else:
+                    extra = extra_for(chunk)
                 w.conn.execute(
                     "INSERT INTO passages_fts (rowid, title, body, title_f, body_f, extra) VALUES (?,?,?,?,?,?)",
-                    (pid, m.title, chunk.text, fold(m.title), fold(chunk.text), fold(extra)),
+                    (pid, m.title, chunk.text, title_f, fold(chunk.text), fold(extra)),
                 )
-                pending.append((pid, embedding_text(m.title, chunk.text)))
-                report.tokens_embedded += chunk.tokens
-            report.documents.append(
-                {
-                    "doc_id": doc.doc_id,
-                    "title": m.title,
-                    "published": m.published,
-                    "doc_type": m.doc_type,
-                    "source": m.source,
-                    "passages": len(doc.chunks),
-                }
-            )
-        started = time.perf_counter()
-        for i in range(0, len(pending), EMBED_BATCH):
-            batch = pending[i : i + EMBED_BATCH]
-            vectors = self.embedder.embed_passages([t for _, t in batch])
-            w.add_vectors([pid for pid, _ in batch], np.asarray(vectors, dtype=np.float32))
-            if progress:
-                progress(min(i + EMBED_BATCH, len(pending)), len(pending))
-        report.embed_seconds = time.perf_counter() - started
-        report.passages_added = len(pending)
+                pending.append(PendingPassage(pid, embedding_text(m.title, chunk.text), doc, position))
+        return pending

@@ -8,7 +8,7 @@ knowledge/ is only read (copied) and its index/ is never touched.
 The synthetic index is written through the store (no embedding: 100k passages
 would take hours on 2 cores).  Passages recombine real sentences with random
 places, unit numbers, numbers and person names; their rows are written exactly
-as ``Indexer._write`` writes them (checked against the real indexer at start);
+as ``Indexer.write_rows`` writes them (checked against the real indexer at start);
 their vectors are the normalised mean of the real model's embeddings of their
 sentences plus small noise.  Query embedding and search are real.
 
@@ -54,7 +54,6 @@ from bot.indexer import Indexer, PreparedDoc, content_hash, doc_id_for
 from bot.metadata import DocMeta, find_refs
 from bot.query import analyze, places
 from bot.store import IndexStore, Writer
-from bot.textnorm import fold
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
@@ -227,55 +226,15 @@ def write_prepared(
     vectors: Callable[[PreparedDoc, int, Chunk], np.ndarray],
     extra_for: Callable[[Chunk], str] | None = None,
 ) -> int:
-    """Insert new documents exactly as ``Indexer._write`` does, with vectors supplied
-    instead of embedded.  ``extra_for`` may supply the glossary column faster (the
-    synthetic corpus caches it per sentence); by default it is computed exactly as
-    the indexer does.  Returns the number of passages written."""
-    glossary = indexer.glossary
-    now = time.strftime("%Y-%m-%dT%H:%M:%S")
-    ids: list[int] = []
-    vecs: list[np.ndarray] = []
-    for doc in docs:
-        m = doc.meta
-        w.conn.execute(
-            "INSERT INTO documents (doc_id, path, content_hash, title, published, source, author, doc_type,"
-            " doc_number, cited, text, n_passages, indexed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                doc.doc_id,
-                indexer.stored_path(doc.path),
-                doc.content_hash,
-                m.title,
-                m.published,
-                m.source,
-                m.author,
-                m.doc_type,
-                m.doc_number,
-                json.dumps(m.cited, ensure_ascii=False),
-                doc.text,
-                len(doc.chunks),
-                now,
-            ),
-        )
-        title_f = fold(m.title)
-        for position, chunk in enumerate(doc.chunks):
-            cur = w.conn.execute(
-                "INSERT INTO passages (doc_id, position, start, end, text, tokens) VALUES (?,?,?,?,?,?)",
-                (doc.doc_id, position, chunk.start, chunk.end, chunk.text, chunk.tokens),
-            )
-            pid = int(cur.lastrowid)
-            if extra_for is None:
-                extra = " ".join(glossary.expansions_in(chunk.text) + glossary.abbreviations_in(chunk.text))
-            else:
-                extra = extra_for(chunk)
-            w.conn.execute(
-                "INSERT INTO passages_fts (rowid, title, body, title_f, body_f, extra) VALUES (?,?,?,?,?,?)",
-                (pid, m.title, chunk.text, title_f, fold(chunk.text), fold(extra)),
-            )
-            ids.append(pid)
-            vecs.append(vectors(doc, position, chunk))
-    if ids:
-        w.add_vectors(ids, np.vstack(vecs).astype(np.float32))
-    return len(ids)
+    """Insert new documents with the indexer's own row writer (``Indexer.write_rows``),
+    with vectors supplied instead of embedded.  ``extra_for`` may supply the glossary
+    column faster (the synthetic corpus caches it per sentence).  Returns the number
+    of passages written."""
+    pending = indexer.write_rows(w, docs, extra_for)
+    if pending:
+        vecs = [vectors(p.doc, p.position, p.doc.chunks[p.position]) for p in pending]
+        w.add_vectors([p.passage_id for p in pending], np.vstack(vecs).astype(np.float32))
+    return len(pending)
 
 
 def parity_check(engine: Engine, prepared: list[PreparedDoc], scratch: Path) -> tuple[bool, str]:
@@ -311,8 +270,8 @@ def parity_check(engine: Engine, prepared: list[PreparedDoc], scratch: Path) -> 
     live.close()
     mine.close()
     if problems:
-        return False, "MISMATCH with Indexer._write (" + "; ".join(problems) + ")"
-    return True, f"identical to Indexer._write on the real corpus ({len(prepared)} documents, {n} passages)"
+        return False, "MISMATCH with Indexer.write_rows (" + "; ".join(problems) + ")"
+    return True, f"identical to Indexer.write_rows on the real corpus ({len(prepared)} documents, {n} passages)"
 
 
 # -- the synthetic corpus ------------------------------------------------------------
@@ -828,7 +787,7 @@ def summary_rows(res: dict) -> list[tuple[str, str, str, str]]:
         )
     if "parity" in res and res.get("synthetic"):
         ok, msg = res["parity"]
-        rows.append(("Synthetic rows written like Indexer._write", "identical" if ok else msg, "", status(ok)))
+        rows.append(("Synthetic rows written like Indexer.write_rows", "identical" if ok else msg, "", status(ok)))
     if res.get("adds"):
         secs = [a.seconds for a in res["adds"]]
         rows.append(
@@ -1089,8 +1048,9 @@ def render_md(res: dict, args: argparse.Namespace) -> str:
             " by random ones. Each synthetic document is also written to `knowledge/synthetic/` so that the index"
             " matches the files (and `add_files` scans a realistic directory).",
             f"- Vector index as created by the store: {res['vector_index']}.",
-            "- Rows are written by `write_prepared()` in the script, a copy of `Indexer._write` without the embedding"
-            f" step (same SQL, same `fold()` columns, same glossary column). At start it rewrote the real corpus and"
+            "- Rows are written by `write_prepared()` in the script, which calls the indexer's own row writer"
+            " (`Indexer.write_rows`: same SQL, same `fold()` columns) and supplies vectors instead of embedding"
+            f" them. At start it rewrote the real corpus and"
             f" compared every row with the indexer's: {res['parity'][1]}. For speed, the synthetic passages' glossary"
             " column is combined from per-sentence `Glossary.expansions_in`/`abbreviations_in` results; on a random"
             f" sample it equalled the per-passage computation in {agree}/{n} cases.",
