@@ -14,7 +14,7 @@ import time
 import unicodedata
 from pathlib import Path
 
-from .answer import Answer, compose, is_relevant, not_found
+from .answer import Answer, Citation, compose, is_relevant, not_found
 from .config import Settings
 from .embeddings import make_embedder
 from .glossary import GLOSSARY_FILE, Glossary
@@ -203,6 +203,10 @@ class Engine:
             # Never answer about one province or unit from another's documents.
             allowed = set().union(*(searcher.docs_mentioning(p.folded) for p in q.places))
             hits = [h for h in all_hits if h.doc_id in allowed][:8]
+        if "author" in q.wants and hits:
+            authored = self._author_answer(question, searcher, hits)
+            if authored:
+                return authored
         if not hits or not is_relevant(q, hits[0]):
             return not_found(question, None, nearest, "no_match")
         idf = {t: searcher.idf(t) for t in q.terms}
@@ -213,6 +217,28 @@ class Engine:
             why = next((TYPE_MISSING[w] for w in ("day", "date", "count") if w in q.wants), None)
             return not_found(question, why, nearest, "no_answer_type")
         return Answer(question, True, comp.text, comp.citations)
+
+    def _author_answer(self, question: str, searcher: HybridSearcher, hits: list) -> Answer | None:
+        """ "Ai là tác giả bài viết về …?": the author line of the best matching
+        document, quoted from the passage that holds it."""
+        doc_id = hits[0].doc_id
+        row = searcher.snapshot.query("SELECT author FROM documents WHERE doc_id = ?", (doc_id,))
+        author = row[0]["author"] if row else None
+        if not author:
+            return None
+        found = searcher.snapshot.query(
+            "SELECT id FROM passages WHERE doc_id = ? AND instr(text, ?) > 0 ORDER BY position DESC LIMIT 1",
+            (doc_id, author),
+        )
+        if not found:
+            return None
+        hit = next((h for h in searcher.load_hits([found[0]["id"]])), None)
+        if hit is None:
+            return None
+        citation = Citation(
+            1, hit.doc_id, hit.title, hit.source, hit.published, hit.text, 1.0, hit.passage_id, hit.doc_type
+        )
+        return Answer(question, True, f"{author} [1]", [citation])
 
     def check_question(self, question: str) -> str:
         """Normalise a question or raise QuestionError with a message for the user."""

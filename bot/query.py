@@ -38,6 +38,8 @@ CUES = {
     "count": re.compile(r"\b(bao nhieu|may|so luong|ty le|bao lau)\b"),
     "date": re.compile(r"\b(khi nao|ngay nao|bao gio|nam nao|thoi gian nao|luc nao|thang nao|thoi diem nao)\b"),
     "who": re.compile(r"\b(ai|nguoi nao|dong chi nao|tac gia|nguoi viet|do ai)\b"),
+    # Who wrote the article: answered from the document's author line.
+    "author": re.compile(r"\b(tac gia|ai viet|nguoi viet|but danh|viet boi|cua tac gia)\b"),
     "day": re.compile(r"\b(ngay nao|ngay bao nhieu|ngay may)\b"),
     # A question about several units at once: answer each from its own document.
     "compare": re.compile(r"\b(so sanh|khac nhau|giong nhau|moi noi|moi don vi|ca hai|lan luot)\b"),

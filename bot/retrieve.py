@@ -170,7 +170,7 @@ class HybridSearcher:
             scores[pid] = scores.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
         if not scores:
             return []
-        hits = self._load_hits(list(scores))
+        hits = self.load_hits(list(scores))
         cosines = dict(dense)
         lex_rank = {pid: r for r, pid in enumerate(lexical)}
         dense_rank = {pid: r for r, (pid, _) in enumerate(dense)}
@@ -214,7 +214,7 @@ class HybridSearcher:
         except RuntimeError:  # not in the vector index
             return 0.0
 
-    def _load_hits(self, ids: list[int]) -> list[Hit]:
+    def load_hits(self, ids: list[int]) -> list[Hit]:
         marks = ",".join("?" * len(ids))
         rows = self.snapshot.query(
             "SELECT p.id, p.doc_id, p.position, p.start, p.end, p.text, d.title, d.published, d.source, d.doc_type,"

@@ -646,7 +646,7 @@ def profile_round(engine: Engine, questions: list[dict], cap_s: float, top: int 
         "(embed_question)",
         "(_lexical)",
         "(search_vectors)",
-        "(_load_hits)",
+        "(load_hits)",
         "(docs_mentioning)",
         "(corpus_has)",
         "(dense_text)",
@@ -825,7 +825,7 @@ def findings(res: dict) -> list[str]:
             ("question embedding (`embed_question`)", cum.get("embed_question", 0.0)),
             ("vector search (`Snapshot.search_vectors`)", cum.get("search_vectors", 0.0)),
             ("answer composition (`compose`)", cum.get("compose", 0.0)),
-            ("loading the hits (`_load_hits`)", cum.get("_load_hits", 0.0)),
+            ("loading the hits (`load_hits`)", cum.get("load_hits", 0.0)),
         ]
         p50 = syn.row()["p50"]
         verdict = "misses" if p50 > TARGET_P50_MS else "meets"

@@ -221,3 +221,11 @@ def test_an_added_directive_is_answered_when_asked_by_its_number(work_engine, tm
         assert "ĐẢNG ỦY KHỐI CƠ QUAN" not in answer.answer and "Số 99-HD/ĐU" not in answer.answer
     deadline = work_engine.ask("Theo Hướng dẫn 99, đại hội chi bộ phải hoàn thành trước ngày nào?")
     assert deadline.found and "30/6/2025" in deadline.answer
+
+
+def test_author_question_quotes_the_author_line(engine):
+    answer = engine.ask("Ai là tác giả bài viết về Đảng bộ Quân sự tỉnh Lào Cai?")
+    assert answer.found
+    assert "ĐỖ THANH LÃNG" in answer.answer
+    assert answer.citations[0].doc_id == "000_85e855406dea6269"
+    assert "ĐỖ THANH LÃNG" in answer.citations[0].passage
