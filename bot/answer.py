@@ -66,13 +66,22 @@ class Answer:
         }
 
     def sources_text(self) -> str:
-        return "\n".join(source_line(c) for c in self.citations)
+        return "\n".join(source_line(c, numbers) for numbers, c in source_groups(self.citations))
 
 
-def source_line(c: Citation) -> str:
+def source_groups(citations: list[Citation]) -> list[tuple[list[int], Citation]]:
+    """One sources line per document: passages of the same document share it ("[1][2] title")."""
+    groups: dict[str, tuple[list[int], Citation]] = {}
+    for c in citations:
+        groups.setdefault(c.doc_id, ([], c))[0].append(c.n)
+    return list(groups.values())
+
+
+def source_line(c: Citation, numbers: list[int] | None = None) -> str:
     when = format_date(c.published)
     details = ", ".join(x for x in (c.source, when) if x)
-    return f"[{c.n}] {c.title}" + (f" — {details}" if details else "")
+    markers = "".join(f"[{n}]" for n in (numbers or [c.n]))
+    return f"{markers} {c.title}" + (f" — {details}" if details else "")
 
 
 def format_date(iso: str | None) -> str | None:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from .answer import Answer, Citation, format_date, source_line
+from .answer import Answer, Citation, format_date, source_groups, source_line
 
 TELEGRAM_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
@@ -187,17 +187,17 @@ def render_answer(answer: Answer, limit: int = TELEGRAM_LIMIT) -> list[str]:
     if answer.found and answer.citations:
         lines.append("")
         lines.append(Line.of("Nguồn", "b", keep_with_next=True))
-        for c in answer.citations:
-            lines.append(_source(c))
+        for numbers, c in source_groups(answer.citations):
+            lines.append(_source(c, numbers))
     elif not answer.found:
         lines.append("")
         lines.append(Line.of(NOT_FOUND_HINT, "i"))
     return pack(lines, limit)
 
 
-def _source(c: Citation) -> Line:
-    line = source_line(c)
-    marker = f"[{c.n}]"
+def _source(c: Citation, numbers: list[int] | None = None) -> Line:
+    line = source_line(c, numbers)
+    marker = "".join(f"[{n}]" for n in (numbers or [c.n]))
     if line.startswith(marker):
         return Line([(marker, "b"), (line[len(marker) :], None)])
     return Line.of(line)
