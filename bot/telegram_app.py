@@ -441,7 +441,11 @@ class CongressBot:
 
     # -- lifecycle --------------------------------------------------------------------------------------------------
     async def post_init(self, app: Application) -> None:
-        await app.bot.set_my_commands(PUBLIC_COMMANDS)
+        # The command menu is a convenience: a Bot API server that refuses it must not stop the bot.
+        try:
+            await app.bot.set_my_commands(PUBLIC_COMMANDS)
+        except TelegramError as exc:
+            log.warning("could not set the command menu: %s", exc)
         for admin in sorted(self.config.admin_ids):
             try:
                 await app.bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin))
