@@ -239,6 +239,10 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> Composition:
     else:
         pool = [h for h in hits[:MAX_PASSAGES] if h.score >= 0.6 * best and h.coverage >= MIN_COVERAGE * 0.5]
     pool = pool or hits[:1]
+    # Further passages are read only to find other documents' figures for the same count.
+    n_main = len(pool)
+    if "count" in q.wants:
+        pool = pool + [h for h in hits[:8] if h not in pool and h.coverage >= MIN_COVERAGE * 0.5]
     place_words = {w for p in q.places for w in p.folded.split()}
     weights = {t: w for t, w in idf.items() if t not in DOMAIN_COMMON and t not in place_words} or idf
     # "Hướng dẫn 99-HD/ĐU quy định gì?": inside the document that *is* Hướng dẫn 99 (its title
@@ -257,6 +261,8 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> Composition:
                 continue  # headlines and letterheads are shown in the sources already
             score, coverage = _score_sentence(q, text, weights, total, prior, given)
             sentences.append(_Sentence(i, start, text, score, coverage))
+    others = [s for s in sentences if s.hit_index >= n_main]
+    sentences = [s for s in sentences if s.hit_index < n_main]
     if not sentences:
         return Composition("", [], 0.0, False)
     sentences.sort(key=lambda s: -s.score)
@@ -286,6 +292,7 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> Composition:
         chosen.append(s)
         per_doc[doc] = per_doc.get(doc, 0) + 1
     lead_coverage = chosen[0].coverage if chosen else 0.0
+    chosen += _other_figures(q, chosen, sentences + others, pool, 0.4 * top)
     # Read in document order within each passage, passages in rank order.
     chosen.sort(key=lambda s: (s.hit_index, s.start))
 
@@ -317,6 +324,35 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> Composition:
     elif len(docs) > 1:
         lines = [f"• {scope_label(pool[s.hit_index].title)}: {line}" for s, line in zip(chosen, lines, strict=True)]
     return Composition("\n".join(lines), citations, lead_coverage, type_ok)
+
+
+def _counted(q: Query, text: str) -> set[tuple[str, str]]:
+    """("5", "buoc") pairs: a number followed by one of the question's words."""
+    return {(num, unit) for num, unit in re.findall(r"(\d+)\s+(\w+)", fold(text)) if unit in q.terms}
+
+
+def _other_figures(
+    q: Query, chosen: list[_Sentence], sentences: list[_Sentence], pool: list[Hit], floor: float
+) -> list[_Sentence]:
+    """For "how many" questions: the best sentence of each other document that gives a
+    different figure for the same thing, so a disagreement between sources is shown."""
+    if "count" not in q.wants or not chosen:
+        return []
+    seen = set().union(*(_counted(q, c.text) for c in chosen))
+    units = {unit for _, unit in seen}
+    docs = {pool[c.hit_index].doc_id for c in chosen}
+    extra: list[_Sentence] = []
+    for s in sorted(sentences, key=lambda s: -s.score):
+        doc = pool[s.hit_index].doc_id
+        figures = {f for f in _counted(q, s.text) if f[1] in units}
+        if doc in docs or s.score < floor or not figures or figures <= seen:
+            continue
+        extra.append(s)
+        docs.add(doc)
+        seen |= figures
+        if len(chosen) + len(extra) >= MAX_SENTENCES + 1:
+            break
+    return extra
 
 
 def _disagree(q: Query, texts: list[str], docs: list[str]) -> bool:

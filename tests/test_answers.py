@@ -229,3 +229,11 @@ def test_author_question_quotes_the_author_line(engine):
     assert "ĐỖ THANH LÃNG" in answer.answer
     assert answer.citations[0].doc_id == "000_85e855406dea6269"
     assert "ĐỖ THANH LÃNG" in answer.citations[0].passage
+
+
+def test_count_question_without_diacritics_shows_every_sources_figure(engine):
+    """The issue's own example: "quy trinh nhan su co may buoc" must show both units' figures."""
+    answer = engine.ask("quy trinh nhan su co may buoc")
+    assert answer.found
+    assert "5 bước" in answer.answer and "6 bước" in answer.answer
+    assert {c.doc_id[:3] for c in answer.citations} == {"002", "004"}
