@@ -924,7 +924,7 @@ def render_md(res: dict, args: argparse.Namespace) -> str:
         + ", ".join(f"{k} {v}" for k, v in res["question_mix"].items())
         + f"), each asked once first (the *first ask* columns) and then {args.repeat} more times (the *warm*"
         " columns). *Embedding alone* is `embedder.embed_question()` on each question's dense text, timed"
-        " separately: the model's share of an ask (asks with a place name embed the question twice).",
+        " separately: the model's share of an ask.",
         "",
         "Answer sanity on the first pass (not a quality benchmark; `congress-bot eval` is):",
         "",
