@@ -227,6 +227,13 @@ def serve(ctx: click.Context, webhook_url: str | None, listen: str, port: int, s
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
     engine = _engine(ctx)
+    stats = engine.stats()
+    mode = f"webhook {webhook_url} (listening on {listen}:{port})" if webhook_url else "long polling"
+    click.echo(
+        f"congress-bot: serving {stats['documents']} documents ({stats['passages']} passages, index {stats['version']})"
+        f" over {mode}; {len(config.admin_ids)} admin(s). Ctrl+C to stop.",
+        err=True,
+    )
     try:
         run(engine, config, webhook_url=webhook_url, listen=listen, port=port, secret_token=secret_token)
     except ConfigError as exc:  # e.g. Telegram rejected the token
