@@ -85,8 +85,15 @@ class IndexReport:
         return ", ".join(parts)
 
 
+# Bump when loading, cleaning, metadata or chunking changes what a file turns into:
+# every document is then re-processed on the next `congress-bot index`.
+PIPELINE_VERSION = "1"
+
+
 def content_hash(path: Path) -> str:
+    """Fingerprint of what a document will become: file bytes, sidecar and pipeline version."""
     h = hashlib.sha256(path.read_bytes())
+    h.update(b"\0pipeline\0" + PIPELINE_VERSION.encode())
     side = sidecar_path(path)
     if side.exists():
         h.update(b"\0sidecar\0" + side.read_bytes())
