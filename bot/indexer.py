@@ -87,7 +87,7 @@ class IndexReport:
 
 # Bump when loading, cleaning, metadata or chunking changes what a file turns into:
 # every document is then re-processed on the next `congress-bot index`.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 
 def content_hash(path: Path) -> str:
@@ -225,7 +225,7 @@ class Indexer:
     @staticmethod
     def _skip(report: IndexReport, path: Path, exc: Exception) -> None:
         reason = str(exc) if isinstance(exc, LoadError) else f"cannot read file: {exc}"
-        log.warning("skipped %s: %s", path.name, reason)
+        log.info("skipped %s: %s", path.name, reason)
         report.skipped.append((path.name, reason))
 
     @staticmethod

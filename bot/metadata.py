@@ -163,8 +163,10 @@ def _find_title_and_type(lines: list[str]) -> tuple[str, str, str | None]:
             # An official document: "CHỈ THỊ" / "về ..." on the next lines.
             doc_type = _TYPE_WORDS[f]
             rest = []
-            for nxt in lines[i + 1 : i + 4]:
-                if not nxt.strip() or len(nxt) > 250:
+            # The subject follows on the next one or two lines ("về …", "tổ chức đại hội …");
+            # DOCX and PDF often put blank lines between them.
+            for nxt in [line for line in lines[i + 1 : i + 7] if line.strip()][:2]:
+                if len(nxt) > 200 or nxt.rstrip().endswith((".", ";")) or (rest and not nxt.strip()[:1].islower()):
                     break
                 rest.append(nxt.strip())
             label = _KIND_LABEL[f] + (f" {own_number}" if own_number else "")

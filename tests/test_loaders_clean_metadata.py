@@ -377,3 +377,27 @@ def test_windows_1258_text_is_decoded(tmp_path):
         data.decode("utf-8")
     path.write_bytes(data)
     assert clean_text(load(path).text).strip() == "Đại hội chi bộ nhiệm kỳ mới"
+
+
+def test_official_docx_title_takes_the_subject_line(tmp_path):
+    import docx
+
+    from bot.clean import clean_text
+    from bot.loaders import load
+    from bot.metadata import extract_metadata
+
+    d = docx.Document()
+    for text in (
+        "ĐẢNG BỘ TỈNH Y",
+        "Số 12-KH/TU",
+        "KẾ HOẠCH",
+        "tổ chức đại hội đảng bộ cơ sở nhiệm kỳ 2025 - 2030",
+        "Đại hội đảng bộ cơ sở hoàn thành trước ngày 31/5/2025.",
+    ):
+        d.add_paragraph(text)
+    path = tmp_path / "kh12.docx"
+    d.save(path)
+    loaded = load(path)
+    meta = extract_metadata(loaded.text, clean_text(loaded.text), loaded.hints, loaded.overrides)
+    assert meta.title == "Kế hoạch 12-KH/TU tổ chức đại hội đảng bộ cơ sở nhiệm kỳ 2025 - 2030"
+    assert meta.doc_type == "plan" and meta.doc_number == "12-KH/TU"
