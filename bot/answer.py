@@ -40,6 +40,10 @@ class Citation:
     passage_id: int = 0
     doc_type: str = "news"
 
+    @classmethod
+    def from_hit(cls, n: int, hit: Hit, score: float) -> Citation:
+        return cls(n, hit.doc_id, hit.title, hit.source, hit.published, hit.text, score, hit.passage_id, hit.doc_type)
+
     def to_dict(self) -> dict:
         keys = ("n", "doc_id", "title", "source", "published", "passage", "score")
         return {k: getattr(self, k) for k in keys}
@@ -249,12 +253,12 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> Composition:
     # names it), the number and the generic asking words are satisfied by every sentence.
     ref_words = {w for r in q.refs for w in re.findall(r"\w+", fold(r.label()))} | (ASKING_WORDS if q.refs else set())
     query_refs = {r.key for r in q.refs}
+    total = sum(weights.values()) or 1.0
     sentences: list[_Sentence] = []
     for i, h in enumerate(pool):
         prior = h.score / best
         is_ref_doc = bool(query_refs) and bool(query_refs & {r.key for r in find_refs(h.title)})
         given = ref_words if is_ref_doc else set()
-        total = sum(weights.values()) or 1.0
         for start, end in _answer_units(h.text):
             text = h.text[start:end]
             if _is_heading(text, h.title):
@@ -302,19 +306,7 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> Composition:
         h = pool[s.hit_index]
         if h.passage_id not in number:
             number[h.passage_id] = len(citations) + 1
-            citations.append(
-                Citation(
-                    number[h.passage_id],
-                    h.doc_id,
-                    h.title,
-                    h.source,
-                    h.published,
-                    h.text,
-                    round(h.score, 4),
-                    h.passage_id,
-                    h.doc_type,
-                )
-            )
+            citations.append(Citation.from_hit(number[h.passage_id], h, round(h.score, 4)))
     docs = {pool[s.hit_index].doc_id for s in chosen}
     lines = [f"{s.text} [{number[pool[s.hit_index].passage_id]}]" for s in chosen]
     if len(docs) > 1 and _disagree(q, [s.text for s in chosen], [pool[s.hit_index].doc_id for s in chosen]):

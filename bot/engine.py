@@ -232,13 +232,10 @@ class Engine:
         )
         if not found:
             return None
-        hit = next((h for h in searcher.load_hits([found[0]["id"]])), None)
-        if hit is None:
+        loaded = searcher.load_hits([found[0]["id"]])
+        if not loaded:
             return None
-        citation = Citation(
-            1, hit.doc_id, hit.title, hit.source, hit.published, hit.text, 1.0, hit.passage_id, hit.doc_type
-        )
-        return Answer(question, True, f"{author} [1]", [citation])
+        return Answer(question, True, f"{author} [1]", [Citation.from_hit(1, loaded[0], 1.0)])
 
     def check_question(self, question: str) -> str:
         """Normalise a question or raise QuestionError with a message for the user."""

@@ -52,14 +52,14 @@ class DiacriticRestorer:
             token = tokens[i].lower()
             if fold(token) != token:  # already accented: the user's choice stands
                 continue
-            options = [form for form, _ in self.candidates.get(token, [])[:4]]
+            forms = self.candidates.get(token, [])
+            options = [form for form, _ in forms[:4]]
             if token in QUESTION_WORDS and QUESTION_WORDS[token] not in options:
                 options.append(QUESTION_WORDS[token])
             if not options:
                 continue
             best = options[0]
-            forms = self.candidates.get(token, [])
-            dominant = len(forms) == 1 or (len(forms) > 1 and forms[0][1] >= 20 * forms[1][1])
+            dominant = len(forms) <= 1 or forms[0][1] >= 20 * forms[1][1]
             if len(options) > 1 and self.phrase_count and not (dominant and token not in QUESTION_WORDS):
                 prev = out[words[n - 1]].lower() if n > 0 else None
                 following = (
