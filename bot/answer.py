@@ -39,13 +39,16 @@ class Citation:
     score: float
     passage_id: int = 0
     doc_type: str = "news"
+    section: str | None = None  # where in the document: "Điều 4, khoản 1", "mục 11.4.4"
+    page: int | None = None  # page of a PDF where the passage starts
+    path: str | None = None  # the section path: "Quy định 294-QĐ/TW › 11. Điều 11 › 11.4.4"
 
     @classmethod
     def from_hit(cls, n: int, hit: Hit, score: float) -> Citation:
         return cls(n, hit.doc_id, hit.title, hit.source, hit.published, hit.text, score, hit.passage_id, hit.doc_type)
 
     def to_dict(self) -> dict:
-        keys = ("n", "doc_id", "title", "source", "published", "passage", "score")
+        keys = ("n", "doc_id", "title", "source", "published", "passage", "score", "section", "page")
         return {k: getattr(self, k) for k in keys}
 
 
