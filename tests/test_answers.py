@@ -168,7 +168,7 @@ def test_answer_json_contract(engine):
         assert isinstance(data["citations"], list)
         assert bool(data["citations"]) == data["found"]
         for i, c in enumerate(data["citations"], 1):
-            assert set(c) == {"n", "doc_id", "title", "source", "published", "passage", "score"}
+            assert set(c) == {"n", "doc_id", "title", "source", "published", "passage", "score", "section", "page"}
             assert c["n"] == i
             assert isinstance(c["doc_id"], str) and c["doc_id"]
             assert isinstance(c["title"], str) and c["title"]
