@@ -9,14 +9,14 @@ turn the reason into words through :data:`SKIP_REASON_VI` (users) or
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
 class CongressBotError(Exception):
     """Base class of every error this project raises on purpose."""
 
 
-class SkipReason(str, Enum):
+class SkipReason(StrEnum):
     """Why a file was not indexed."""
 
     UNSUPPORTED_TYPE = "unsupported_type"
