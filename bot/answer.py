@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from .chunking import split_sentences
+from .clause import CLAUSE_BUDGET_CHARS, SECOND_CLAUSE_BUDGET_CHARS, Clause, containing_unit, quote_clause
+from .doctypes import DocType
 from .metadata import find_refs
 from .query import DOMAIN_COMMON, STOPWORDS, Query
 from .retrieve import Hit
@@ -24,6 +26,13 @@ MIN_COSINE = 0.80
 STRONG_COSINE = 0.88
 MAX_SENTENCES = 3
 MAX_PASSAGES = 4
+# How much a document's rank adds to a sentence's score: enough to put the rule before a news
+# item quoting it when both match about equally, not enough to answer from an unrelated clause.
+AUTHORITY_WEIGHT = 0.15
+MAX_AUTHORITY = 6
+# A clause from a document of another rank is shown beside the best one when its sentence
+# scores at least this share of the best sentence.
+RELATED_CLAUSE_SHARE = 0.8
 
 NOT_FOUND = "Không tìm thấy nội dung này trong các tài liệu hiện có, nên tôi không trả lời để tránh suy đoán."
 
@@ -45,7 +54,20 @@ class Citation:
 
     @classmethod
     def from_hit(cls, n: int, hit: Hit, score: float) -> Citation:
-        return cls(n, hit.doc_id, hit.title, hit.source, hit.published, hit.text, score, hit.passage_id, hit.doc_type)
+        return cls(
+            n,
+            hit.doc_id,
+            hit.title,
+            hit.source,
+            hit.published,
+            hit.text,
+            score,
+            hit.passage_id,
+            hit.doc_type,
+            hit.section,
+            hit.page,
+            hit.path,
+        )
 
     def to_dict(self) -> dict:
         keys = ("n", "doc_id", "title", "source", "published", "passage", "score", "section", "page")
@@ -85,9 +107,14 @@ def source_groups(citations: list[Citation]) -> list[tuple[list[int], Citation]]
 
 
 def source_line(c: Citation, numbers: list[int] | None = None) -> str:
+    """ "[1] Quy định 294-QĐ/TW thi hành Điều lệ Đảng (26/05/2025), mục 11.4.4, tr. 12";
+    news: "[2] title — LSO, 27/01/2021"."""
     when = format_date(c.published)
-    details = ", ".join(x for x in (c.source, when) if x)
     markers = "".join(f"[{n}]" for n in (numbers or [c.n]))
+    if c.section or c.page:
+        place = ", ".join(x for x in (c.section, f"tr. {c.page}" if c.page else None) if x)
+        return f"{markers} {c.title}" + (f" ({when})" if when else "") + f", {place}"
+    details = ", ".join(x for x in (c.source, when) if x)
     return f"{markers} {c.title}" + (f" — {details}" if details else "")
 
 
@@ -140,8 +167,11 @@ class Composition:
     type_ok: bool  # the kind of answer asked for (a number, a date, a name) is there
 
 
-_NUMBER_WORDS = "mot hai ba bon nam sau bay tam chin muoi tram nghin ngan trieu".split()
-_NUMBER_RE = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b|\b[IVXL]{1,5}\b")
+# Numbers written in words count as numbers: "mười hai tháng", "quá nửa", "hai phần ba", "rưỡi".
+_NUMBER_WORDS = "mot hai ba bon nam sau bay tam chin muoi tram nghin ngan trieu ruoi".split()
+# Fractions: "một nửa", "quá nửa", "hơn một nửa", "hai phần ba", "ba phần tư".
+_FRACTION = r"(?:mot|qua|hon)\s+nua|phan\s+(?:hai|ba|tu|nam|muoi|tram)"
+_NUMBER_RE = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r"|" + _FRACTION + r")\b|\b[IVXL]{1,5}\b")
 # "bao nhiêu người / ủy viên / đồng chí": any of these counts people.
 _PERSON_NOUNS = {"nguoi", "dong chi", "uy vien", "thanh vien", "can bo", "dang vien", "dai bieu", "nhan su"}
 _COUNT_NOUN_RE = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)(?:\s+(\w+))?")
@@ -175,8 +205,8 @@ def type_satisfied(q: Query, text: str) -> bool:
             if m.group(2) and m.group(2) not in STOPWORDS and f"{noun} {m.group(2)}" in _PERSON_NOUNS:
                 noun = f"{noun} {m.group(2)}"
             nouns = _PERSON_NOUNS if noun in _PERSON_NOUNS else {noun}
-            number = r"(?:\d[\d.,]*|" + "|".join(_NUMBER_WORDS) + r")"
-            if not re.search(number + r"\s+(?:\w+\s+)?(?:" + "|".join(nouns) + r")\b", folded):
+            number = r"(?:\d[\d.,]*|" + "|".join(_NUMBER_WORDS) + "|" + _FRACTION + r")"
+            if not re.search(number + r"\s+(?:\w+\s+){0,2}(?:" + "|".join(nouns) + r")\b", folded):
                 return False
     return True
 
@@ -272,12 +302,17 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> Composition:
     sentences = [s for s in sentences if s.hit_index < n_main]
     if not sentences:
         return Composition("", [], 0.0, False)
+    for sent in sentences:
+        # The Điều lệ above its Quy định above the Hướng dẫn above local guidance and news.
+        sent.score += AUTHORITY_WEIGHT * pool[sent.hit_index].authority / MAX_AUTHORITY
     sentences.sort(key=lambda s: -s.score)
     # Prefer sentences that hold the kind of answer asked for (a number, a date, a name).
     typed = [s for s in sentences if type_satisfied(q, s.text)]
     type_ok = bool(typed) and typed[0].score >= 0.4 * sentences[0].score
     if type_ok:
         sentences = typed + [s for s in sentences if s not in typed]
+    if pool[sentences[0].hit_index].units and "compare" not in q.wants:
+        return compose_clauses(q, pool, sentences, type_ok)
     top = sentences[0].score
     chosen: list[_Sentence] = []
     per_doc: dict[str, int] = {}
@@ -319,6 +354,50 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> Composition:
     elif len(docs) > 1:
         lines = [f"• {scope_label(pool[s.hit_index].title)}: {line}" for s, line in zip(chosen, lines, strict=True)]
     return Composition("\n".join(lines), citations, lead_coverage, type_ok)
+
+
+def compose_clauses(q: Query, pool: list[Hit], sentences: list[_Sentence], type_ok: bool) -> Composition:
+    """Answer from official documents with whole clauses: the clause that holds the best
+    sentence, and, when a document of another rank also answers (the rule and its detailed
+    implementation), its clause too — the higher-ranked document first."""
+    best = sentences[0]
+    picks = [(best, CLAUSE_BUDGET_CHARS)]
+    for s in sentences[1:]:
+        h, h0 = pool[s.hit_index], pool[best.hit_index]
+        if s.score < RELATED_CLAUSE_SHARE * best.score:
+            break
+        if h.units and h.doc_id != h0.doc_id and h.authority != h0.authority:
+            picks.append((s, SECOND_CLAUSE_BUDGET_CHARS))
+            break
+    clauses: list[tuple[Hit, Clause, _Sentence]] = []
+    for s, budget in picks:
+        h = pool[s.hit_index]
+        unit = containing_unit(h, s.start, s.start + len(s.text)) or (h.section or "", 0, len(h.text), h.page)
+        line_score: dict[int, float] = {}
+        for other in sentences:
+            if other.hit_index == s.hit_index:
+                line = h.text.rfind("\n", 0, other.start) + 1
+                line_score[line] = max(line_score.get(line, 0.0), other.score)
+        clauses.append((h, quote_clause(h, unit, line_score, budget), s))
+    clauses.sort(key=lambda c: -c[0].authority)
+    citations: list[Citation] = []
+    lines: list[str] = []
+    for n, (h, clause, _) in enumerate(clauses, 1):
+        c = Citation.from_hit(n, h, round(h.score, 4))
+        c.section, c.page = clause.label or h.section, clause.page if clause.page is not None else h.page
+        citations.append(c)
+        where = ", ".join(x for x in (short_name(h), c.section) if x)
+        lines.append(f"{where} [{n}]:\n{clause.text}")
+    text = "\n\n".join(lines)
+    return Composition(text, citations, best.coverage, type_ok and type_satisfied(q, text))
+
+
+def short_name(hit: Hit) -> str:
+    """How an answer names a document: "Quy định 294-QĐ/TW", or its title when it has no number."""
+    if hit.doc_number:
+        kind = (DocType.parse(hit.doc_type) or DocType.NEWS).label
+        return f"{kind} {hit.doc_number}"
+    return hit.title if len(hit.title) <= 70 else hit.title[:69].rstrip() + "…"
 
 
 def _counted(q: Query, text: str) -> set[tuple[str, str]]:

@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .structure import HEADER, PREAMBLE, Section, walk
+
 # Abbreviations after which a full stop does not end a sentence.
 _NO_BREAK_BEFORE = re.compile(
     r"(?:\b(?:TP|Tp|tp|Q|P|TT|TS|ThS|PGS|GS|BS|KS|Th\.S|St|Mr|Ms|Dr|v\.v|tr|Tr|Đ/c|đ/c|số|No)|\b[A-ZĐ])$"
@@ -153,3 +155,124 @@ def _split_long(text: str, span: Span, count_tokens: Callable[[str], int], max_t
         e = s + len(text[s:e].rstrip())
         result.append((Span(s, e), count_tokens(text[s:e])))
     return result
+
+
+# -- official documents: one passage per section ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A numbered section inside a passage: what an answer can quote whole and cite by name."""
+
+    label: str  # "Điều 4, khoản 1"
+    path: str  # "Chương I … › Điều 4. › 1. Người vào Đảng phải :"
+    start: int  # absolute offsets in the document text
+    end: int
+
+
+@dataclass(frozen=True)
+class SectionChunk(Chunk):
+    """A passage of an official document: a whole section, or siblings grouped within the budget."""
+
+    label: str = ""
+    path: str = ""
+    context: str = ""  # the parent's lead-in when the passage does not include it ("… trong các trường hợp sau:")
+    units: tuple[Unit, ...] = ()
+
+
+# A lead-in longer than this is a passage of its own rather than a prefix of its items.
+LEAD_IN_MAX_TOKENS = 120
+# The parent's lead-in repeated as context of a passage that holds only some of its items.
+CONTEXT_MAX_CHARS = 300
+
+
+def chunk_sections(
+    text: str, roots: list[Section], count_tokens: Callable[[str], int], max_tokens: int = 300
+) -> list[SectionChunk]:
+    """Passages of an official document: each section whole when it fits ``max_tokens``;
+    a larger one is split into groups of its subsections, each passage keeping the
+    parent's lead-in as context, so a list is never read without the sentence that
+    introduces it."""
+    out: list[SectionChunk] = []
+    for root in roots:
+        _emit(text, root, count_tokens, max_tokens, "", out)
+    return out
+
+
+def _tokens(text: str, start: int, end: int, count_tokens: Callable[[str], int]) -> int:
+    return count_tokens(text[start:end])
+
+
+def _make(text: str, start: int, end: int, node: Section, tokens: int, context: str) -> SectionChunk:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    units = tuple(
+        Unit(s.label, s.path, max(s.start, start), min(s.end, end))
+        for s in [node, *walk(node.children)]
+        if s.start < end and s.end > start and s.kind not in (PREAMBLE, HEADER)
+    )
+    return SectionChunk(start, end, text[start:end], tokens, node.label, node.path, context, units)
+
+
+def _emit(
+    text: str, node: Section, count_tokens: Callable[[str], int], budget: int, context: str, out: list[SectionChunk]
+) -> None:
+    n = _tokens(text, node.start, node.end, count_tokens)
+    if n <= budget:
+        out.append(_make(text, node.start, node.end, node, n, context))
+        return
+    if not node.children:
+        # One long clause: whole sentences up to the budget, each piece keeps the clause's name,
+        # and the pieces after the first keep its lead-in (up to its first "-" item) as context.
+        body = text[node.start : node.end]
+        first_item = re.search(r"\n\s*[-–+•]\s", body)
+        lead = body[: first_item.start()] if first_item else body[: body.find("\n") if "\n" in body else len(body)]
+        later = _context(context, lead.strip())
+        for piece in chunk_text(body, count_tokens, target_tokens=budget, max_tokens=budget):
+            s, e = node.start + piece.start, node.start + piece.end
+            out.append(_make(text, s, e, node, piece.tokens, context if s == node.start else later))
+        return
+    lead_end = node.head_end()
+    lead = text[node.start : lead_end].strip()
+    lead_tokens = _tokens(text, node.start, lead_end, count_tokens)
+    group_start: int | None = None
+    group: list[Section] = []
+    size = 0
+    own_context = _context(context, lead)
+    if lead and lead_tokens > LEAD_IN_MAX_TOKENS:
+        for piece in chunk_text(text[node.start : lead_end], count_tokens, target_tokens=budget, max_tokens=budget):
+            out.append(_make(text, node.start + piece.start, node.start + piece.end, node, piece.tokens, context))
+    elif lead:
+        group_start, size = node.start, lead_tokens
+
+    def flush() -> None:
+        nonlocal group_start, group, size
+        if group_start is not None and group:
+            owner = group[0] if len(group) == 1 and group_start == group[0].start else node
+            ctx = context if group_start == node.start else own_context
+            out.append(_make(text, group_start, group[-1].end, owner, size, ctx))
+        elif group_start is not None:  # a lead-in whose first item did not fit beside it
+            out.append(_make(text, group_start, lead_end, node, size, context))
+        group_start, group, size = None, [], 0
+
+    for child in node.children:
+        k = _tokens(text, child.start, child.end, count_tokens)
+        if k > budget:
+            flush()
+            _emit(text, child, count_tokens, budget, own_context, out)
+            continue
+        if group_start is not None and size + k > budget:
+            flush()
+        if group_start is None:
+            group_start = child.start
+        group.append(child)
+        size += k
+    flush()
+
+
+def _context(parent_context: str, lead: str) -> str:
+    """The lead-in a passage of items needs to be understood, cut at a word."""
+    text = " … ".join(x for x in (parent_context, lead) if x)
+    if len(text) <= CONTEXT_MAX_CHARS:
+        return text
+    return "… " + text[-CONTEXT_MAX_CHARS:].split(" ", 1)[-1]

@@ -76,13 +76,17 @@ def strip_junk_tokens(text: str) -> str:
     return _JUNK_TOKEN_RE.sub("", text)
 
 
-def clean_text(raw: str) -> str:
-    """Return the article body: paragraphs separated by blank lines, boilerplate removed."""
+def clean_text(raw: str, official: bool = False) -> str:
+    """Return the article body: paragraphs separated by blank lines, boilerplate removed.
+
+    An ``official`` document (one with a Party document header) has no comment form to cut:
+    its forms and appendices ("Họ tên: …") are content.
+    """
     lines = [strip_junk_tokens(normalize(line)).strip() for line in raw.splitlines()]
     # Cut the comment form / tag list tail, but only in the last part of the
     # page, so that a sentence starting with "Trả lời" early on survives.
     content_lines = [i for i, line in enumerate(lines) if line]
-    if content_lines:
+    if content_lines and not official:
         start_tail = content_lines[len(content_lines) // 2]
         for i in range(start_tail, len(lines)):
             if lines[i] and _is_tail_marker(lines[i]):

@@ -60,6 +60,9 @@ class Engine:
         if self.store.current_version() is None:
             log.info("no index yet in %s: building it from %s", self.settings.index_dir, self.settings.knowledge_dir)
             return self.index(progress=progress)
+        if not self.store.is_current_schema():
+            log.info("the index in %s is from an older version: rebuilding it", self.settings.index_dir)
+            return self.index(rebuild=True, progress=progress)
         return None
 
     def searcher(self) -> HybridSearcher:

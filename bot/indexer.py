@@ -20,13 +20,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .chunking import Chunk, chunk_text
+from .chunking import Chunk, SectionChunk, chunk_sections, chunk_text
 from .clean import clean_text
 from .embeddings import VectorEmbedder
 from .glossary import Glossary
+from .header import Header, parse_header
+from .layout import page_at, take_page_marks
 from .loaders import LoadError, is_document, load
 from .metadata import DocMeta, extract_metadata, sidecar_path
 from .store import IndexStore, Writer
+from .structure import HEADER, Section, parse_sections
 from .textnorm import fold
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,7 @@ class PreparedDoc:
     meta: DocMeta
     text: str
     chunks: list[Chunk]
+    page_starts: list[tuple[int, int]] = field(default_factory=list)  # (offset, page) of a PDF's pages
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,15 @@ class IndexReport:
 
 # Bump when loading, cleaning, metadata or chunking changes what a file turns into:
 # every document is then re-processed on the next `congress-bot index`.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
+# Passages of news: sentences grouped to about this many tokens (e5-small reads at most 512).
+NEWS_TARGET_TOKENS = 200
+# Passages of official documents: a whole section up to this many tokens, else its subsections.
+SECTION_MAX_TOKENS = 300
+# Room left in the model's window for the title, path and context prepended to a passage.
+EMBED_PREFIX_TOKENS = 64
+# Upper bound of any passage, whatever the model's window.
+PASSAGE_MAX_TOKENS = 400
 
 
 def content_hash(path: Path) -> str:
@@ -109,10 +121,12 @@ def doc_id_for(path: Path, root: Path) -> str:
     return re.sub(r"[^\w.\-]+", "-", stem).strip("-") or "document"
 
 
-def embedding_text(title: str, passage: str) -> str:
-    """What the model reads for a passage: its document's title gives the context
-    (which province, which unit) that a passage in the middle of an article lacks."""
-    return f"{title}\n{passage}" if title and not passage.startswith(title) else passage
+def embedding_text(title: str, passage: str, context: str = "") -> str:
+    """What the model reads for a passage: its document's title (and section path) give the
+    context (which province, which unit, which article) that a passage in the middle of a
+    document lacks; ``context`` is the lead-in of a list whose items the passage holds."""
+    head = title if title and not passage.startswith(title) else ""
+    return "\n".join(x for x in (head, context, passage) if x)
 
 
 class Indexer:
@@ -124,14 +138,37 @@ class Indexer:
 
     # -- preparing documents -------------------------------------------------
     def prepare(self, path: Path, doc_id: str, digest: str | None = None) -> PreparedDoc:
+        """load → clean → metadata → structure → chunk one file."""
         loaded = load(path)
-        text = clean_text(loaded.text)
+        raw, _ = take_page_marks(loaded.text)
+        official = parse_header(raw.splitlines()) is not None
+        text, page_starts = take_page_marks(clean_text(loaded.text, official=official))
         if len(re.findall(r"\w+", text)) < 3:
             raise LoadError("too little text after cleaning")
-        meta = extract_metadata(loaded.text, text, loaded.hints, loaded.overrides)
-        budget = min(400, self.embedder.max_tokens - 64)
-        chunks = chunk_text(text, self.embedder.count_tokens, target_tokens=min(200, budget), max_tokens=budget)
-        return PreparedDoc(doc_id, path, digest or content_hash(path), meta, text, chunks)
+        lines = text.splitlines()
+        header = parse_header(lines) if official else None
+        meta = extract_metadata(raw, text, loaded.hints, loaded.overrides)
+        budget = min(PASSAGE_MAX_TOKENS, self.embedder.max_tokens - EMBED_PREFIX_TOKENS)
+        if header is not None:
+            chunks: list[Chunk] = list(self._official_chunks(text, lines, header, min(SECTION_MAX_TOKENS, budget)))
+        else:
+            chunks = chunk_text(
+                text, self.embedder.count_tokens, target_tokens=min(NEWS_TARGET_TOKENS, budget), max_tokens=budget
+            )
+        return PreparedDoc(doc_id, path, digest or content_hash(path), meta, text, chunks, page_starts)
+
+    def _official_chunks(self, text: str, lines: list[str], header: Header, budget: int) -> list[SectionChunk]:
+        """The letterhead as one passage (it holds the number and date), then one per section;
+        the distribution list and signature block are not content."""
+        offsets = [0]
+        for line in lines:
+            offsets.append(offsets[-1] + len(line) + 1)
+        body_start = offsets[min(header.body_start, len(lines))]
+        body_end = offsets[header.tail_start] if header.tail_start is not None else len(text)
+        roots = parse_sections(text, body_start, body_end)
+        if body_start > 0:
+            roots.insert(0, Section(HEADER, "", "", 0, body_start))
+        return chunk_sections(text, roots, self.embedder.count_tokens, budget)
 
     def scan(self) -> dict[str, Path]:
         """doc_id -> path for every document file in the knowledge directory."""
@@ -281,7 +318,8 @@ class Indexer:
             m = doc.meta
             w.conn.execute(
                 "INSERT INTO documents (doc_id, path, content_hash, title, published, source, author, doc_type,"
-                " doc_number, cited, text, n_passages, indexed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " doc_number, cited, text, n_passages, indexed_at, issuer, place, signer, basis, official)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.doc_id,
                     self.stored_path(doc.path),
@@ -296,13 +334,39 @@ class Indexer:
                     doc.text,
                     len(doc.chunks),
                     now,
+                    m.issuer,
+                    m.place,
+                    m.signer,
+                    json.dumps(m.basis, ensure_ascii=False),
+                    int(m.official),
                 ),
             )
             title_f = fold(m.title)
             for position, chunk in enumerate(doc.chunks):
+                label = path = None
+                context, units = "", []
+                if isinstance(chunk, SectionChunk):
+                    label, path, context = chunk.label or None, chunk.path or None, chunk.context
+                    units = [
+                        [u.label, u.start - chunk.start, u.end - chunk.start, page_at(doc.page_starts, u.start)]
+                        for u in chunk.units
+                    ]
                 cur = w.conn.execute(
-                    "INSERT INTO passages (doc_id, position, start, end, text, tokens) VALUES (?,?,?,?,?,?)",
-                    (doc.doc_id, position, chunk.start, chunk.end, chunk.text, chunk.tokens),
+                    "INSERT INTO passages (doc_id, position, start, end, text, tokens, section, path, page, context,"
+                    " units) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        doc.doc_id,
+                        position,
+                        chunk.start,
+                        chunk.end,
+                        chunk.text,
+                        chunk.tokens,
+                        label,
+                        path,
+                        page_at(doc.page_starts, chunk.start),
+                        context,
+                        json.dumps(units, ensure_ascii=False),
+                    ),
                 )
                 pid = int(cur.lastrowid)
                 if extra_for is None:
@@ -311,9 +375,11 @@ class Indexer:
                     )
                 else:
                     extra = extra_for(chunk)
+                # The section path is part of what is searched: its headings name the topic of the clauses.
+                title = f"{m.title}\n{path}" if path else m.title
                 w.conn.execute(
                     "INSERT INTO passages_fts (rowid, title, body, title_f, body_f, extra) VALUES (?,?,?,?,?,?)",
-                    (pid, m.title, chunk.text, title_f, fold(chunk.text), fold(extra)),
+                    (pid, title, chunk.text, fold(title) if path else title_f, fold(chunk.text), fold(extra)),
                 )
-                pending.append(PendingPassage(pid, embedding_text(m.title, chunk.text), doc, position))
+                pending.append(PendingPassage(pid, embedding_text(title, chunk.text, context), doc, position))
         return pending

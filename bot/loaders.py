@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .layout import reflow_pages
 from .metadata import read_sidecar, split_front_matter
 
 # pypdf logs recoverable damage as warnings; the reason a file is skipped is reported by the indexer.
@@ -144,8 +145,8 @@ def _load_pdf(data: bytes) -> Loaded:
     hints = {}
     if info.get("/Title"):
         hints["title"] = str(info["/Title"]).strip()
-    # pypdf returns visual lines; blank lines between pages keep paragraphs apart.
-    return Loaded("\n\n".join(pages), hints)
+    # pypdf returns printed lines: re-join them into paragraphs, drop page furniture, mark page starts.
+    return Loaded(reflow_pages(pages), hints)
 
 
 def _load_docx(data: bytes) -> Loaded:

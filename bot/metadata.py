@@ -9,38 +9,35 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from .clean import DATE_LINE_RE, is_boilerplate_line
+from .doctypes import DocType
+from .header import Header, parse_header, recase
 from .textnorm import fold, normalize
 
-DOC_TYPES = ("directive", "instruction", "plan", "regulation", "resolution", "decision", "news")
+DOC_TYPES = tuple(t.value for t in DocType)
+# Local guidance ranks one step below the same kind of document from the Central Committee.
+LOCAL_RANK_PENALTY = 1
 
 # Folded type word -> document type, and the code used in numbers (35-CT/TW).
-_TYPE_WORDS = {
-    "chi thi": "directive",
-    "huong dan": "instruction",
-    "ke hoach": "plan",
-    "quy dinh": "regulation",
-    "nghi quyet": "resolution",
-    "quyet dinh": "decision",
+_TYPE_WORDS = {t.word: t.value for t in DocType if t.word}
+_TYPE_CODES = {
+    "ct": "chi thi",
+    "hd": "huong dan",
+    "kh": "ke hoach",
+    "qd": "quy dinh",
+    "nq": "nghi quyet",
+    "kl": "ket luan",
 }
-_TYPE_CODES = {"ct": "chi thi", "hd": "huong dan", "kh": "ke hoach", "qd": "quy dinh", "nq": "nghi quyet"}
-_KIND_LABEL = {
-    "chi thi": "Chỉ thị",
-    "huong dan": "Hướng dẫn",
-    "ke hoach": "Kế hoạch",
-    "quy dinh": "Quy định",
-    "nghi quyet": "Nghị quyết",
-    "quyet dinh": "Quyết định",
-    "ket luan": "Kết luận",
-    "thong bao": "Thông báo",
-}
+_KIND_LABEL = {t.word: t.label for t in DocType if t.word}
 
 # "Chỉ thị số 35-CT/TW", "Quy định: 59, 61, 104", "chi thi 35" (folded text).
-_KIND_RE = "|".join(sorted(_KIND_LABEL, key=len, reverse=True))
+# Kinds that are cited by number ("Chỉ thị 35", "Kết luận số 118").
+_CITED_KINDS = ("chi thi", "huong dan", "ke hoach", "quy dinh", "nghi quyet", "quyet dinh", "ket luan", "thong bao")
+_KIND_RE = "|".join(sorted(_CITED_KINDS, key=len, reverse=True))
 _REF_RE = re.compile(
     rf"\b({_KIND_RE})\s*(?:so\s*|:\s*)?"
     r"(\d{1,4}(?:\s*-\s*[a-z]{1,4}(?:\s*/\s*[a-z0-9]{1,6})*)?"
@@ -48,6 +45,8 @@ _REF_RE = re.compile(
 )
 # A bare code number: "35-CT/TW", "148-KH/TU".
 _CODE_RE = re.compile(r"\b(\d{1,4})\s*-\s*([a-z]{2,4})\s*/\s*([a-z]{1,6})\b")
+# The short forms officers type: "QĐ 294", "HD 06", "CT số 35", "KL118".
+_SHORT_REF_RE = re.compile(r"\b(ct|hd|kh|qd|nq|kl)\s*(?:so\s*)?(\d{1,4})\b(?!\s*[-/.]\s*\d)")
 
 
 @dataclass(frozen=True)
@@ -83,6 +82,8 @@ def find_refs(text: str) -> list[DocRef]:
     for m in _CODE_RE.finditer(f):
         kind = _TYPE_CODES.get(m.group(2), m.group(2))
         refs.append(DocRef(kind, m.group(1), f"{m.group(2)}/{m.group(3)}".upper()))
+    for m in _SHORT_REF_RE.finditer(f):
+        refs.append(DocRef(_TYPE_CODES[m.group(1)], m.group(2)))
     out: list[DocRef] = []
     seen: set[tuple[str, int]] = set()
     for r in refs:
@@ -105,9 +106,11 @@ class DocMeta:
     doc_type: str = "news"
     doc_number: str | None = None
     cited: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+    issuer: str | None = None  # official documents: the issuing body
+    place: str | None = None
+    signer: str | None = None  # "T/M BAN BÍ THƯ — Trần Cẩm Tú"
+    basis: list[str] = field(default_factory=list)  # the "Căn cứ …" preamble
+    official: bool = False  # read from an official header (not a news item about a document)
 
 
 _PUBLISHED_RE = re.compile(
@@ -224,6 +227,10 @@ def extract_metadata(raw_text: str, clean: str, hints: dict | None = None, overr
     """
     raw_lines = [normalize(line) for line in raw_text.splitlines()]
     lines = clean.splitlines()
+    header = parse_header(lines)
+    if header is not None:
+        meta = official_metadata(header, clean)
+        return apply_overrides(apply_overrides(meta, _gaps(meta, hints)), overrides or {})
     title, doc_type, own_number = _find_title_and_type(lines)
     meta = DocMeta(
         title=title,
@@ -234,10 +241,40 @@ def extract_metadata(raw_text: str, clean: str, hints: dict | None = None, overr
         doc_number=own_number,
         cited=[r.label() for r in find_refs(clean)],
     )
-    gaps = {k: v for k, v in (hints or {}).items() if not getattr(meta, _KEY_ALIASES.get(k, k), None)}
+    gaps = _gaps(meta, hints)
     if hints and hints.get("title") and meta.doc_type == "news":
         gaps["title"] = hints["title"]  # an HTML <h1>/og:title beats the first text line
     return apply_overrides(apply_overrides(meta, gaps), overrides or {})
+
+
+def _gaps(meta: DocMeta, hints: dict | None) -> dict:
+    """Format hints for the fields the text did not give."""
+    return {k: v for k, v in (hints or {}).items() if not getattr(meta, _KEY_ALIASES.get(k, k), None)}
+
+
+def official_metadata(header: Header, clean: str) -> DocMeta:
+    """Metadata of an official document from its header block."""
+    body = "\n".join(clean.splitlines()[header.body_start :])
+    subject = recase(header.subject, body)
+    label = header.doc_type.label + (f" {header.number}" if header.number else "")
+    issuer = recase(header.issuer, body) if header.issuer else None
+    if issuer:
+        issuer = issuer[:1].upper() + issuer[1:]
+    signer = " — ".join(x for x in (header.signer_role, header.signer) if x) or None
+    return DocMeta(
+        title=f"{label} {subject}".strip(),
+        published=header.issued,
+        source=None,
+        author=None,
+        doc_type=header.doc_type.value,
+        doc_number=header.number,
+        cited=[r.label() for r in find_refs(clean)],
+        issuer=issuer,
+        place=header.place,
+        signer=signer,
+        basis=header.basis,
+        official=True,
+    )
 
 
 _KEY_ALIASES = {"date": "published", "type": "doc_type", "number": "doc_number", "outlet": "source"}

@@ -35,7 +35,7 @@ DOMAIN_COMMON = frozenset("dai hoi dang bo chi cap uy".split())
 
 # Words that tell what kind of answer is wanted.
 CUES = {
-    "count": re.compile(r"\b(bao nhieu|may|so luong|ty le|bao lau)\b"),
+    "count": re.compile(r"\b(bao nhieu|so luong|ty le|bao lau)\b"),
     "date": re.compile(r"\b(khi nao|ngay nao|bao gio|nam nao|thoi gian nao|luc nao|thang nao|thoi diem nao)\b"),
     "who": re.compile(r"\b(ai|nguoi nao|dong chi nao|tac gia|nguoi viet|do ai)\b"),
     # Who wrote the article: answered from the document's author line.
@@ -44,6 +44,35 @@ CUES = {
     # A question about several units at once: answer each from its own document.
     "compare": re.compile(r"\b(so sanh|khac nhau|giong nhau|moi noi|moi don vi|ca hai|lan luot)\b"),
 }
+
+
+# Without diacritics "may" is both "mấy" (how many) and "máy" (machine): "bộ máy", "máy tính",
+# "may mắn" are not questions.  These are the words that make it "máy"/"may" around it.
+_MAY_BEFORE_NOT_COUNT = frozenset("bo dong cai chiec".split())
+_MAY_AFTER_NOT_COUNT = frozenset(
+    "tinh moc in chieu bay anh chu quet photo fax ghi phat xuc cay man ra mac vi thu nen lanh bom do".split()
+)
+
+
+def asks_how_many(text: str) -> bool:
+    """Does the question ask for a number, judged from the whole question, not one folded word?"""
+    folded = fold(text)
+    if CUES["count"].search(folded):
+        return True
+    lowered = normalize(text).lower()
+    if re.search(r"\bmấy\b", lowered):
+        return True
+    if has_diacritics(text):
+        return False  # "máy", "may" written with their marks are not "mấy"
+    words = folded_words(text)
+    for i, w in enumerate(words):
+        if w != "may":
+            continue
+        before = words[i - 1] if i > 0 else ""
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if before not in _MAY_BEFORE_NOT_COUNT and after not in _MAY_AFTER_NOT_COUNT:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -149,6 +178,8 @@ def analyze(question: str, glossary: Glossary) -> Query:
             terms.append(abbr)
     dense = text + (" (" + "; ".join(expansions) + ")" if expansions else "")
     wants = {kind for kind, cue in CUES.items() if cue.search(folded)}
+    if asks_how_many(text):
+        wants.add("count")
     return Query(
         raw=question,
         text=text,

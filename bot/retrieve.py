@@ -8,6 +8,7 @@ document number the question names, and the question's words in the title.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -18,9 +19,10 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
+from .doctypes import DocType
 from .embeddings import VectorEmbedder
 from .glossary import Glossary
-from .metadata import find_refs
+from .metadata import LOCAL_RANK_PENALTY, find_refs
 from .query import DOMAIN_COMMON, Query, analyze, fts_match, fts_phrase
 from .restore import DiacriticRestorer
 from .store import Snapshot
@@ -48,6 +50,13 @@ class Hit:
     published: str | None
     source: str | None
     doc_type: str
+    section: str | None = None  # "Điều 4, khoản 1" (official documents)
+    path: str | None = None
+    page: int | None = None
+    context: str = ""  # the lead-in of the list this passage's items belong to
+    units: list[tuple[str, int, int, int | None]] = field(default_factory=list)  # (label, start, end, page)
+    doc_number: str | None = None
+    authority: int = 0  # rank of the document: Điều lệ > Quy định > Hướng dẫn > local guidance > news
     score: float = 0.0  # fused
     cosine: float = 0.0  # dense similarity to the question
     coverage: float = 0.0  # share of the question's (IDF-weighted) words found here
@@ -76,6 +85,18 @@ class Hit:
             )
         }
         return Document(page_content=self.text, metadata=meta, id=str(self.passage_id))
+
+
+def authority(doc_type: str, official: bool, number: str | None, issuer: str | None) -> int:
+    """How much a document's word weighs: its type's rank for an official document (one step
+    less when issued by a local committee), nothing for news."""
+    if not official:
+        return 0
+    t = DocType.parse(doc_type) or DocType.NEWS
+    central = (number or "").upper().endswith("/TW") or any(
+        w in fold(issuer or "") for w in ("trung uong", "toan quoc", "bo chinh tri", "ban bi thu")
+    )
+    return max(t.rank - (0 if central else LOCAL_RANK_PENALTY), 1)
 
 
 class HybridSearcher:
@@ -218,13 +239,17 @@ class HybridSearcher:
         marks = ",".join("?" * len(ids))
         rows = self.snapshot.query(
             "SELECT p.id, p.doc_id, p.position, p.start, p.end, p.text, d.title, d.published, d.source, d.doc_type,"
-            f" f.extra, f.title_f, f.body_f FROM passages p JOIN documents d USING (doc_id) JOIN passages_fts f ON f.rowid = p.id"
+            " f.extra, f.title_f, f.body_f, p.section, p.path, p.page, p.context, p.units, d.official, d.doc_number,"
+            " d.issuer FROM passages p JOIN documents d USING (doc_id) JOIN passages_fts f ON f.rowid = p.id"
             f" WHERE p.id IN ({marks})",
             ids,
         )
         hits = []
         for r in rows:
-            h = Hit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
+            h = Hit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[13], r[14], r[15], r[16] or "")
+            h.units = [tuple(u) for u in json.loads(r[17] or "[]")]
+            h.doc_number = r[19]
+            h.authority = authority(r[9], bool(r[18]), r[19], r[20])
             # The folded forms are stored in the FTS table: no need to fold again per question.
             h.folded_tokens = set(_WORDS.findall(f"{r[11]} {r[12]} {r[10] or ''}"))
             h.folded_text = f"{r[11]} {r[12]}"

@@ -31,7 +31,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-SCHEMA_VERSION = 1
+# 2: official documents (issuer, place, signer, basis) and passages that know their section and page.
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -47,7 +48,12 @@ CREATE TABLE IF NOT EXISTS documents (
     cited TEXT NOT NULL DEFAULT '[]',
     text TEXT NOT NULL,
     n_passages INTEGER NOT NULL DEFAULT 0,
-    indexed_at TEXT NOT NULL
+    indexed_at TEXT NOT NULL,
+    issuer TEXT,
+    place TEXT,
+    signer TEXT,
+    basis TEXT NOT NULL DEFAULT '[]',
+    official INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -56,7 +62,12 @@ CREATE TABLE IF NOT EXISTS passages (
     start INTEGER NOT NULL,
     end INTEGER NOT NULL,
     text TEXT NOT NULL,
-    tokens INTEGER NOT NULL
+    tokens INTEGER NOT NULL,
+    section TEXT,          -- "Điều 4, khoản 1", "mục 11.4.4" (official documents)
+    path TEXT,             -- headings from the top of the document down to the passage
+    page INTEGER,          -- page of a PDF where the passage starts
+    context TEXT NOT NULL DEFAULT '',  -- the parent's lead-in when the passage holds only some items
+    units TEXT NOT NULL DEFAULT '[]'   -- [[label, start, end, page], ...] sections inside, offsets in the passage
 );
 CREATE INDEX IF NOT EXISTS passages_by_doc ON passages(doc_id, position);
 -- Lexical index: original text and its diacritic-folded form, plus expansions
@@ -101,6 +112,11 @@ def _read_manifest(conn: sqlite3.Connection) -> Manifest:
 
 
 def check_model(manifest: Manifest, model_id: str, dim: int) -> None:
+    if manifest.schema != SCHEMA_VERSION:
+        raise IndexMismatchError(
+            f"the index was built by another version of congress-bot (schema {manifest.schema}, "
+            f"this version reads {SCHEMA_VERSION}); rebuild it: congress-bot index --rebuild"
+        )
     if manifest.model_id != model_id or manifest.dim != dim:
         raise IndexMismatchError(
             f"the index was built with {manifest.model_id} (dim {manifest.dim}) but the configured "
@@ -190,6 +206,19 @@ class IndexStore:
             return None
         return name if name and (self.root / name).is_dir() else None
 
+    def is_current_schema(self, version: str | None = None) -> bool:
+        """Was this version (default: the live one) written with this program's schema?"""
+        version = version or self.current_version()
+        if version is None:
+            return False
+        conn = sqlite3.connect(f"file:{self.root / version / 'index.sqlite'}?mode=ro", uri=True)
+        try:
+            return _read_manifest(conn).schema == SCHEMA_VERSION
+        except (sqlite3.Error, KeyError, ValueError):
+            return False
+        finally:
+            conn.close()
+
     def open_snapshot(self) -> Snapshot:
         version = self.current_version()
         if version is None:
@@ -205,6 +234,8 @@ class IndexStore:
             fcntl.flock(lock, fcntl.LOCK_EX)
             self._remove_stale_tmp()
             current = None if rebuild else self.current_version()
+            if current and not self.is_current_schema(current):
+                current = None  # an index from an older version is rebuilt, never patched
             number = max([int(p.name[1:]) for p in self._versions()] + [0]) + 1
             final = self.root / f"v{number:06d}"
             tmp = self.root / f".tmp-{final.name}-{os.getpid()}"

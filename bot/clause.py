@@ -1,0 +1,127 @@
+"""Whole-clause answers from official documents.
+
+In a Quy định or a Hướng dẫn the answer to a question is a numbered clause: its
+lead-in ("Người vào Đảng phải:") and all of its items.  A sentence picked out of
+it alone is a wrong answer ("… trong các trường hợp sau:" with no cases).  This
+module finds, in a passage, the smallest numbered section that holds the best
+matching sentence and quotes it whole — or, past a length budget, its lead-in and
+the items that match, with "…" where items were left out.  Every character shown
+is copied from the passage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .retrieve import Hit
+
+# An answer quotes a clause whole up to this many characters (a phone screen and a half)...
+CLAUSE_BUDGET_CHARS = 650
+# ...and a second, related clause (the rule's detailed implementation) up to this many.
+SECOND_CLAUSE_BUDGET_CHARS = 420
+# Past the budget, an item is kept when it scores at least this share of the best item.
+ITEM_KEEP_SHARE = 0.6
+# A section whose own text is only a heading this short is answered together with its subsections.
+HEADING_ONLY_CHARS = 120
+OMITTED = "…"
+_ITEM_RE = re.compile(r"^\s*(?:[-–+•]|[a-zđ]\)|\d{1,3}(?:\.\d{1,2}){0,4}[.)]|\(\d{1,2}\))\s")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A quoted clause: where it is in the passage and what is shown of it."""
+
+    label: str
+    page: int | None
+    start: int  # offsets in the passage
+    end: int
+    text: str  # what the answer shows (may hold "…" lines where items were left out)
+    complete: bool  # the whole clause is shown
+
+
+def containing_unit(hit: Hit, start: int, end: int) -> tuple[str, int, int, int | None] | None:
+    """The smallest numbered section of the passage that holds the span [start, end)."""
+    best = None
+    for unit in hit.units:
+        label, u_start, u_end, page = unit
+        if u_start <= start and end <= u_end and (best is None or u_end - u_start < best[2] - best[1]):
+            best = (label, u_start, u_end, page)
+    return best
+
+
+def lines_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Paragraph spans (one per line) of text[start:end], whitespace trimmed."""
+    spans = []
+    for m in re.finditer(r"[^\n]+", text[start:end]):
+        s, e = start + m.start(), start + m.end()
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            spans.append((s, e))
+    return spans
+
+
+def quote_clause(
+    hit: Hit,
+    unit: tuple[str, int, int, int | None],
+    line_score: dict[int, float],
+    budget: int = CLAUSE_BUDGET_CHARS,
+) -> Clause:
+    """The clause whole if it fits the budget; else its lead-in and best items, "…" for the rest.
+
+    ``line_score`` maps the start offset of a line (in the passage) to how well it answers.
+    """
+    label, start, end, page = unit
+    text = hit.text
+    spans = lines_of(text, start, end)
+    whole = text[start:end].strip()
+    if len(whole) <= budget or len(spans) <= 1:
+        if len(whole) <= budget * 1.5 or len(spans) <= 1:
+            shown = whole if len(whole) <= budget * 1.5 else _cut_sentences(whole, budget)
+            return Clause(label, page, start, end, shown, shown == whole)
+    # The lead-in: the lines before the first item (at least the first line).
+    lead = [spans[0]]
+    for span in spans[1:]:
+        if _ITEM_RE.match(text[span[0] : span[1]]):
+            break
+        lead.append(span)
+    items = spans[len(lead) :]
+    scores = [line_score.get(s, 0.0) for s, _ in items]
+    top = max(scores, default=0.0)
+    keep: set[int] = {i for i, sc in enumerate(scores) if top > 0 and sc >= ITEM_KEEP_SHARE * top}
+    used = sum(e - s for s, e in lead)
+    # Fill the budget with the best items first, then the rest in order.
+    order = sorted(range(len(items)), key=lambda i: (i not in keep, -scores[i], i))
+    chosen: set[int] = set()
+    for i in order:
+        size = items[i][1] - items[i][0]
+        if used + size > budget and chosen:
+            if i in keep:
+                continue
+            break
+        chosen.add(i)
+        used += size
+    parts = [text[s:e] for s, e in lead]
+    gap = False
+    for i, (s, e) in enumerate(items):
+        if i in chosen:
+            parts.append(text[s:e])
+            gap = False
+        elif not gap:
+            parts.append(OMITTED)
+            gap = True
+    return Clause(label, page, start, end, "\n".join(parts), len(chosen) == len(items))
+
+
+def _cut_sentences(text: str, budget: int) -> str:
+    """A long single paragraph: whole sentences up to the budget, then "…"."""
+    out = ""
+    for m in re.finditer(r".+?(?:[.;:!?](?=\s)|$)", text, re.S):
+        piece = m.group(0)
+        if out and len(out) + len(piece) > budget:
+            return out.rstrip() + " " + OMITTED
+        out += piece
+    return out
