@@ -196,7 +196,8 @@ def docs(ctx: click.Context, as_json: bool) -> None:
 @click.option("--show-failures", is_flag=True, help="List the questions that missed.")
 @click.pass_context
 def eval_command(ctx: click.Context, file: Path, as_json: bool, show_failures: bool) -> None:
-    """Evaluate on a JSONL question set: Recall@1/5, MRR@10, answer-hit, refusal accuracy."""
+    """Evaluate on a JSONL question set: Recall@1/5, MRR@10, answer-hit, refusal accuracy,
+    doc cited, list completeness (for questions with all_phrases), median answer length."""
     from .evaluate import evaluate, load_cases
 
     engine = _engine(ctx)
