@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass, field
 
 from .chunking import split_sentences
-from .clause import CLAUSE_BUDGET_CHARS, SECOND_CLAUSE_BUDGET_CHARS, Clause, containing_unit, quote_clause
+from .clause import CLAUSE_BUDGET_CHARS, SECOND_CLAUSE_BUDGET_CHARS, Clause, quote_clause
 from .doctypes import DocType
 from .metadata import find_refs
-from .query import DOMAIN_COMMON, STOPWORDS, Query
+from .query import ASKING_WORDS, DOMAIN_COMMON, STOPWORDS, Query
 from .retrieve import Hit
 from .textnorm import fold, folded_words
 
@@ -33,6 +33,11 @@ MAX_AUTHORITY = 6
 # A clause from a document of another rank is shown beside the best one when its sentence
 # scores at least this share of the best sentence.
 RELATED_CLAUSE_SHARE = 0.8
+# Clause scoring (see _clause_candidates): the question's word pairs found in the clause, the
+# passage's retrieval rank, and how much a clause longer than the answer budget loses.
+CLAUSE_PHRASE_WEIGHT = 0.5
+CLAUSE_PRIOR_WEIGHT = 0.3
+CLAUSE_LENGTH_PENALTY = 0.1
 
 NOT_FOUND = "Không tìm thấy nội dung này trong các tài liệu hiện có, nên tôi không trả lời để tránh suy đoán."
 
@@ -165,6 +170,8 @@ class Composition:
     citations: list[Citation]
     coverage: float  # share of the question's distinctive words in the best sentence
     type_ok: bool  # the kind of answer asked for (a number, a date, a name) is there
+    clause: bool = False  # quoted whole clauses of official documents
+    line_coverage: float = 0.0
 
 
 # Numbers written in words count as numbers: "mười hai tháng", "quá nửa", "hai phần ba", "rưỡi".
@@ -217,8 +224,8 @@ def _score_sentence(
     """Score and coverage of one sentence; ``given`` words count as present (see compose)."""
     tokens = folded_words(text)
     token_set = set(tokens) | given
-    coverage = sum(w for t, w in weights.items() if t in token_set) / total
     folded = " ".join(tokens)
+    coverage = sum(w for t, w in weights.items() if q.holds(t, token_set, folded)) / total
     bigrams = [b for b in q.bigrams if not set(b.split()) <= DOMAIN_COMMON]
     phrase = sum(1 for b in bigrams if f" {b} " in f" {folded} ") / max(len(bigrams), 1)
     expansions = sum(1 for e in q.expansions if fold(e) in folded) / max(len(q.expansions), 1) if q.expansions else 0
@@ -233,8 +240,6 @@ def _score_sentence(
     return coverage + 0.5 * phrase + 0.3 * expansions + bonus + 0.3 * prior - length_penalty, coverage
 
 
-# Words that ask what a document says rather than name a topic.
-ASKING_WORDS = frozenset("noi dung quy dinh de cap ve viec yeu cau huong dan chi dao gi".split())
 _LETTERHEAD_RE = re.compile(r"^(số\s*[:.]?\s*\d|[^,]{2,40},\s*ngày\s+\d{1,2}\s+tháng)", re.I)
 
 
@@ -263,7 +268,7 @@ def _answer_units(text: str) -> list[tuple[int, int]]:
     return units
 
 
-def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> Composition:
+def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = frozenset()) -> Composition:
     """Pick the answering sentences and number the passages they come from."""
     best = hits[0].score
     if "compare" in q.wants:
@@ -290,7 +295,7 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> Composition:
     sentences: list[_Sentence] = []
     for i, h in enumerate(pool):
         prior = h.score / best
-        is_ref_doc = bool(query_refs) and bool(query_refs & {r.key for r in find_refs(h.title)})
+        is_ref_doc = h.doc_id in named or (bool(query_refs) and bool(query_refs & {r.key for r in find_refs(h.title)}))
         given = ref_words if is_ref_doc else set()
         for start, end in _answer_units(h.text):
             text = h.text[start:end]
@@ -312,7 +317,7 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> Composition:
     if type_ok:
         sentences = typed + [s for s in sentences if s not in typed]
     if pool[sentences[0].hit_index].units and "compare" not in q.wants:
-        return compose_clauses(q, pool, sentences, type_ok)
+        return compose_clauses(q, pool, sentences, type_ok, weights, ref_words, named)
     top = sentences[0].score
     chosen: list[_Sentence] = []
     per_doc: dict[str, int] = {}
@@ -356,40 +361,110 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float]) -> Composition:
     return Composition("\n".join(lines), citations, lead_coverage, type_ok)
 
 
-def compose_clauses(q: Query, pool: list[Hit], sentences: list[_Sentence], type_ok: bool) -> Composition:
-    """Answer from official documents with whole clauses: the clause that holds the best
-    sentence, and, when a document of another rank also answers (the rule and its detailed
-    implementation), its clause too — the higher-ranked document first."""
-    best = sentences[0]
-    picks = [(best, CLAUSE_BUDGET_CHARS)]
-    for s in sentences[1:]:
-        h, h0 = pool[s.hit_index], pool[best.hit_index]
-        if s.score < RELATED_CLAUSE_SHARE * best.score:
+@dataclass
+class _Candidate:
+    """A numbered section of a retrieved passage, scored as a whole answer."""
+
+    hit_index: int
+    unit: tuple[str, int, int, int | None]  # (label, start, end, page) in the passage
+    score: float
+    coverage: float
+    typed: bool  # holds the kind of answer asked for
+    line_coverage: float = 0.0  # the best single line's coverage (with the headings)
+
+
+def _clause_candidates(
+    q: Query, pool: list[Hit], weights: dict[str, float], ref_words: set[str], named: set[str]
+) -> list[_Candidate]:
+    """Every section of every official passage in the pool, scored as an answer: how much of
+    the question it covers with its headings, how many of the question's word pairs it holds,
+    the passage's retrieval rank, the document's authority; a section longer than the answer
+    budget loses a little (it will be cut)."""
+    best = max((h.score for h in pool), default=1.0) or 1.0
+    total = sum(w for t, w in weights.items() if not t.isdigit()) or 1.0
+    bigrams = [b for b in q.bigrams if not set(b.split()) <= DOMAIN_COMMON]
+    out: list[_Candidate] = []
+    for i, h in enumerate(pool):
+        if not h.units:
+            continue
+        head = set(folded_words(f"{h.title} {h.path or ''} {h.context}"))
+        if h.doc_id in named:
+            head |= ref_words
+        for unit in h.units:
+            _, start, end, _ = unit
+            text = h.text[start:end]
+            folded = " ".join(folded_words(text))
+            seen = head | set(folded.split())
+            coverage = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, seen, folded)) / total
+            line_cov = 0.0
+            for line in text.split("\n"):
+                lf = " ".join(folded_words(line))
+                lseen = head | set(lf.split())
+                lc = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, lseen, lf)) / total
+                line_cov = max(line_cov, lc)
+            phrase = sum(1 for b in bigrams if f" {b} " in f" {folded} ") / max(len(bigrams), 1)
+            over = max(0, len(text) - CLAUSE_BUDGET_CHARS) / CLAUSE_BUDGET_CHARS
+            score = (
+                coverage
+                + CLAUSE_PHRASE_WEIGHT * phrase
+                + CLAUSE_PRIOR_WEIGHT * h.score / best
+                + AUTHORITY_WEIGHT * h.authority / MAX_AUTHORITY
+                - CLAUSE_LENGTH_PENALTY * min(over, 3.0)
+            )
+            out.append(_Candidate(i, unit, score, coverage, type_satisfied(q, text), line_cov))
+    return out
+
+
+def compose_clauses(
+    q: Query,
+    pool: list[Hit],
+    sentences: list[_Sentence],
+    type_ok: bool,
+    weights: dict[str, float],
+    ref_words: set[str],
+    named: set[str],
+) -> Composition:
+    """Answer from official documents with whole clauses: the section that answers best, and,
+    when a document of another rank also answers (the rule and its detailed implementation),
+    its section too — the higher-ranked document first."""
+    candidates = _clause_candidates(q, pool, weights, ref_words, named)
+    if not candidates:
+        return Composition("", [], 0.0, False, clause=True)
+    # Prefer sections that hold the kind of answer asked for; then the best score; then the larger.
+    candidates.sort(key=lambda c: (not c.typed, -round(c.score, 3), -(c.unit[2] - c.unit[1])))
+    first = candidates[0]
+    picks = [(first, CLAUSE_BUDGET_CHARS)]
+    h0 = pool[first.hit_index]
+    for c in candidates[1:]:
+        h = pool[c.hit_index]
+        if c.score < RELATED_CLAUSE_SHARE * first.score:
+            continue
+        if h.doc_id != h0.doc_id and h.authority != h0.authority and (c.typed or not first.typed):
+            picks.append((c, SECOND_CLAUSE_BUDGET_CHARS))
             break
-        if h.units and h.doc_id != h0.doc_id and h.authority != h0.authority:
-            picks.append((s, SECOND_CLAUSE_BUDGET_CHARS))
-            break
-    clauses: list[tuple[Hit, Clause, _Sentence]] = []
-    for s, budget in picks:
-        h = pool[s.hit_index]
-        unit = containing_unit(h, s.start, s.start + len(s.text)) or (h.section or "", 0, len(h.text), h.page)
+    quoted: list[tuple[Hit, Clause]] = []
+    for c, budget in picks:
+        h = pool[c.hit_index]
         line_score: dict[int, float] = {}
-        for other in sentences:
-            if other.hit_index == s.hit_index:
-                line = h.text.rfind("\n", 0, other.start) + 1
-                line_score[line] = max(line_score.get(line, 0.0), other.score)
-        clauses.append((h, quote_clause(h, unit, line_score, budget), s))
-    clauses.sort(key=lambda c: -c[0].authority)
+        for sent in sentences:
+            if sent.hit_index == c.hit_index:
+                line = h.text.rfind("\n", 0, sent.start) + 1
+                line_score[line] = max(line_score.get(line, 0.0), sent.score)
+        quoted.append((h, quote_clause(h, c.unit, line_score, budget)))
+    quoted.sort(key=lambda x: -x[0].authority)
     citations: list[Citation] = []
     lines: list[str] = []
-    for n, (h, clause, _) in enumerate(clauses, 1):
-        c = Citation.from_hit(n, h, round(h.score, 4))
-        c.section, c.page = clause.label or h.section, clause.page if clause.page is not None else h.page
-        citations.append(c)
-        where = ", ".join(x for x in (short_name(h), c.section) if x)
+    for n, (h, clause) in enumerate(quoted, 1):
+        cite = Citation.from_hit(n, h, round(h.score, 4))
+        cite.section = clause.label or h.section
+        cite.page = clause.page if clause.page is not None else h.page
+        citations.append(cite)
+        where = ", ".join(x for x in (short_name(h), cite.section) if x)
         lines.append(f"{where} [{n}]:\n{clause.text}")
     text = "\n\n".join(lines)
-    return Composition(text, citations, best.coverage, type_ok and type_satisfied(q, text))
+    return Composition(
+        text, citations, first.coverage, type_ok and first.typed, clause=True, line_coverage=first.line_coverage
+    )
 
 
 def short_name(hit: Hit) -> str:

@@ -28,6 +28,11 @@ from .textnorm import looks_vietnamese, normalize
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
 MIN_SENTENCE_COVERAGE = 0.15
+# A quoted clause, with its headings, must hold this share of the question's (IDF-weighted) words.
+MIN_CLAUSE_COVERAGE = 0.5
+# ...and one of its lines (with the headings) this share: a clause that only holds the question's
+# words scattered over unrelated items is a neighbouring clause, not the answer.
+MIN_LINE_COVERAGE = 0.55
 TYPE_MISSING = {
     "day": "Các tài liệu có nói về nội dung này nhưng không nêu ngày cụ thể.",
     "date": "Các tài liệu có nói về nội dung này nhưng không nêu thời gian cụ thể.",
@@ -213,8 +218,9 @@ class Engine:
         if not hits or not is_relevant(q, hits[0]):
             return not_found(question, None, nearest, "no_match")
         idf = {t: searcher.idf(t) for t in q.terms}
-        comp = compose(q, hits, idf)
-        if not comp.citations or comp.coverage < MIN_SENTENCE_COVERAGE:
+        comp = compose(q, hits, idf, searcher.docs_named(q))
+        floor = MIN_CLAUSE_COVERAGE if comp.clause else MIN_SENTENCE_COVERAGE
+        if not comp.citations or comp.coverage < floor or (comp.clause and comp.line_coverage < MIN_LINE_COVERAGE):
             return not_found(question, None, nearest, "no_match")
         if not comp.type_ok:
             why = next((TYPE_MISSING[w] for w in ("day", "date", "count") if w in q.wants), None)

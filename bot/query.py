@@ -26,9 +26,11 @@ STOPWORDS = frozenset(
     a ah ai anh ay bao bay bi boi cac cai can chi cho chua co con cua cung da dang_ de den di do du duoc
     gi gom ha hay hoac hoi kia khi khong la lai lam len luc ma may minh mot nao nay neu nhe nhi nhieu nhu
     nhung noi o oi ong ra rang roi sao se sau tai the theo thi thuoc toi trong tu tung va vao van vay ve
-    voi vi xin xem
+    voi vi xin xem hon lau
     """.split()
 )
+# Words that ask what a document says rather than name a topic ("Hướng dẫn 99 quy định gì?").
+ASKING_WORDS = frozenset("noi dung quy dinh de cap ve viec yeu cau huong dan chi dao gi".split())
 # Topic words that occur in nearly every passage of this corpus; matching them
 # says little about whether a passage answers the question.
 DOMAIN_COMMON = frozenset("dai hoi dang bo chi cap uy".split())
@@ -36,7 +38,8 @@ DOMAIN_COMMON = frozenset("dai hoi dang bo chi cap uy".split())
 # Words that tell what kind of answer is wanted.
 CUES = {
     "count": re.compile(r"\b(bao nhieu|so luong|ty le|bao lau)\b"),
-    "date": re.compile(r"\b(khi nao|ngay nao|bao gio|nam nao|thoi gian nao|luc nao|thang nao|thoi diem nao)\b"),
+    # "Khi nào" asks for a time or for a condition ("có giá trị khi nào?"): it is not a date cue.
+    "date": re.compile(r"\b(ngay nao|bao gio|nam nao|thoi gian nao|thang nao|thoi diem nao)\b"),
     "who": re.compile(r"\b(ai|nguoi nao|dong chi nao|tac gia|nguoi viet|do ai)\b"),
     # Who wrote the article: answered from the document's author line.
     "author": re.compile(r"\b(tac gia|ai viet|nguoi viet|but danh|viet boi|cua tac gia)\b"),
@@ -155,6 +158,15 @@ class Query:
     units: list[str]
     dense_text: str  # what the embedding model reads
     wants: set[str] = field(default_factory=set)  # "count", "date", "who"
+    # Abbreviations in play (typed, or standing for a full form typed), folded → folded full forms:
+    # a passage that writes the other form still holds the word.
+    abbreviations: dict[str, list[str]] = field(default_factory=dict)
+
+    def holds(self, term: str, words: set[str], folded_text: str) -> bool:
+        """Is the question's ``term`` in a text (given as its folded words and folded text)?"""
+        if term in words:
+            return True
+        return any(f" {full} " in f" {folded_text} " for full in self.abbreviations.get(term, ()))
 
 
 def analyze(question: str, glossary: Glossary) -> Query:
@@ -177,6 +189,8 @@ def analyze(question: str, glossary: Glossary) -> Query:
         if abbr not in terms:
             terms.append(abbr)
     dense = text + (" (" + "; ".join(expansions) + ")" if expansions else "")
+    in_play = {t for t in tokens if t in glossary.entries} | set(glossary.abbreviations_in(text))
+    abbreviations = {a: [" ".join(folded_words(f)) for f in glossary.entries[a]] for a in in_play}
     wants = {kind for kind, cue in CUES.items() if cue.search(folded)}
     if asks_how_many(text):
         wants.add("count")
@@ -193,6 +207,7 @@ def analyze(question: str, glossary: Glossary) -> Query:
         units=find_numbered_units(text),
         dense_text=dense,
         wants=wants,
+        abbreviations=abbreviations,
     )
 
 

@@ -23,7 +23,7 @@ from .doctypes import DocType
 from .embeddings import VectorEmbedder
 from .glossary import Glossary
 from .metadata import LOCAL_RANK_PENALTY, find_refs
-from .query import DOMAIN_COMMON, Query, analyze, fts_match, fts_phrase
+from .query import ASKING_WORDS, DOMAIN_COMMON, Query, analyze, fts_match, fts_phrase
 from .restore import DiacriticRestorer
 from .store import Snapshot
 from .textnorm import fold
@@ -34,6 +34,8 @@ RRF_K = 60
 LEXICAL_POSTINGS_BUDGET = 20_000
 CANDIDATES = 40
 REF_BOOST = 2.0 / (RRF_K + 1)
+# A passage of the very document the question names by number ranks above passages that cite it.
+NAMED_DOC_BOOST = 3.0 / (RRF_K + 1)
 TITLE_BOOST = 0.5 / (RRF_K + 1)
 PLACE_BOOST = 0.5 / (RRF_K + 1)
 
@@ -109,6 +111,7 @@ class HybridSearcher:
         self.n_passages = snapshot.query("SELECT count(*) FROM passages")[0][0]
         self._df_cache: dict[str, int] = {}
         self._corpus_refs = None
+        self._own_refs: dict[tuple[str, int], set[str]] | None = None
         self._restorer: DiacriticRestorer | None = None
         self._phrase_cache: dict[str, int] = {}
 
@@ -175,6 +178,30 @@ class HybridSearcher:
             self._corpus_refs = refs
         return self._corpus_refs
 
+    def own_refs(self) -> dict[tuple[str, int], set[str]]:
+        """Document number → the documents that *are* it: an official document by its own number,
+        else (no official one in the corpus) an item whose title starts with it ("Kết luận 118 …")."""
+        if self._own_refs is None:
+            official: dict[tuple[str, int], set[str]] = {}
+            titled: dict[tuple[str, int], set[str]] = {}
+            for row in self.snapshot.query("SELECT doc_id, title, doc_number, doc_type, official FROM documents"):
+                if row["official"] and row["doc_number"]:
+                    kind = (DocType.parse(row["doc_type"]) or DocType.NEWS).word
+                    for r in find_refs(row["doc_number"]):
+                        official.setdefault((kind or r.kind, int(r.number)), set()).add(row["doc_id"])
+                        official.setdefault(r.key, set()).add(row["doc_id"])
+                else:
+                    refs = find_refs(row["title"] or "")
+                    if refs and fold(row["title"]).startswith(refs[0].kind):
+                        titled.setdefault(refs[0].key, set()).add(row["doc_id"])
+            self._own_refs = {**titled, **official}
+        return self._own_refs
+
+    def docs_named(self, q: Query) -> set[str]:
+        """The documents a question names by number ("QĐ 294", "Hướng dẫn 06-HD/TW")."""
+        own = self.own_refs()
+        return set().union(*(own.get(r.key, set()) for r in q.refs)) if q.refs else set()
+
     # -- search ---------------------------------------------------------------
     def embed(self, q: Query) -> np.ndarray:
         return self.embedder.embed_question(self.dense_text(q))
@@ -199,12 +226,18 @@ class HybridSearcher:
         total = sum(weights.values()) or 1.0
         query_refs = {r.key for r in q.refs}
         place_terms = [p.folded for p in q.places]
+        named = self.docs_named(q)
+        # Inside the document the question names, its number and the asking words are given.
+        given = {w for r in q.refs for w in _WORDS.findall(fold(r.label()))} | ASKING_WORDS
         for h in hits:
             h.lexical_rank, h.dense_rank = lex_rank.get(h.passage_id), dense_rank.get(h.passage_id)
             h.cosine = cosines.get(h.passage_id) or self._cosine(h.passage_id, vector)
-            h.coverage = sum(w for t, w in weights.items() if t in h.folded_tokens) / total
             h.score = scores[h.passage_id]
-            if query_refs and query_refs & {r.key for r in find_refs(h.text)}:
+            tokens = h.folded_tokens | given if h.doc_id in named else h.folded_tokens
+            h.coverage = sum(w for t, w in weights.items() if t in tokens) / total
+            if h.doc_id in named:
+                h.score += NAMED_DOC_BOOST
+            elif query_refs and query_refs & {r.key for r in find_refs(h.text)}:
                 h.score += REF_BOOST
             title_tokens = set(_WORDS.findall(h.title_folded))
             if weights:
