@@ -7,8 +7,8 @@ page stored sideways is turned by its ``/Rotate``, and the image is read by the 
 command with the Vietnamese model (Debian: ``tesseract-ocr tesseract-ocr-vie``).
 
 Tesseract is run as a command, not through pytesseract: the child process gets
-``OMP_THREAD_LIMIT=1`` (Tesseract's OpenMP threads spin on a busy 2-core machine: 2.6 s a page
-with them, 0.9 s without), which pytesseract cannot pass without changing this process's
+``OMP_THREAD_LIMIT=1`` (Tesseract's OpenMP threads spin on a busy 2-core machine: an A4 page
+at 300 dpi took 2.6-5.2 s with them, 0.9-1.9 s without), which pytesseract cannot pass without changing this process's
 environment – and that would also throttle the embedding engine, which uses OpenMP too.
 The image goes in on stdin and the text comes back on stdout, so no temporary files.
 

@@ -94,6 +94,9 @@ def test_ocr_pdf_limits_and_damage(scanned_pdf):
         ocr_pdf(path.read_bytes(), time_budget_s=0)
     assert caught.value.reason is SkipReason.TIMEOUT
     with pytest.raises(LoadError) as caught:
+        ocr_pdf(path.read_bytes(), page_timeout_s=0.01)  # the tesseract process is stopped
+    assert caught.value.reason is SkipReason.TIMEOUT and "one page" in caught.value.detail
+    with pytest.raises(LoadError) as caught:
         ocr_pdf(b"%PDF-1.4 this is not really a PDF")
     assert caught.value.reason is SkipReason.CORRUPT
 
