@@ -55,3 +55,38 @@ def workdir(tmp_path, built_corpus) -> Settings:
 @pytest.fixture
 def work_engine(workdir, embedder) -> Engine:
     return Engine(workdir, embedder=embedder)
+
+
+# Fictional documents in the official Party layout, generated once per session (tests/fixtures/make_docs.py).
+# Each fixture gives (path, ground truth); the PDFs need the DejaVuSans font and skip without it.
+
+
+def _fixture_docs():
+    from fixtures import make_docs
+
+    if not make_docs.font_available():
+        pytest.skip(make_docs.FONT_MISSING)
+    return make_docs
+
+
+@pytest.fixture(scope="session")
+def regulation_pdf(tmp_path_factory) -> tuple[Path, dict]:
+    """A 4-page Quy định-style PDF with a text layer (999-QĐ/TU, fictional)."""
+    path = tmp_path_factory.mktemp("fixture_docs") / "quy-dinh-999-qd-tu.pdf"
+    return path, _fixture_docs().make_regulation_pdf(path)
+
+
+@pytest.fixture(scope="session")
+def instruction_docx(tmp_path_factory) -> tuple[Path, dict]:
+    """A Hướng dẫn-style DOCX with Word numbering and a table (88-HD/BTCTU, fictional)."""
+    from fixtures import make_docs
+
+    path = tmp_path_factory.mktemp("fixture_docs") / "huong-dan-88-hd-btctu.docx"
+    return path, make_docs.make_instruction_docx(path)
+
+
+@pytest.fixture(scope="session")
+def scanned_pdf(tmp_path_factory) -> tuple[Path, dict]:
+    """A one-page scan at 300 dpi: a PDF with one image and no text layer."""
+    path = tmp_path_factory.mktemp("fixture_docs") / "thong-bao-scan.pdf"
+    return path, _fixture_docs().make_scanned_pdf(path)
