@@ -27,7 +27,7 @@ from enum import StrEnum
 
 from .errors import LoadError, SkipReason
 from .metadata import _KIND_LABEL, DocRef
-from .terms import Term
+from .terms import Term, roman_to_int
 from .textnorm import fold, normalize
 
 # ---------------------------------------------------------------------------------------------
@@ -101,7 +101,13 @@ DOC_TYPE_KINDS = {
     "conclusion": "ket luan",
 }
 
-_KIND_ALT = "|".join(sorted(_KIND_WORDS, key=len, reverse=True))
+
+def _ws(phrase: str) -> str:
+    """A folded phrase as a regex whose word gaps may be a line break (PDF text breaks lines anywhere)."""
+    return phrase.replace(" ", r"\s{1,3}")
+
+
+_KIND_ALT = "|".join(_ws(w) for w in sorted(_KIND_WORDS, key=len, reverse=True))
 _DASH = "[-\u2010\u2011\u2012\u2013\u2014\u2212]"
 _REF_RE = re.compile(
     rf"(?:\b(?P<kind>{_KIND_ALT})(?:\s{{1,3}}so)?\s{{0,3}}:?\s{{0,3}})?"
@@ -117,8 +123,8 @@ _REF_RE = re.compile(
 # What may follow a number to give its date: ", ngày 28/9/2021", " ngày 30-5-2019 của …",
 # " của Bộ Chính trị ngày 30/5/2019", " ngày 26 tháng 5 năm 2025", " 2021-09-28", " năm 2024", " (2019)".
 _DATE_AFTER_RE = re.compile(
-    r"[\s,(]{0,4}(?:ban hanh\s{1,3})?"
-    r"(?:cua(?:\s{1,2}[a-z]{1,12}){1,8}\s{0,3},?\s{0,3}(?=ngay))?"
+    r"[\s,(]{0,4}(?:ban\s{1,3}hanh\s{1,3})?"
+    r"(?:cua(?:\s{1,3}[a-z]{1,12}){1,8}\s{0,3},?\s{0,3}(?=ngay))?"
     r"(?:ngay(?:\s{1,3}ky)?\s{0,3})?"
     r"(?:(?P<d>\d{1,2})\s{0,3}(?:[/.\-]|thang)\s{0,3}(?P<m>\d{1,2})\s{0,3}(?:[/.\-]|nam)\s{0,3}(?P<y>\d{4})(?!\d)"
     r"|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})(?!\d)"
@@ -163,7 +169,7 @@ def _display_code(raw: str) -> str:
 def _refs_in(t: str, f: str) -> list[RefMatch]:
     out: list[RefMatch] = []
     for m in _REF_RE.finditer(f):
-        word = m.group("kind")
+        word = " ".join(m.group("kind").split()) if m.group("kind") else None
         if m.group("c1"):
             letters = m.group("c1")
             kind = word or PARTY_CODE_KINDS.get(letters, letters)
@@ -383,11 +389,12 @@ class Relation:
 
 _VERB_RE = re.compile(
     r"\b(?:"
-    r"(?P<amends>(?:sua doi|dieu chinh)(?:\s{0,2},?\s{1,3}(?:va\s{1,3})?bo sung)?|bo sung(?:\s{0,2},?\s{1,3}(?:va\s{1,3})?sua doi)?)"
-    r"|(?P<replaces>thay the)"
-    r"|(?P<repeals>bai bo|het hieu luc)"
-    r"|(?P<implements>huong dan thi hanh|huong dan thuc hien|thi hanh|thuc hien)"
-    r"|(?P<based_on>can cu(?:\s{1,3}vao)?)"
+    r"(?P<amends>(?:sua\s{1,3}doi|dieu\s{1,3}chinh)(?:\s{0,2},?\s{1,3}(?:va\s{1,3})?bo\s{1,3}sung)?"
+    r"|bo\s{1,3}sung(?:\s{0,2},?\s{1,3}(?:va\s{1,3})?sua\s{1,3}doi)?)"
+    r"|(?P<replaces>thay\s{1,3}the)"
+    r"|(?P<repeals>bai\s{1,3}bo|het\s{1,3}hieu\s{1,3}luc)"
+    r"|(?P<implements>huong\s{1,3}dan\s{1,3}thi\s{1,3}hanh|huong\s{1,3}dan\s{1,3}thuc\s{1,3}hien|thi\s{1,3}hanh|thuc\s{1,3}hien)"
+    r"|(?P<based_on>can\s{1,3}cu(?:\s{1,3}vao)?)"
     r")\b"
 )
 _VERB_KIND = {
@@ -408,7 +415,11 @@ _BOUNDARY_RE = re.compile(
 )
 # Words between a verb and a document number that show the number is not the verb's object
 # ("thay thế đại biểu dự khuyết theo Quy định 294", "bổ sung cấp ủy viên khi …").
-_BLOCKER_RE = re.compile(r"\b(?:ve|theo|nhu|de|khi|neu|ke tu|tu ngay|hieu luc|doi voi|trong)\b")
+_BLOCKER_RE = re.compile(
+    r"\b(?:ve|theo|nhu|de|khi|neu|trong|"
+    + "|".join(_ws(w) for w in ("ke tu", "tu ngay", "hieu luc", "doi voi"))
+    + r")\b"
+)
 FIRST_TARGET_GAP = 60  # folded characters allowed between the verb and its first document number
 NEXT_TARGET_GAP = 200  # … between one target (and its date, issuer, subject) and the next one in a list
 AFTER_SEMICOLON_GAP = 15  # … after the last ";" of a list before the next target
@@ -419,13 +430,17 @@ QUOTE_WINDOW = 300  # characters before a verb searched for an open quotation (a
 REPEAL_WINDOW = 200  # characters before "bãi bỏ" searched for "các quy định trước đây trái với …"
 SCOPE_MAX = 60  # a longer text between verb and target is not a scope
 _LIST_END_RE = re.compile(r"(?:[,;]|\bva(?:\s{1,3}cac)?)\s{0,3}[\"\u201d']?\s{0,3}$")
-_SUBJECT_BEFORE_RE = re.compile(r"(?:\bve viec|\bve|\bviec|\bnham)\s{1,3}$")
+_SUBJECT_BEFORE_RE = re.compile(r"(?:\bve\s{1,3}viec|\bve|\bviec|\bnham)\s{1,3}$")
 _PASSIVE_BEFORE_RE = re.compile(r"(?:\bduoc|\bbi|\bdeu)\s{1,3}$")
 _CLAUSE_START_RE = re.compile(r"(?:^|[-+\u2022*;:(]|\d\.)\s{0,3}$")
 _GENERIC_REPEAL_RE = re.compile(
-    r"\b(?:cac|nhung|moi)\s{1,3}(?:quy dinh|van ban|huong dan|quyet dinh|chi thi|noi dung)\b"
+    r"\b(?:cac|nhung|moi)\s{1,3}"
+    + "(?:"
+    + "|".join(_ws(w) for w in ("quy dinh", "van ban", "huong dan", "quyet dinh", "chi thi", "noi dung"))
+    + r")\b"
 )
-_SELF_RE = re.compile(rf"\b(?:{_KIND_ALT}|van ban)\s{{1,3}}nay\b")
+_GENERIC_CUE_RE = re.compile(r"\btrai\s{1,3}voi\b|\btruoc\s{1,3}day\b")
+_SELF_RE = re.compile(rf"\b(?:{_KIND_ALT}|van\s{{1,3}}ban)\s{{1,3}}nay\b")
 
 
 # A list item inside a line (text from PDF, whitespace collapsed): " - Căn cứ …", "; + Đợt 3/2".
@@ -466,6 +481,20 @@ def _inside_quotes(t: str, s: int, pos: int) -> bool:
     return before.count('"') % 2 == 1
 
 
+# Words that may stand between a verb and its document: what part of it ("một số nội dung",
+# "khoản 2 Điều 5 của", "tại Mục III", "điểm 3.8", "toàn văn").
+_SCOPE_WORDS = frozenset(
+    "tai mot so noi dung cac diem khoan dieu muc tieu phan chuong phu luc cua toan bo van ban va quy dinh".split()
+)
+
+
+def _scope_like(gap: str) -> bool:
+    for word in re.findall(r"[a-z0-9]+", gap):
+        if word not in _SCOPE_WORDS and not word.isdigit() and len(word) > 1 and roman_to_int(word) is None:
+            return False
+    return True
+
+
 def _scope(t: str, f: str, lo: int, hi: int) -> str | None:
     gap = f[lo:hi].strip(" ,:-")
     if not gap or len(gap) > SCOPE_MAX:
@@ -491,26 +520,28 @@ def extract_relations(text: str, own: DocRef | None = None) -> list[Relation]:
     n = len(t)
     refs = _refs_in(t, f)
     ref_starts = [r.start for r in refs]
-    verbs = list(_VERB_RE.finditer(f))
-    verb_starts = [v.start() for v in verbs]
     starts = _sentence_starts(t)
+    # Verbs inside a quoted title or a cited document's subject ("… về việc điều chỉnh …") are
+    # not acts; the others are, and one of them ends the list of the verb before it.
+    verbs = []
+    for v in _VERB_RE.finditer(f):
+        s, e = _sentence_span(starts, v.start(), n)
+        before = f[max(s, v.start() - 20) : v.start()]
+        if not (_inside_quotes(t, s, v.start()) or _SUBJECT_BEFORE_RE.search(before)):
+            verbs.append((v, s, e, before))
+    verb_starts = [v.start() for v, _, _, _ in verbs]
     found: list[Relation] = []
 
     def verb_between(lo: int, hi: int) -> bool:
         i = bisect.bisect_left(verb_starts, lo)
         return i < len(verb_starts) and verb_starts[i] < hi
 
-    for vi, v in enumerate(verbs):
-        name = v.lastgroup or ""
-        kind = _VERB_KIND[name]
-        s, e = _sentence_span(starts, v.start(), n)
-        before = f[max(s, v.start() - 20) : v.start()]
-        if _inside_quotes(t, s, v.start()) or _SUBJECT_BEFORE_RE.search(before):
-            continue
-        word = v.group(0)
+    for vi, (v, s, e, before) in enumerate(verbs):
+        kind = _VERB_KIND[v.lastgroup or ""]
+        word = " ".join(v.group(0).split())
         if word == "thuc hien" and not _CLAUSE_START_RE.search(f[max(s, v.start() - 10) : v.start()]):
             continue  # "thực hiện" alone is any action; only a clause opening "Thực hiện Quy định …" counts
-        if word == "thi hanh" and re.search(r"(?:hieu luc|trach nhiem)\s{1,3}$", before):
+        if word == "thi hanh" and re.search(r"(?:hieu\s{1,3}luc|trach\s{1,3}nhiem)\s{1,3}$", before):
             continue  # "có hiệu lực thi hành", "có trách nhiệm thi hành"
         passive = bool(_PASSIVE_BEFORE_RE.search(before))
         targets: list[tuple[RefMatch, str | None]] = []
@@ -525,7 +556,7 @@ def extract_relations(text: str, own: DocRef | None = None) -> list[Relation]:
                 scope = re.sub(r"\s+(?:đều|bị|được|sẽ)\s*$", "", _collapse(t[lo : v.start()]), flags=re.I)
                 found.append(Relation(kind, None, scope or None, _evidence(t, s, e, v.start())))
                 continue
-            prev_verb_end = verbs[vi - 1].end() if vi > 0 and verbs[vi - 1].end() > s else s
+            prev_verb_end = verbs[vi - 1][0].end() if vi > 0 and verbs[vi - 1][0].end() > s else s
             targets = _backward_targets(f, refs, ref_starts, max(s, prev_verb_end), v.start())
         elif kind is RelationKind.REPLACES and passive:
             continue  # "được thay thế bởi …": the subject is replaced, not by this document
@@ -572,7 +603,10 @@ def _forward_targets(t, f, refs, ref_starts, lo: int, hi: int, verb_between) -> 
             if len(gap) > FIRST_TARGET_GAP or _BLOCKER_RE.search(gap) or verb_between(prev_end, r.start):
                 break
             # "Căn cứ Điều lệ Đảng, Quy định số 294…": an unnumbered list item before it is not a scope.
-            out.append((r, None if _LIST_END_RE.search(gap) else _scope(t, f, prev_end, r.start)))
+            listed = bool(_LIST_END_RE.search(gap))
+            if not listed and not _scope_like(gap):
+                break  # "thực hiện nghiêm túc các nghị quyết, nhất là các Quy định 59": not its object
+            out.append((r, None if listed else _scope(t, f, prev_end, r.start)))
         else:
             # The next item of a list: after a separator, possibly past the previous item's issuer and
             # subject ("…, ngày 14/6/2024 của Bộ Chính trị về đại hội …; Kết luận số 118-KL/TW").
@@ -605,7 +639,7 @@ def _backward_targets(f, refs, ref_starts, lo: int, hi: int) -> list[tuple[RefMa
 
 def _generic_repeal(f: str, s: int, verb: int) -> bool:
     before = f[s:verb]
-    return "trai voi" in before or "truoc day" in before
+    return bool(_GENERIC_CUE_RE.search(before))
 
 
 def _better(a: DocRef, b: DocRef) -> DocRef:
@@ -664,8 +698,8 @@ _DATE = (
     r"|(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})"
 )
 _EFFECTIVE_RE = re.compile(
-    r"\bco hieu luc(?:\s{1,3}thi hanh)?\s{1,3}(?:(?:ke\s{1,3})?tu\s{1,3})?"
-    r"(?:(?P<sign>ngay\s{1,3}(?:ky|ban hanh))\b|(?:ngay\s{0,3})?(?:" + _DATE + r"))"
+    r"\bco\s{1,3}hieu\s{1,3}luc(?:\s{1,3}thi\s{1,3}hanh)?\s{1,3}(?:(?:ke\s{1,3})?tu\s{1,3})?"
+    r"(?:(?P<sign>ngay\s{1,3}(?:ky|ban\s{1,3}hanh))\b|(?:ngay\s{0,3})?(?:" + _DATE + r"))"
 )
 SELF_WINDOW = 120  # characters before "có hiệu lực" searched for "Quy định này", "Hướng dẫn này"
 

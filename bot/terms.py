@@ -120,18 +120,22 @@ def term_of_congress(number: int) -> Term | None:
 
 _DASH = "[-\u2010\u2011\u2012\u2013\u2014\u2212]"
 _YEARS_RE = re.compile(
-    rf"\bnhiem ky\s{{1,3}}(?:(?:khoa|tu|nam)\s{{1,3}})?((?:19|20)\d\d)\s{{0,3}}(?:{_DASH}|den|\s)\s{{0,3}}((?:19|20)\d\d)\b"
+    rf"\bnhiem\s{{1,3}}ky\s{{1,3}}(?:(?:khoa|tu|nam)\s{{1,3}})?((?:19|20)\d\d)\s{{0,3}}(?:{_DASH}|den|\s)\s{{0,3}}((?:19|20)\d\d)\b"
 )
 _NUMERAL = r"([ivxl]{1,7}|\d{1,2})"
 _CONGRESS_RE = re.compile(
-    r"\bdai hoi\s{1,3}(?:(dai bieu toan quoc|dang(?: cong san viet nam)? toan quoc|toan quoc)\s{1,3})?"
-    rf"(?:lan thu\s{{1,3}})?{_NUMERAL}\b(\s{{1,3}}cua dang\b)?"
+    r"\bdai\s{1,3}hoi\s{1,3}(?:(dai\s{1,3}bieu\s{1,3}toan\s{1,3}quoc"
+    r"|dang(?:\s{1,3}cong\s{1,3}san\s{1,3}viet\s{1,3}nam)?\s{1,3}toan\s{1,3}quoc|toan\s{1,3}quoc)\s{1,3})?"
+    rf"(?:lan\s{{1,3}}thu\s{{1,3}})?{_NUMERAL}\b(\s{{1,3}}cua\s{{1,3}}dang\b)?"
 )
 _KHOA_RE = re.compile(rf"\bkhoa\s{{1,3}}{_NUMERAL}\b")
 # Words before "khóa N" that make it the Central Committee's term, or a local committee's.
-_NATIONAL_CUE_RE = re.compile(r"trung uong|bo chinh tri|ban bi thu|tong bi thu")
+_NATIONAL_CUE_RE = re.compile(
+    r"trung\s{1,3}uong|bo\s{1,3}chinh\s{1,3}tri|ban\s{1,3}bi\s{1,3}thu|tong\s{1,3}bi\s{1,3}thu"
+)
 _LOCAL_CUE_RE = re.compile(
-    r"dang bo|tinh uy|thanh uy|huyen uy|quan uy|thi uy|dang uy|cap uy|\btinh\b|\bhuyen\b|\bxa\b|\bphuong\b|chi bo"
+    r"dang\s{1,3}bo|tinh\s{1,3}uy|thanh\s{1,3}uy|huyen\s{1,3}uy|quan\s{1,3}uy|thi\s{1,3}uy|dang\s{1,3}uy|cap\s{1,3}uy"
+    r"|\btinh\b|\bhuyen\b|\bxa\b|\bphuong\b|chi\s{1,3}bo"
 )
 CUE_WINDOW = 60  # characters before "khóa N" / "Đại hội N" searched for whose term it is
 
@@ -239,6 +243,6 @@ def document_term(text: str, published: str | None) -> Term | None:
         candidates = [t for t in terms if t.key == best]
         # Report the local form when the document names it (the officer's own term), else what was written.
         return next((t for t in candidates if t.level == "local"), candidates[0])
-    if published and "dai hoi" in fold(text):
+    if published and re.search(r"dai\s{1,3}hoi", fold(text)):
         return _season_term(published)
     return None

@@ -935,3 +935,13 @@ def test_work_grows_linearly_with_the_input(unit):
     for fn in (extract_relations, find_terms):
         ratio = _best_time(fn, large) / max(_best_time(fn, small), 1e-3)
         assert ratio < 8, (fn.__name__, ratio)  # 4× input: linear ≈ 4, quadratic ≈ 16
+
+
+def test_words_broken_across_lines_as_pypdf_gives_them():
+    text = "Hướng dẫn này thay \nthế Hướng \ndẫn số 38-HD/BTCTW ngày 29/9/2025 của Ban \nTổ chức Trung ương."
+    assert kinds_targets(extract_relations(text)) == [(RelationKind.REPLACES, "Hướng dẫn 38-HD/BTCTW (29/09/2025)")]
+    assert effective_date("Quy định này có hiệu \nlực thi hành từ ngày 01/7/2025.", None) == "2025-07-01"
+    assert find_terms("Đại hội đại biểu toàn \nquốc lần thứ XIV; nhiệm \nkỳ 2025 - 2030") == [
+        Term(2026, 2031, 14, "national"),
+        Term(2025, 2030, 14, "local"),
+    ]
