@@ -28,7 +28,7 @@ _TYPE_CODES = {
     "ct": "chi thi",
     "hd": "huong dan",
     "kh": "ke hoach",
-    "qd": "quy dinh",
+    "qd": "quy dinh",  # QĐ/TW numbers both Quy định and Quyết định; "quy định" unless the word is written
     "nq": "nghi quyet",
     "kl": "ket luan",
 }
@@ -51,11 +51,17 @@ _SHORT_REF_RE = re.compile(r"\b(ct|hd|kh|qd|nq|kl)\s*(?:so\s*)?(\d{1,4})\b(?!\s*
 
 @dataclass(frozen=True)
 class DocRef:
-    """A reference to a document by kind and number: ("chi thi", "35")."""
+    """A reference to a document by kind and number: ("chi thi", "35").
+
+    Two different documents can share kind, number and code (Chỉ thị 35-CT/TW of 2019 and of
+    2024): ``issued``/``year`` tell them apart when the text gives a date (see bot.relations).
+    """
 
     kind: str
     number: str
     code: str = ""  # "CT/TW" when written in full
+    issued: str | None = None  # ISO date of signature ("2024-06-14") when written
+    year: int | None = None  # year of signature (also set when only "năm 2024" is written)
 
     @property
     def key(self) -> tuple[str, int]:
