@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .chunking import split_sentences
-from .clause import CLAUSE_BUDGET_CHARS, SECOND_CLAUSE_BUDGET_CHARS, Clause, quote_clause
+from .clause import CLAUSE_BUDGET_CHARS, LIST_BUDGET_CHARS, OMITTED, SECOND_CLAUSE_BUDGET_CHARS, Clause, quote_clause
 from .doctypes import DocType
 from .metadata import find_refs
 from .query import ASKING_WORDS, DOMAIN_COMMON, STOPWORDS, Query
@@ -38,6 +38,9 @@ RELATED_CLAUSE_SHARE = 0.8
 CLAUSE_PHRASE_WEIGHT = 0.5
 CLAUSE_PRIOR_WEIGHT = 0.3
 CLAUSE_LENGTH_PENALTY = 0.1
+# A list question prefers a clause that is a list: a lead-in ending in ":" followed by items.
+LIST_LEAD_BONUS = 0.15
+_LIST_LEAD_RE = re.compile(r":\s*\n\s*(?:[-–+•]|[a-zđ]\)|\d{1,3}[.)])\s")
 
 NOT_FOUND = "Không tìm thấy nội dung này trong các tài liệu hiện có, nên tôi không trả lời để tránh suy đoán."
 
@@ -350,6 +353,10 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = 
         if h.passage_id not in number:
             number[h.passage_id] = len(citations) + 1
             citations.append(Citation.from_hit(number[h.passage_id], h, round(h.score, 4)))
+    budget = LIST_BUDGET_CHARS if "list" in q.wants else CLAUSE_BUDGET_CHARS
+    for s in chosen:
+        if s.text.rstrip().endswith(":"):
+            s.text = _with_items(pool[s.hit_index].text, s.start, s.text, budget)
     docs = {pool[s.hit_index].doc_id for s in chosen}
     lines = [f"{s.text} [{number[pool[s.hit_index].passage_id]}]" for s in chosen]
     if len(docs) > 1 and _disagree(q, [s.text for s in chosen], [pool[s.hit_index].doc_id for s in chosen]):
@@ -403,9 +410,15 @@ def _clause_candidates(
                 lc = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, lseen, lf)) / total
                 line_cov = max(line_cov, lc)
             phrase = sum(1 for b in bigrams if f" {b} " in f" {folded} ") / max(len(bigrams), 1)
-            over = max(0, len(text) - CLAUSE_BUDGET_CHARS) / CLAUSE_BUDGET_CHARS
+            budget = LIST_BUDGET_CHARS if "list" in q.wants else CLAUSE_BUDGET_CHARS
+            over = max(0, len(text) - budget) / budget
+            if "list" in q.wants and _LIST_LEAD_RE.search(text):
+                coverage_bonus = LIST_LEAD_BONUS
+            else:
+                coverage_bonus = 0.0
             score = (
                 coverage
+                + coverage_bonus
                 + CLAUSE_PHRASE_WEIGHT * phrase
                 + CLAUSE_PRIOR_WEIGHT * h.score / best
                 + AUTHORITY_WEIGHT * h.authority / MAX_AUTHORITY
@@ -413,6 +426,24 @@ def _clause_candidates(
             )
             out.append(_Candidate(i, unit, score, coverage, type_satisfied(q, text), line_cov))
     return out
+
+
+def _with_items(passage: str, start: int, lead: str, budget: int) -> str:
+    """A lead-in sentence ("… gồm các bước sau:") with the lines that follow it in the passage,
+    up to the budget — a list is never shown without its items."""
+    rest = passage[start + len(lead) :].split("\n")
+    out = [lead.rstrip()]
+    size = len(out[0])
+    for line in rest:
+        line = line.strip()
+        if not line:
+            continue
+        if size + len(line) > budget:
+            out.append(OMITTED)
+            break
+        out.append(line)
+        size += len(line)
+    return "\n".join(out)
 
 
 def compose_clauses(
@@ -433,9 +464,10 @@ def compose_clauses(
     # Prefer sections that hold the kind of answer asked for; then the best score; then the larger.
     candidates.sort(key=lambda c: (not c.typed, -round(c.score, 3), -(c.unit[2] - c.unit[1])))
     first = candidates[0]
-    picks = [(first, CLAUSE_BUDGET_CHARS)]
+    asks_list = "list" in q.wants
+    picks = [(first, LIST_BUDGET_CHARS if asks_list else CLAUSE_BUDGET_CHARS)]
     h0 = pool[first.hit_index]
-    for c in candidates[1:]:
+    for c in [] if asks_list else candidates[1:]:
         h = pool[c.hit_index]
         if c.score < RELATED_CLAUSE_SHARE * first.score:
             continue

@@ -18,6 +18,8 @@ from .retrieve import Hit
 
 # An answer quotes a clause whole up to this many characters (a phone screen and a half)...
 CLAUSE_BUDGET_CHARS = 650
+# ...or, when the question asks for a list, up to this many: every item is wanted.
+LIST_BUDGET_CHARS = 1500
 # ...and a second, related clause (the rule's detailed implementation) up to this many.
 SECOND_CLAUSE_BUDGET_CHARS = 420
 # Past the budget, an item is kept when it scores at least this share of the best item.

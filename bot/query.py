@@ -44,6 +44,11 @@ CUES = {
     # Who wrote the article: answered from the document's author line.
     "author": re.compile(r"\b(tac gia|ai viet|nguoi viet|but danh|viet boi|cua tac gia)\b"),
     "day": re.compile(r"\b(ngay nao|ngay bao nhieu|ngay may)\b"),
+    # A question whose answer is a list: every item is wanted ("gồm những gì", "trường hợp nào").
+    "list": re.compile(
+        r"\b(nhung gi|gom gi|bao gom|gom nhung|gom cac|(?:nhung|cac) (?:\w+ ){0,3}(?:nao|gi)"
+        r"|nhung truong hop|cac truong hop|cac buoc|nhung buoc|nhung dieu kien|cac dieu kien|nhung noi dung)\b"
+    ),
     # A question about several units at once: answer each from its own document.
     "compare": re.compile(r"\b(so sanh|khac nhau|giong nhau|moi noi|moi don vi|ca hai|lan luot)\b"),
 }
