@@ -38,6 +38,15 @@ RELATED_CLAUSE_SHARE = 0.8
 CLAUSE_PHRASE_WEIGHT = 0.5
 CLAUSE_PRIOR_WEIGHT = 0.3
 CLAUSE_LENGTH_PENALTY = 0.1
+# A replaced or expired document still answers, marked, but the text in force comes first when it answers too.
+OUT_OF_FORCE = frozenset({"replaced", "expired"})
+OUT_OF_FORCE_PENALTY = 0.2
+# Passages read for clause answers (the engine retrieves this many candidates).
+CLAUSE_POOL = 8
+# A question word found only in a clause's headings counts this much of one found in its text.
+HEADING_WORD_SHARE = 0.5
+# How much the clause's first line (its heading or lead-in) covering the question adds.
+LEAD_LINE_WEIGHT = 0.3
 # A list question prefers a clause that is a list: a lead-in ending in ":" followed by items.
 LIST_LEAD_BONUS = 0.15
 _LIST_LEAD_RE = re.compile(r":\s*\n\s*(?:[-–+•]|[a-zđ]\)|\d{1,3}[.)])\s")
@@ -59,6 +68,8 @@ class Citation:
     section: str | None = None  # where in the document: "Điều 4, khoản 1", "mục 11.4.4"
     page: int | None = None  # page of a PDF where the passage starts
     path: str | None = None  # the section path: "Quy định 294-QĐ/TW › 11. Điều 11 › 11.4.4"
+    status: str = "in_force"  # in_force | amended | replaced | expired | unknown
+    replaced_by: str | None = None  # "Hướng dẫn 06-HD/TW (09/06/2025)"
 
     @classmethod
     def from_hit(cls, n: int, hit: Hit, score: float) -> Citation:
@@ -75,10 +86,13 @@ class Citation:
             hit.section,
             hit.page,
             hit.path,
+            hit.status,
+            hit.replaced_by,
         )
 
     def to_dict(self) -> dict:
-        keys = ("n", "doc_id", "title", "source", "published", "passage", "score", "section", "page")
+        keys = ("n", "doc_id", "title", "source", "published", "passage", "score", "section", "page", "status")
+        keys += ("replaced_by",)
         return {k: getattr(self, k) for k in keys}
 
 
@@ -313,6 +327,8 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = 
     for sent in sentences:
         # The Điều lệ above its Quy định above the Hướng dẫn above local guidance and news.
         sent.score += AUTHORITY_WEIGHT * pool[sent.hit_index].authority / MAX_AUTHORITY
+        if pool[sent.hit_index].status in OUT_OF_FORCE:
+            sent.score -= OUT_OF_FORCE_PENALTY
     sentences.sort(key=lambda s: -s.score)
     # Prefer sentences that hold the kind of answer asked for (a number, a date, a name).
     typed = [s for s in sentences if type_satisfied(q, s.text)]
@@ -320,7 +336,14 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = 
     if type_ok:
         sentences = typed + [s for s in sentences if s not in typed]
     if pool[sentences[0].hit_index].units and "compare" not in q.wants:
-        return compose_clauses(q, pool, sentences, type_ok, weights, ref_words, named)
+        # Clauses are scored whole, so more passages can be read than for sentence picking.
+        wide = [h for h in hits[:CLAUSE_POOL] if h.units and (h in pool or h.coverage >= MIN_COVERAGE * 0.5)]
+        lines = {}
+        for sent in sentences:
+            h = pool[sent.hit_index]
+            line = h.text.rfind("\n", 0, sent.start) + 1
+            lines[(h.passage_id, line)] = max(lines.get((h.passage_id, line), 0.0), sent.score)
+        return compose_clauses(q, wide, lines, type_ok, weights, ref_words, named)
     top = sentences[0].score
     chosen: list[_Sentence] = []
     per_doc: dict[str, int] = {}
@@ -365,7 +388,8 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = 
         ]
     elif len(docs) > 1:
         lines = [f"• {scope_label(pool[s.hit_index].title)}: {line}" for s, line in zip(chosen, lines, strict=True)]
-    return Composition("\n".join(lines), citations, lead_coverage, type_ok)
+    text = with_notices("\n".join(lines), list({pool[s.hit_index].doc_id: pool[s.hit_index] for s in chosen}.values()))
+    return Composition(text, citations, lead_coverage, type_ok)
 
 
 @dataclass
@@ -401,8 +425,19 @@ def _clause_candidates(
             _, start, end, _ = unit
             text = h.text[start:end]
             folded = " ".join(folded_words(text))
-            seen = head | set(folded.split())
+            words = set(folded.split())
+            seen = head | words
             coverage = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, seen, folded)) / total
+            # For ranking, a word found only in the headings counts for less than one in the clause.
+            own = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, words, folded)) / total
+            ranked = own + HEADING_WORD_SHARE * (coverage - own)
+            # The clause's own heading or lead-in naming the question's topic marks the exact clause.
+            lead = next((ln for ln in text.split("\n") if len(ln.split()) > 3), "")
+            lead_folded = " ".join(folded_words(lead))
+            lead_words = set(lead_folded.split())
+            ranked += LEAD_LINE_WEIGHT * (
+                sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, lead_words, lead_folded)) / total
+            )
             line_cov = 0.0
             for line in text.split("\n"):
                 lf = " ".join(folded_words(line))
@@ -417,15 +452,22 @@ def _clause_candidates(
             else:
                 coverage_bonus = 0.0
             score = (
-                coverage
+                ranked
                 + coverage_bonus
                 + CLAUSE_PHRASE_WEIGHT * phrase
                 + CLAUSE_PRIOR_WEIGHT * h.score / best
                 + AUTHORITY_WEIGHT * h.authority / MAX_AUTHORITY
                 - CLAUSE_LENGTH_PENALTY * min(over, 3.0)
+                - (OUT_OF_FORCE_PENALTY if h.status in OUT_OF_FORCE else 0.0)
             )
             out.append(_Candidate(i, unit, score, coverage, type_satisfied(q, text), line_cov))
     return out
+
+
+def with_notices(text: str, hits: list[Hit]) -> str:
+    """The answer followed by a warning for each cited document that was replaced or amended."""
+    notices = list(dict.fromkeys(h.notice for h in hits if h.notice))
+    return "\n\n".join([text, *notices]) if notices else text
 
 
 def _with_items(passage: str, start: int, lead: str, budget: int) -> str:
@@ -449,7 +491,7 @@ def _with_items(passage: str, start: int, lead: str, budget: int) -> str:
 def compose_clauses(
     q: Query,
     pool: list[Hit],
-    sentences: list[_Sentence],
+    line_scores: dict[tuple[int, int], float],
     type_ok: bool,
     weights: dict[str, float],
     ref_words: set[str],
@@ -477,11 +519,7 @@ def compose_clauses(
     quoted: list[tuple[Hit, Clause]] = []
     for c, budget in picks:
         h = pool[c.hit_index]
-        line_score: dict[int, float] = {}
-        for sent in sentences:
-            if sent.hit_index == c.hit_index:
-                line = h.text.rfind("\n", 0, sent.start) + 1
-                line_score[line] = max(line_score.get(line, 0.0), sent.score)
+        line_score = {line: sc for (pid, line), sc in line_scores.items() if pid == h.passage_id}
         quoted.append((h, quote_clause(h, c.unit, line_score, budget)))
     quoted.sort(key=lambda x: -x[0].authority)
     citations: list[Citation] = []

@@ -181,13 +181,26 @@ def remove(ctx: click.Context, doc_id: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 @click.pass_context
 def docs(ctx: click.Context, as_json: bool) -> None:
-    """List the indexed documents."""
+    """List the indexed documents: id, date, type, status (in force / replaced / amended), passages,
+    title, and what each official document replaces or amends (or what replaced it)."""
     engine = _engine(ctx)
     for d in engine.documents():
         if as_json:
             click.echo(json.dumps(d, ensure_ascii=False))
-        else:
-            click.echo(f"{d['doc_id']}\t{d['published'] or '-'}\t{d['doc_type']}\t{d['n_passages']}\t{d['title']}")
+            continue
+        notes = []
+        if d["replaced_by"]:
+            notes.append(f"replaced by {d['replaced_by']['label']}")
+        notes += [f"amended by {a['label']}" for a in d["amended_by"]]
+        if d["official"]:
+            for r in d["relations"]:
+                if r["kind"] in ("replaces", "repeals", "amends", "implements") and r["target"]:
+                    absent = "" if r["in_knowledge_base"] else " (not in the knowledge base)"
+                    notes.append(f"{r['kind']} {r['target']}{absent}")
+        line = (
+            f"{d['doc_id']}\t{d['published'] or '-'}\t{d['doc_type']}\t{d['status']}\t{d['n_passages']}\t{d['title']}"
+        )
+        click.echo(line + (f"\t{'; '.join(notes)}" if notes else ""))
 
 
 @cli.command("eval")

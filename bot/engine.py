@@ -7,6 +7,7 @@ picks up a new version as soon as an indexing run publishes it.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import threading
@@ -21,6 +22,7 @@ from .glossary import GLOSSARY_FILE, Glossary
 from .indexer import Indexer, IndexReport, Progress
 from .loaders import SUPPORTED_SUFFIXES
 from .query import analyze
+from .relations import RelationKind, ref_label, relations_from_json
 from .retrieve import HybridSearcher
 from .store import IndexMissingError, IndexStore, Snapshot, check_model
 from .textnorm import looks_vietnamese, normalize
@@ -144,11 +146,42 @@ class Engine:
         return removed
 
     def documents(self) -> list[dict]:
-        rows = self.searcher().snapshot.query(
-            "SELECT doc_id, title, published, source, author, doc_type, doc_number, cited, n_passages, path"
+        """Every indexed document with its metadata, whether it is in force, and its relations
+        to other documents (those absent from the knowledge base are marked)."""
+        searcher = self.searcher()
+        rows = searcher.snapshot.query(
+            "SELECT doc_id, title, published, source, author, doc_type, doc_number, issuer, place, signer, cited,"
+            " n_passages, path, official, relations, admin_status, effective, term"
             " FROM documents ORDER BY published DESC, doc_id"
         )
-        return [dict(r) for r in rows]
+        statuses = searcher.statuses()
+        out = []
+        for r in rows:
+            d = dict(r)
+            d["official"] = bool(d["official"])
+            relations = relations_from_json(json.loads(d.pop("relations") or "[]"))
+            status = statuses.get(d["doc_id"], (None, None))[1]
+            missing = {id(m) for m in status.missing_targets} if status else set()
+            missing_keys = (
+                {(m.kind, ref_label(m.target)) for m in status.missing_targets if m.target} if status else set()
+            )
+            d["status"] = status.status.value if status else "unknown"
+            d["replaced_by"] = _link_dict(status.replaced_by) if status else None
+            d["amended_by"] = [_link_dict(a) for a in status.amended_by] if status else []
+            d["relations"] = [
+                {
+                    "kind": rel.kind.value,
+                    "target": ref_label(rel.target) if rel.target else rel.scope,
+                    "in_knowledge_base": rel.target is not None
+                    and (rel.kind, ref_label(rel.target)) not in missing_keys
+                    and id(rel) not in missing,
+                    "stated_by": rel.stated_by,
+                }
+                for rel in relations
+                if rel.kind is not RelationKind.BASED_ON or rel.target is not None
+            ]
+            out.append(d)
+        return out
 
     def passage(self, passage_id: int) -> dict | None:
         """One passage of the live version with its document's details (to show a citation in full)."""
@@ -266,6 +299,10 @@ class Engine:
                 "Ví dụ: “Quy trình nhân sự đại hội gồm mấy bước?”"
             )
         return text
+
+
+def _link_dict(link) -> dict | None:
+    return None if link is None else {"doc_id": link.doc_id, "label": link.label, "date": link.date}
 
 
 def safe_filename(name: str) -> str:

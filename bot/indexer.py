@@ -23,13 +23,24 @@ import numpy as np
 from .chunking import Chunk, SectionChunk, chunk_sections, chunk_text
 from .clean import clean_text
 from .embeddings import VectorEmbedder
+from .errors import LoadError as TypedLoadError
 from .glossary import Glossary
 from .header import Header, parse_header
 from .layout import page_at, take_page_marks
 from .loaders import LoadError, is_document, load
 from .metadata import DocMeta, extract_metadata, sidecar_path
+from .relations import (
+    Relation,
+    docref_from_meta,
+    effective_date,
+    extract_relations,
+    merge_relations,
+    relations_from_overrides,
+    relations_to_json,
+)
 from .store import IndexStore, Writer
 from .structure import HEADER, Section, parse_sections
+from .terms import document_term
 from .textnorm import fold
 
 log = logging.getLogger(__name__)
@@ -46,6 +57,10 @@ class PreparedDoc:
     text: str
     chunks: list[Chunk]
     page_starts: list[tuple[int, int]] = field(default_factory=list)  # (offset, page) of a PDF's pages
+    relations: list[Relation] = field(default_factory=list)  # replaces, amends, implements … (text and admin)
+    admin_status: str | None = None
+    effective: str | None = None
+    term: str | None = None  # "2020-2025"
 
 
 @dataclass(frozen=True)
@@ -155,7 +170,25 @@ class Indexer:
             chunks = chunk_text(
                 text, self.embedder.count_tokens, target_tokens=min(NEWS_TARGET_TOKENS, budget), max_tokens=budget
             )
-        return PreparedDoc(doc_id, path, digest or content_hash(path), meta, text, chunks, page_starts)
+        doc = PreparedDoc(doc_id, path, digest or content_hash(path), meta, text, chunks, page_starts)
+        self._relations(doc, loaded.overrides)
+        return doc
+
+    @staticmethod
+    def _relations(doc: PreparedDoc, overrides: dict) -> None:
+        """What the document says of other documents, when it takes effect, which term it speaks of;
+        the admin's sidecar or front matter (replaces, amends, status, effective) wins."""
+        m = doc.meta
+        own = docref_from_meta(m.doc_type, m.doc_number, m.published) if m.official else None
+        try:
+            admin, status, effective = relations_from_overrides(overrides)
+        except TypedLoadError as exc:
+            raise LoadError(str(exc)) from exc
+        doc.relations = merge_relations(extract_relations(doc.text, own), admin)
+        doc.admin_status = status.value if status else None
+        doc.effective = effective or effective_date(doc.text, m.published)
+        term = document_term(doc.text, m.published) if not m.official else None
+        doc.term = f"{term.start}-{term.end}" if term else None
 
     def _official_chunks(self, text: str, lines: list[str], header: Header, budget: int) -> list[SectionChunk]:
         """The letterhead as one passage (it holds the number and date), then one per section;
@@ -318,8 +351,8 @@ class Indexer:
             m = doc.meta
             w.conn.execute(
                 "INSERT INTO documents (doc_id, path, content_hash, title, published, source, author, doc_type,"
-                " doc_number, cited, text, n_passages, indexed_at, issuer, place, signer, basis, official)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " doc_number, cited, text, n_passages, indexed_at, issuer, place, signer, basis, official, relations,"
+                " admin_status, effective, term) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.doc_id,
                     self.stored_path(doc.path),
@@ -339,6 +372,10 @@ class Indexer:
                     m.signer,
                     json.dumps(m.basis, ensure_ascii=False),
                     int(m.official),
+                    json.dumps(relations_to_json(doc.relations), ensure_ascii=False),
+                    doc.admin_status,
+                    doc.effective,
+                    doc.term,
                 ),
             )
             title_f = fold(m.title)

@@ -1218,3 +1218,55 @@ def diff_sections(old: Sequence[tuple[str, str, str]], new: Sequence[tuple[str, 
     diff.added = [news[j] for j in sorted(free_new)]
     diff.removed = [olds[i] for i in sorted(free_old)]
     return diff
+
+
+# ---------------------------------------------------------------------------------------------
+# Storage: relations as JSON in the index (never pickle)
+# ---------------------------------------------------------------------------------------------
+
+
+def _ref_to_json(ref: DocRef | None) -> dict | None:
+    if ref is None:
+        return None
+    return {"kind": ref.kind, "number": ref.number, "code": ref.code, "issued": ref.issued, "year": ref.year}
+
+
+def _ref_from_json(data: dict | None) -> DocRef | None:
+    if not isinstance(data, dict):
+        return None
+    return DocRef(
+        str(data["kind"]), str(data["number"]), str(data.get("code") or ""), data.get("issued"), data.get("year")
+    )
+
+
+def relations_to_json(relations: Sequence[Relation]) -> list[dict]:
+    return [
+        {
+            "kind": r.kind.value,
+            "target": _ref_to_json(r.target),
+            "scope": r.scope,
+            "evidence": r.evidence,
+            "stated_by": r.stated_by,
+            "subject": _ref_to_json(r.subject),
+        }
+        for r in relations
+    ]
+
+
+def relations_from_json(data: object) -> list[Relation]:
+    out: list[Relation] = []
+    for item in data if isinstance(data, list) else []:
+        try:
+            out.append(
+                Relation(
+                    RelationKind(item["kind"]),
+                    _ref_from_json(item.get("target")),
+                    item.get("scope"),
+                    item.get("evidence") or "",
+                    item.get("stated_by") or "text",
+                    _ref_from_json(item.get("subject")),
+                )
+            )
+        except (KeyError, ValueError, TypeError):
+            continue  # an entry written by another version: skipped, never fatal
+    return out

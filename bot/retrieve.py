@@ -24,6 +24,16 @@ from .embeddings import VectorEmbedder
 from .glossary import Glossary
 from .metadata import LOCAL_RANK_PENALTY, find_refs
 from .query import ASKING_WORDS, DOMAIN_COMMON, Query, analyze, fts_match, fts_phrase
+from .relations import (
+    DocInfo,
+    DocStatus,
+    Status,
+    docref_from_meta,
+    format_date,
+    relations_from_json,
+    resolve_status,
+    status_notice,
+)
 from .restore import DiacriticRestorer
 from .store import Snapshot
 from .textnorm import fold
@@ -58,6 +68,10 @@ class Hit:
     context: str = ""  # the lead-in of the list this passage's items belong to
     units: list[tuple[str, int, int, int | None]] = field(default_factory=list)  # (label, start, end, page)
     doc_number: str | None = None
+    status: str = "in_force"  # in_force | amended | replaced | expired | unknown
+    replaced_by: str | None = None  # "Hướng dẫn 06-HD/TW (09/06/2025)"
+    notice: str | None = None  # "⚠ Hướng dẫn 01-HD/TW đã được thay thế bởi …"
+    term: str | None = None  # the congress term a news source speaks of: "2020-2025"
     authority: int = 0  # rank of the document: Điều lệ > Quy định > Hướng dẫn > local guidance > news
     score: float = 0.0  # fused
     cosine: float = 0.0  # dense similarity to the question
@@ -112,6 +126,7 @@ class HybridSearcher:
         self._df_cache: dict[str, int] = {}
         self._corpus_refs = None
         self._own_refs: dict[tuple[str, int], set[str]] | None = None
+        self._statuses: dict[str, tuple[str, DocStatus]] | None = None
         self._restorer: DiacriticRestorer | None = None
         self._phrase_cache: dict[str, int] = {}
 
@@ -177,6 +192,44 @@ class HybridSearcher:
                 refs.update(r.key for r in find_refs(text))
             self._corpus_refs = refs
         return self._corpus_refs
+
+    def statuses(self) -> dict[str, tuple[str, DocStatus]]:
+        """doc_id → (its label, whether it is in force and what replaced or amended it)."""
+        if self._statuses is None:
+            infos = []
+            for row in self.snapshot.query(
+                "SELECT doc_id, title, doc_type, doc_number, published, official, relations, admin_status, effective"
+                " FROM documents"
+            ):
+                ref = (
+                    docref_from_meta(row["doc_type"], row["doc_number"], row["published"]) if row["official"] else None
+                )
+                admin = row["admin_status"]
+                infos.append(
+                    DocInfo(
+                        row["doc_id"],
+                        ref,
+                        row["doc_type"],
+                        relations_from_json(json.loads(row["relations"] or "[]")),
+                        Status(admin) if admin in {s.value for s in Status} else None,
+                        row["effective"],
+                        row["title"],
+                    )
+                )
+            resolved = resolve_status(infos)
+            self._statuses = {i.doc_id: (i.label(), resolved[i.doc_id]) for i in infos if i.doc_id in resolved}
+        return self._statuses
+
+    def _apply_status(self, h: Hit) -> None:
+        found = self.statuses().get(h.doc_id)
+        if found is None:
+            return
+        label, status = found
+        h.status = status.status.value
+        if status.replaced_by:
+            by = status.replaced_by
+            h.replaced_by = by.label + (f" ({format_date(by.date)})" if by.date else "")
+        h.notice = status_notice(label, status)
 
     def own_refs(self) -> dict[tuple[str, int], set[str]]:
         """Document number → the documents that *are* it: an official document by its own number,
@@ -273,7 +326,7 @@ class HybridSearcher:
         rows = self.snapshot.query(
             "SELECT p.id, p.doc_id, p.position, p.start, p.end, p.text, d.title, d.published, d.source, d.doc_type,"
             " f.extra, f.title_f, f.body_f, p.section, p.path, p.page, p.context, p.units, d.official, d.doc_number,"
-            " d.issuer FROM passages p JOIN documents d USING (doc_id) JOIN passages_fts f ON f.rowid = p.id"
+            " d.issuer, d.term FROM passages p JOIN documents d USING (doc_id) JOIN passages_fts f ON f.rowid = p.id"
             f" WHERE p.id IN ({marks})",
             ids,
         )
@@ -283,6 +336,8 @@ class HybridSearcher:
             h.units = [tuple(u) for u in json.loads(r[17] or "[]")]
             h.doc_number = r[19]
             h.authority = authority(r[9], bool(r[18]), r[19], r[20])
+            h.term = r[21]
+            self._apply_status(h)
             # The folded forms are stored in the FTS table: no need to fold again per question.
             h.folded_tokens = set(_WORDS.findall(f"{r[11]} {r[12]} {r[10] or ''}"))
             h.folded_text = f"{r[11]} {r[12]}"

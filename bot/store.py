@@ -53,7 +53,11 @@ CREATE TABLE IF NOT EXISTS documents (
     place TEXT,
     signer TEXT,
     basis TEXT NOT NULL DEFAULT '[]',
-    official INTEGER NOT NULL DEFAULT 0
+    official INTEGER NOT NULL DEFAULT 0,
+    relations TEXT NOT NULL DEFAULT '[]',  -- what this document says it replaces, amends, implements (JSON)
+    admin_status TEXT,     -- in_force | replaced | expired, when the admin states it
+    effective TEXT,        -- ISO date it takes effect
+    term TEXT              -- the congress term it speaks of: "2020-2025"
 );
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

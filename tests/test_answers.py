@@ -168,7 +168,19 @@ def test_answer_json_contract(engine):
         assert isinstance(data["citations"], list)
         assert bool(data["citations"]) == data["found"]
         for i, c in enumerate(data["citations"], 1):
-            assert set(c) == {"n", "doc_id", "title", "source", "published", "passage", "score", "section", "page"}
+            assert set(c) == {
+                "n",
+                "doc_id",
+                "title",
+                "source",
+                "published",
+                "passage",
+                "score",
+                "section",
+                "page",
+                "status",
+                "replaced_by",
+            }
             assert c["n"] == i
             assert isinstance(c["doc_id"], str) and c["doc_id"]
             assert isinstance(c["title"], str) and c["title"]

@@ -17,7 +17,19 @@ from bot.config import Settings
 from bot.store import IndexStore
 
 CONTRACT = {"question", "found", "answer", "citations", "latency_ms"}
-CITATION = {"n", "doc_id", "title", "source", "published", "passage", "score", "section", "page"}
+CITATION = {
+    "n",
+    "doc_id",
+    "title",
+    "source",
+    "published",
+    "passage",
+    "score",
+    "section",
+    "page",
+    "status",
+    "replaced_by",
+}
 STEPS = "Quy trình nhân sự đại hội gồm mấy bước?"
 COMMANDS = ["ask", "index", "add", "remove", "docs", "eval", "serve"]
 
