@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -105,9 +105,6 @@ class DocMeta:
     doc_type: str = "news"
     doc_number: str | None = None
     cited: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 _PUBLISHED_RE = re.compile(

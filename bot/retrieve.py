@@ -51,8 +51,6 @@ class Hit:
     score: float = 0.0  # fused
     cosine: float = 0.0  # dense similarity to the question
     coverage: float = 0.0  # share of the question's (IDF-weighted) words found here
-    lexical_rank: int | None = None
-    dense_rank: int | None = None
     folded_tokens: set[str] = field(default_factory=set, repr=False)
     folded_text: str = field(default="", repr=False)
     title_folded: str = field(default="", repr=False)
@@ -172,14 +170,11 @@ class HybridSearcher:
             return []
         hits = self.load_hits(list(scores))
         cosines = dict(dense)
-        lex_rank = {pid: r for r, pid in enumerate(lexical)}
-        dense_rank = {pid: r for r, (pid, _) in enumerate(dense)}
         weights = {t: self.idf(t) for t in q.terms if t not in DOMAIN_COMMON} or {t: self.idf(t) for t in q.terms}
         total = sum(weights.values()) or 1.0
         query_refs = {r.key for r in q.refs}
         place_terms = [p.folded for p in q.places]
         for h in hits:
-            h.lexical_rank, h.dense_rank = lex_rank.get(h.passage_id), dense_rank.get(h.passage_id)
             h.cosine = cosines.get(h.passage_id) or self._cosine(h.passage_id, vector)
             h.coverage = sum(w for t, w in weights.items() if t in h.folded_tokens) / total
             h.score = scores[h.passage_id]
