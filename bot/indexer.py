@@ -269,12 +269,9 @@ class Indexer:
         report.embed_seconds = time.perf_counter() - started
         report.passages_added = len(pending)
 
-    def write_rows(
-        self, w: Writer, docs: Iterable[PreparedDoc], extra_for: Callable[[Chunk], str] | None = None
-    ) -> list[PendingPassage]:
+    def write_rows(self, w: Writer, docs: Iterable[PreparedDoc]) -> list[PendingPassage]:
         """Insert documents, passages and their lexical rows; return the passages
-        that still need a vector.  ``extra_for`` may supply the glossary column
-        (the benchmark caches it); by default it is computed here."""
+        that still need a vector."""
         pending: list[PendingPassage] = []
         now = time.strftime("%Y-%m-%dT%H:%M:%S")
         for doc in docs:
@@ -305,12 +302,7 @@ class Indexer:
                     (doc.doc_id, position, chunk.start, chunk.end, chunk.text, chunk.tokens),
                 )
                 pid = int(cur.lastrowid)
-                if extra_for is None:
-                    extra = " ".join(
-                        self.glossary.expansions_in(chunk.text) + self.glossary.abbreviations_in(chunk.text)
-                    )
-                else:
-                    extra = extra_for(chunk)
+                extra = " ".join(self.glossary.expansions_in(chunk.text) + self.glossary.abbreviations_in(chunk.text))
                 w.conn.execute(
                     "INSERT INTO passages_fts (rowid, title, body, title_f, body_f, extra) VALUES (?,?,?,?,?,?)",
                     (pid, m.title, chunk.text, title_f, fold(chunk.text), fold(extra)),
