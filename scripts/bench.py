@@ -598,7 +598,8 @@ def render(results: dict) -> str:
     )
     env.filters["ms"] = lambda x: "n/a" if x is None else (f"{x:.0f} ms" if x >= 100 else f"{x:.1f} ms")
     env.filters["met"] = lambda ok: "met" if ok else "**MISSED**"
-    return env.get_template(TEMPLATE.name).render(r=results, targets=TARGETS)
+    phases = {phase: results.get(phase) for phase in PHASES}  # a phase not measured yet renders as absent
+    return env.get_template(TEMPLATE.name).render(r=phases, targets=TARGETS)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
