@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from .config import Settings
+from .runtime import configure_process
 
 log = logging.getLogger("congress_bot")
 
@@ -72,6 +73,7 @@ def _print_skipped(report) -> None:
 @click.pass_context
 def cli(ctx: click.Context, knowledge_dir: Path | None, index_dir: Path | None, verbose: bool) -> None:
     """Answer questions about Party congress guidance from local documents, with citations."""
+    configure_process()
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

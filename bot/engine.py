@@ -13,6 +13,8 @@ import re
 import threading
 import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .answer import Answer, Citation, compose, is_relevant, not_found
@@ -24,7 +26,7 @@ from .loaders import SUPPORTED_SUFFIXES
 from .query import analyze
 from .relations import RelationKind, ref_label, relations_from_json
 from .retrieve import HybridSearcher
-from .store import IndexMissingError, IndexStore, Snapshot, check_model
+from .store import IndexStore, check_model
 from .textnorm import looks_vietnamese, normalize
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,9 @@ class Engine:
         self.store = IndexStore(settings.index_dir)
         self.indexer = Indexer(self.store, self.embedder, self.glossary, settings.knowledge_dir)
         self._searcher: HybridSearcher | None = None
+        # Searchers of earlier versions still in use by a question (searcher -> number of leases);
+        # each is closed when its last lease ends.
+        self._leases: dict[HybridSearcher, int] = {}
         self._lock = threading.Lock()
 
     # -- index lifecycle -------------------------------------------------------
@@ -73,19 +78,47 @@ class Engine:
         return None
 
     def searcher(self) -> HybridSearcher:
-        """The searcher for the live version, reopened when a new one is published."""
-        version = self.store.current_version()
-        current = self._searcher
-        if current is not None and current.snapshot.version == version:
-            return current
+        """The searcher for the live version, reopened when a new one is published.
+
+        It stays open only until the next version is picked up; code that may run while another
+        thread picks one up (any question in the bot) holds a :meth:`lease` instead.
+        """
         with self._lock:
-            if self._searcher is None or self._searcher.snapshot.version != version:
-                if version is None:
-                    raise IndexMissingError(f"no index in {self.settings.index_dir}; build it with: congress-bot index")
-                snapshot = Snapshot(self.settings.index_dir / version)
-                check_model(snapshot.manifest, self.embedder.model_id, self.embedder.dim)
-                self._searcher = HybridSearcher(snapshot, self.embedder, self.glossary)
-            return self._searcher
+            return self._live()
+
+    @contextmanager
+    def lease(self) -> Iterator[HybridSearcher]:
+        """The live searcher, kept open until the block ends even if a new version is published meanwhile;
+        the searcher of a replaced version is closed when its last lease ends."""
+        with self._lock:
+            searcher = self._live()
+            self._leases[searcher] = self._leases.get(searcher, 0) + 1
+        try:
+            yield searcher
+        finally:
+            with self._lock:
+                self._leases[searcher] -= 1
+                if not self._leases[searcher]:
+                    del self._leases[searcher]
+                    if searcher is not self._searcher:
+                        searcher.snapshot.close()
+
+    def _live(self) -> HybridSearcher:
+        """(With the lock held.)  Open the published version if it is not the one open; close the one it
+        replaces unless a question still holds it."""
+        current = self._searcher
+        if current is not None and current.snapshot.version == self.store.current_version():
+            return current
+        snapshot = self.store.open_snapshot()
+        try:
+            check_model(snapshot.manifest, self.embedder.model_id, self.embedder.dim)
+        except BaseException:
+            snapshot.close()
+            raise
+        self._searcher = HybridSearcher(snapshot, self.embedder, self.glossary)
+        if current is not None and current not in self._leases:
+            current.snapshot.close()
+        return self._searcher
 
     def index(self, rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
         self.glossary = Glossary.load(self.settings.knowledge_dir / GLOSSARY_FILE)
@@ -135,7 +168,8 @@ class Engine:
 
     def remove(self, doc_id: str) -> bool:
         """Remove a document from the index and its file from knowledge/."""
-        row = self.searcher().snapshot.query("SELECT path FROM documents WHERE doc_id = ?", (doc_id,))
+        with self.lease() as searcher:
+            row = searcher.snapshot.query("SELECT path FROM documents WHERE doc_id = ?", (doc_id,))
         if not row:
             return False
         removed = self.indexer.remove(doc_id)
@@ -148,13 +182,13 @@ class Engine:
     def documents(self) -> list[dict]:
         """Every indexed document with its metadata, whether it is in force, and its relations
         to other documents (those absent from the knowledge base are marked)."""
-        searcher = self.searcher()
-        rows = searcher.snapshot.query(
-            "SELECT doc_id, title, published, source, author, doc_type, doc_number, issuer, place, signer, cited,"
-            " n_passages, path, official, relations, admin_status, effective, term"
-            " FROM documents ORDER BY published DESC, doc_id"
-        )
-        statuses = searcher.statuses()
+        with self.lease() as searcher:
+            rows = searcher.snapshot.query(
+                "SELECT doc_id, title, published, source, author, doc_type, doc_number, issuer, place, signer, cited,"
+                " n_passages, path, official, relations, admin_status, effective, term"
+                " FROM documents ORDER BY published DESC, doc_id"
+            )
+            statuses = searcher.statuses()
         out = []
         for r in rows:
             d = dict(r)
@@ -185,34 +219,35 @@ class Engine:
 
     def passage(self, passage_id: int) -> dict | None:
         """One passage of the live version with its document's details (to show a citation in full)."""
-        rows = self.searcher().snapshot.query(
-            "SELECT p.id AS passage_id, p.text, d.doc_id, d.title, d.source, d.published, d.doc_type"
-            " FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE p.id = ?",
-            (passage_id,),
-        )
+        with self.lease() as searcher:
+            rows = searcher.snapshot.query(
+                "SELECT p.id AS passage_id, p.text, d.doc_id, d.title, d.source, d.published, d.doc_type"
+                " FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE p.id = ?",
+                (passage_id,),
+            )
         return dict(rows[0]) if rows else None
 
     def stats(self) -> dict:
-        s = self.searcher()
-        docs = s.snapshot.query("SELECT count(*) FROM documents")[0][0]
-        return {
-            "documents": docs,
-            "passages": s.n_passages,
-            "version": s.snapshot.version,
-            "model": s.snapshot.manifest.model_id,
-        }
+        with self.lease() as s:
+            docs = s.snapshot.query("SELECT count(*) FROM documents")[0][0]
+            return {
+                "documents": docs,
+                "passages": s.n_passages,
+                "version": s.snapshot.version,
+                "model": s.snapshot.manifest.model_id,
+            }
 
     # -- asking ------------------------------------------------------------------
     def ask(self, question: str, context: str | None = None) -> Answer:
         """Answer one question; ``context`` is the question a follow-up replies to."""
         started = time.perf_counter()
         text = self.check_question(question)
-        searcher = self.searcher()
-        q = analyze(f"{context} {text}" if context else text, self.glossary)
-        if context:
-            follow = analyze(text, self.glossary)
-            q.places = follow.places or q.places
-        answer = self._answer(question, q, searcher)
+        with self.lease() as searcher:
+            q = analyze(f"{context} {text}" if context else text, self.glossary)
+            if context:
+                follow = analyze(text, self.glossary)
+                q.places = follow.places or q.places
+            answer = self._answer(question, q, searcher)
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 

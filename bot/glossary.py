@@ -49,10 +49,12 @@ class Glossary:
         expanded when written in capitals, so ordinary words are not mistaken for it.
         """
         found: list[str] = []
+        folded = fold(text)  # once: folding is the costly part (the indexer calls this for every passage)
+        same_offsets = len(folded) == len(text)
         for abbr_f, fulls in self.entries.items():
             pattern = r"(?<![\w-])" + re.escape(abbr_f).replace(r"\-", r"\s*-\s*") + r"(?![\w-])"
-            for m in re.finditer(pattern, fold(text)):
-                original = text[m.start() : m.end()] if len(fold(text)) == len(text) else ""
+            for m in re.finditer(pattern, folded):
+                original = text[m.start() : m.end()] if same_offsets else ""
                 if is_syllable(abbr_f.replace("-", "")) and not original.isupper():
                     continue
                 found.extend(f for f in fulls if f not in found)

@@ -339,12 +339,9 @@ class Indexer:
         report.embed_seconds = time.perf_counter() - started
         report.passages_added = len(pending)
 
-    def write_rows(
-        self, w: Writer, docs: Iterable[PreparedDoc], extra_for: Callable[[Chunk], str] | None = None
-    ) -> list[PendingPassage]:
+    def write_rows(self, w: Writer, docs: Iterable[PreparedDoc]) -> list[PendingPassage]:
         """Insert documents, passages and their lexical rows; return the passages
-        that still need a vector.  ``extra_for`` may supply the glossary column
-        (the benchmark caches it); by default it is computed here."""
+        that still need a vector."""
         pending: list[PendingPassage] = []
         now = time.strftime("%Y-%m-%dT%H:%M:%S")
         for doc in docs:
@@ -406,12 +403,7 @@ class Indexer:
                     ),
                 )
                 pid = int(cur.lastrowid)
-                if extra_for is None:
-                    extra = " ".join(
-                        self.glossary.expansions_in(chunk.text) + self.glossary.abbreviations_in(chunk.text)
-                    )
-                else:
-                    extra = extra_for(chunk)
+                extra = " ".join(self.glossary.expansions_in(chunk.text) + self.glossary.abbreviations_in(chunk.text))
                 # The section path is part of what is searched: its headings name the topic of the clauses.
                 title = f"{m.title}\n{path}" if path else m.title
                 w.conn.execute(

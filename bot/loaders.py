@@ -7,16 +7,12 @@ reason a person can act on; the indexer skips that file and goes on.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .layout import reflow_pages
 from .metadata import read_sidecar, split_front_matter
-
-# pypdf logs recoverable damage as warnings; the reason a file is skipped is reported by the indexer.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 # Files in knowledge/ that are data for the bot, not documents to index.

@@ -217,8 +217,11 @@ def analyze(question: str, glossary: Glossary) -> Query:
 
 
 def fts_phrase(text: str) -> str:
-    """A double-quoted FTS5 string: user input can never become an operator."""
-    return '"' + text.replace('"', '""') + '"'
+    """A double-quoted FTS5 string: user input can never become an operator.
+
+    A NUL character would end the string inside FTS5's parser ("unterminated string"): it becomes a space.
+    """
+    return '"' + text.replace("\x00", " ").replace('"', '""') + '"'
 
 
 def fts_match(q: Query, df: Callable[[str], int] | None = None, budget: int | None = None) -> str | None:

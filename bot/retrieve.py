@@ -76,8 +76,6 @@ class Hit:
     score: float = 0.0  # fused
     cosine: float = 0.0  # dense similarity to the question
     coverage: float = 0.0  # share of the question's (IDF-weighted) words found here
-    lexical_rank: int | None = None
-    dense_rank: int | None = None
     folded_tokens: set[str] = field(default_factory=set, repr=False)
     folded_text: str = field(default="", repr=False)
     title_folded: str = field(default="", repr=False)
@@ -273,8 +271,6 @@ class HybridSearcher:
             return []
         hits = self.load_hits(list(scores))
         cosines = dict(dense)
-        lex_rank = {pid: r for r, pid in enumerate(lexical)}
-        dense_rank = {pid: r for r, (pid, _) in enumerate(dense)}
         weights = {t: self.idf(t) for t in q.terms if t not in DOMAIN_COMMON} or {t: self.idf(t) for t in q.terms}
         total = sum(weights.values()) or 1.0
         query_refs = {r.key for r in q.refs}
@@ -283,7 +279,6 @@ class HybridSearcher:
         # Inside the document the question names, its number and the asking words are given.
         given = {w for r in q.refs for w in _WORDS.findall(fold(r.label()))} | ASKING_WORDS
         for h in hits:
-            h.lexical_rank, h.dense_rank = lex_rank.get(h.passage_id), dense_rank.get(h.passage_id)
             h.cosine = cosines.get(h.passage_id) or self._cosine(h.passage_id, vector)
             h.score = scores[h.passage_id]
             tokens = h.folded_tokens | given if h.doc_id in named else h.folded_tokens

