@@ -259,11 +259,19 @@ class Engine:
         return text
 
 
+MAX_NAME_CHARS = 120  # long enough for a document's title, short enough for a listing
+MAX_NAME_BYTES = 200  # file systems allow 255 bytes; room for "-2", ".part" and ".meta.json"
+
+
 def safe_filename(name: str) -> str:
-    """A file name that cannot escape the knowledge directory or hide itself."""
+    """A file name that cannot escape the knowledge directory or hide itself; a long one loses the end
+    of its stem, never its suffix (which says what the file is)."""
     name = normalize(Path(name.replace("\\", "/")).name)
     name = re.sub(r"[^\w.\- ]+", "_", name).strip(" .")
     name = re.sub(r"\s+", "_", name)
     if not name or name.startswith((".", "_")):
         name = "document" + (Path(name).suffix if name else "")
-    return name[:120]
+    stem, suffix = Path(name).stem, Path(name).suffix
+    while stem and (len(stem + suffix) > MAX_NAME_CHARS or len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES):
+        stem = stem[:-1]
+    return (stem.rstrip(" ._-") or "document") + suffix
