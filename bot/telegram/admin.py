@@ -55,7 +55,7 @@ class AdminCommands:
     async def upload(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         document, limit = message.document, self.config.max_upload_bytes
-        name = document.file_name or "tai-lieu"
+        name = document.file_name or T.UNNAMED_FILE
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
             await message.reply_html(views.render_refused(name, UnsupportedFile(name)), do_quote=True)
             return

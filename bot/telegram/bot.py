@@ -178,13 +178,18 @@ class CongressBot:
     # -- errors ------------------------------------------------------------------------------------------------------
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
-        where = f"update {update.update_id}, chat {chat.id if chat else '-'}" if chat else "background"
+        where = (
+            f"update {update.update_id}, chat {chat.id if chat else '-'}"
+            if isinstance(update, Update)
+            else "background"
+        )
         error_id = log_error(context.error, where)
-        message = update.effective_message if isinstance(update, Update) else None
-        if message is None:
-            return
+        message = update.effective_message if chat else None
         try:
-            await message.reply_html(T.ERROR.format(error_id=error_id), do_quote=False)
+            if isinstance(message, Message):
+                await message.reply_html(T.ERROR.format(error_id=error_id), do_quote=False)  # in its topic
+            elif chat:
+                await context.bot.send_message(chat.id, T.ERROR.format(error_id=error_id))
         except TelegramError as exc:
             log.warning("could not report error %s to the chat: %s", error_id, exc)
 

@@ -117,6 +117,7 @@ REMOVE_CONFIRM = "Xóa tài liệu <b>{title}</b> (<code>{doc_id}</code>) khỏi
 REMOVE_CANCELLED = "Đã hủy, không xóa tài liệu nào."
 REMOVED = "✅ Đã xóa tài liệu <code>{doc_id}</code> khỏi kho và chỉ mục."
 REMOVE_GONE = "Tài liệu <code>{doc_id}</code> không còn trong chỉ mục."
+UNNAMED_FILE = "tai-lieu"  # an upload without a file name
 UPLOAD_RECEIVING = "⏳ Đang nhận tệp <b>{name}</b>…"
 UPLOAD_WAITING = "⏳ Đang chờ thao tác lập chỉ mục khác hoàn tất…"
 UPLOAD_INDEXING = "⏳ Đang đọc và lập chỉ mục tệp <b>{name}</b>…"

@@ -36,13 +36,9 @@ def _short(text: str, n: int) -> str:
 
 
 # -- answers --------------------------------------------------------------------------------------------------
-def locator(c: Citation | Mapping | None) -> str:
+def locator(c: Citation) -> str:
     """Where in its document a passage is: "Điều 4, khoản 1, tr. 3" (empty when unknown)."""
-    if c is None:
-        return ""
-    get = c.get if isinstance(c, Mapping) else lambda key: getattr(c, key, None)
-    page = get("page")
-    return ", ".join(x for x in (get("section"), T.PAGE.format(page=page) if page else None) if x)
+    return ", ".join(x for x in (c.section, T.PAGE.format(page=c.page) if c.page else None) if x)
 
 
 def _source_line(group: list[Citation]) -> Line:
