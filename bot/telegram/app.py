@@ -54,6 +54,7 @@ def build_application(engine: Engine, config: BotConfig, request: BaseRequest | 
     worker = IndexWorker(config.indexing_threads)
     bot = CongressBot(engine, config, store)
     admin = AdminCommands(engine, config, store, worker)
+    commands = [*T.PUBLIC_COMMANDS, *T.ADMIN_COMMANDS]
 
     async def post_init(app: Application) -> None:
         register_handlers(app, bot, admin, Access(config, app.bot.bot, T.ADMIN_COMMANDS, commands))
@@ -63,7 +64,6 @@ def build_application(engine: Engine, config: BotConfig, request: BaseRequest | 
         worker.shutdown()
         store.close()
 
-    commands = [*T.PUBLIC_COMMANDS, *T.ADMIN_COMMANDS]
     builder = (
         ApplicationBuilder()
         .token(config.token)
