@@ -236,7 +236,7 @@ def eval_command(ctx: click.Context, file: Path, as_json: bool, show_failures: b
 @click.pass_context
 def serve(ctx: click.Context, webhook_url: str | None, listen: str, port: int, secret_token: str | None) -> None:
     """Run the Telegram bot (needs TELEGRAM_BOT_TOKEN)."""
-    from .telegram_app import BotConfig, ConfigError, run
+    from .telegram import BotConfig, ConfigError, run
 
     try:
         config = BotConfig.from_env(_settings(ctx))

@@ -221,7 +221,8 @@ class Engine:
         """One passage of the live version with its document's details (to show a citation in full)."""
         with self.lease() as searcher:
             rows = searcher.snapshot.query(
-                "SELECT p.id AS passage_id, p.text, d.doc_id, d.title, d.source, d.published, d.doc_type"
+                "SELECT p.id AS passage_id, p.text, p.section, p.page, p.path, d.doc_id, d.title, d.source,"
+                " d.published, d.doc_type, d.issuer, d.doc_number"
                 " FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE p.id = ?",
                 (passage_id,),
             )
@@ -340,11 +341,19 @@ def _link_dict(link) -> dict | None:
     return None if link is None else {"doc_id": link.doc_id, "label": link.label, "date": link.date}
 
 
+MAX_NAME_CHARS = 120  # long enough for a document's title, short enough for a listing
+MAX_NAME_BYTES = 200  # file systems allow 255 bytes; room for "-2", ".part" and ".meta.json"
+
+
 def safe_filename(name: str) -> str:
-    """A file name that cannot escape the knowledge directory or hide itself."""
+    """A file name that cannot escape the knowledge directory or hide itself; a long one loses the end
+    of its stem, never its suffix (which says what the file is)."""
     name = normalize(Path(name.replace("\\", "/")).name)
     name = re.sub(r"[^\w.\- ]+", "_", name).strip(" .")
     name = re.sub(r"\s+", "_", name)
     if not name or name.startswith((".", "_")):
         name = "document" + (Path(name).suffix if name else "")
-    return name[:120]
+    stem, suffix = Path(name).stem, Path(name).suffix
+    while stem and (len(stem + suffix) > MAX_NAME_CHARS or len((stem + suffix).encode("utf-8")) > MAX_NAME_BYTES):
+        stem = stem[:-1]
+    return (stem.rstrip(" ._-") or "document") + suffix

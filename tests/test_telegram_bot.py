@@ -1,16 +1,19 @@
-"""The Telegram front end end to end: the real PTB Application, over HTTP, against FakeTelegram
-(tests/telegram_stub.py) on 127.0.0.1, with the real engine, model and index.
+"""The Telegram front end end to end: the real PTB Application with the real engine, model and index,
+against FakeTelegram (tests/telegram_stub.py).
 
-The application runs in a background thread with its own event loop (initialize, post_init,
-start, start_polling); tests inject updates and wait, always with a bounded timeout, for what the
-bot sends.  Every message the bot sends is checked by FakeTelegram (valid Telegram HTML, at most
-4096 characters, valid buttons); each test ends by asserting there were no violations.
+Most tests run in process, the way PTB's own tests work offline: the Bot API is a ``BaseRequest``
+that FakeTelegram answers, and every injected update goes straight to ``Application.process_update``
+on the bot's event loop, so ``tg.settle()`` waits until the bot has finished with it (silence is
+proven, not slept for).  The ``serve`` subprocess, webhook mode and the logging test go over HTTP on
+127.0.0.1.  Every message the bot sends is checked by FakeTelegram (Telegram HTML, the limits of
+``telegram.constants``, valid buttons); each test ends by asserting there were no violations.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import html
 import io
 import json
 import logging
@@ -26,26 +29,25 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import Future
 from pathlib import Path
+from urllib.parse import quote
 
 import docx
 import pytest
+from telegram import Update
+from telegram.constants import FileSizeLimit, InlineKeyboardButtonLimit
 from telegram.ext import CommandHandler
 from telegram_stub import FakeTelegram
 
 from bot.config import Settings
 from bot.engine import Engine
-from bot.feedback import FeedbackStore
-from bot.render import render_answer
-from bot.telegram_app import (
-    ALLOWED_UPDATES,
-    SELF_HOSTED_UPLOAD_LIMIT,
-    BotConfig,
-    ConfigError,
-    RateLimiter,
-    _RedactToken,
-    build_application,
-)
+from bot.errors import SKIP_REASON_VI, SkipReason
+from bot.telegram import SELF_HOSTED_UPLOAD_LIMIT, BotConfig, ConfigError, build_application
+from bot.telegram.feedback import FeedbackStore
+from bot.telegram.logs import REDACTED, install_redaction
+from bot.telegram.ratelimit import RateLimiter
+from bot.telegram.views import render_answer
 
 ADMIN = 777001
 BOT = "CongressTestBot"
@@ -92,37 +94,33 @@ def hd99_docx() -> bytes:
 
 # -- harness -----------------------------------------------------------------------------------------------------
 class RunningBot:
-    """build_application(...) served by long polling in a background thread with its own event loop."""
+    """build_application(...) on its own event loop in a background thread, fed in process by FakeTelegram."""
 
     def __init__(self, engine: Engine, tg: FakeTelegram, **overrides) -> None:
-        values = {
-            "token": tg.token,
-            "settings": engine.settings,
-            "base_url": tg.base_url,
-            "base_file_url": tg.base_file_url,
-            "admin_ids": {ADMIN},
-            "progress_interval": 0.2,
-        }
+        values = {"token": tg.token, "settings": engine.settings, "admin_ids": {ADMIN}, "progress_interval": 0.2}
         values.update(overrides)
         self.config = BotConfig(**values)
-        self.engine = engine
-        self.app = build_application(engine, self.config)
-        self.bot = self.app.bot_data["congress"]
+        self.engine, self.tg = engine, tg
+        self.app = build_application(engine, self.config, request=tg.request())
+        self.bot, self.admin = self.app.bot_data["congress"], self.app.bot_data["admin"]
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="bot-loop", daemon=True)
 
     def call(self, coro, timeout: float = WAIT):
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
+    def deliver(self, update: dict) -> Future:
+        async def process() -> None:
+            await self.app.process_update(Update.de_json(update, self.app.bot))
+
+        return asyncio.run_coroutine_threadsafe(process(), self.loop)
+
     async def _start(self) -> None:
         await self.app.initialize()
         await self.app.post_init(self.app)  # run_polling would call it; start() does not
         await self.app.start()
-        await self.app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
 
     async def _stop(self) -> None:
-        if self.app.updater.running:
-            await self.app.updater.stop()
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
@@ -135,12 +133,15 @@ class RunningBot:
         except BaseException:
             self._close()
             raise
+        self.tg.deliver = self.deliver
         return self
 
     def __exit__(self, *exc) -> None:
         try:
+            self.tg.settle()
             self.call(self._stop(), timeout=30)
         finally:
+            self.tg.deliver = None
             self._close()
 
     def _close(self) -> None:
@@ -164,17 +165,17 @@ def wait_reply(tg: FakeTelegram, chat_id: int, message: dict, contains: str | No
     """The bot's reply to ``message`` (its current text containing ``contains``, if given)."""
 
     def found(stub):
-        for m in replies_to(stub, chat_id, message):
-            if contains is None or contains in m.get("text", ""):
-                return m
-        return None
+        return next((m for m in replies_to(stub, chat_id, message) if (contains or "") in m.get("text", "")), None)
 
     return tg.wait_for(found, timeout, message=f"a reply to message {message['message_id']} ({contains!r})")
 
 
 def ask(tg: FakeTelegram, chat_id: int, text: str, **kw) -> tuple[dict, dict]:
+    """Send a question and return it with the bot's reply, once the bot has finished with it (in process)."""
     question = tg.send_text(chat_id, text, **kw)
-    return question, wait_reply(tg, chat_id, question)
+    reply = wait_reply(tg, chat_id, question)
+    tg.settle()
+    return question, reply
 
 
 def buttons(message: dict) -> list[tuple[str, str]]:
@@ -182,19 +183,12 @@ def buttons(message: dict) -> list[tuple[str, str]]:
     return [(b["text"], b["callback_data"]) for row in rows for b in row]
 
 
-def answered(tg: FakeTelegram, query: dict) -> bool:
-    return any(p.get("callback_query_id") == query["id"] for _, p in tg.calls("answerCallbackQuery"))
-
-
 def press(tg: FakeTelegram, chat_id: int, message: dict, data: str, **kw) -> dict:
+    """Press a button and wait until the bot has finished with it; returns what the bot answered the press."""
     query = tg.press_button(chat_id, message, data, **kw)
-    tg.wait_for(lambda stub: answered(stub, query), WAIT, message=f"answerCallbackQuery for {data}")
-    return query
-
-
-def quiet_for(seconds: float = 0.5) -> None:
-    """Give the bot time to (wrongly) react to something it must ignore."""
-    time.sleep(seconds)
+    tg.settle()
+    (answer,) = [p for _, p in tg.calls("answerCallbackQuery") if p["callback_query_id"] == query["id"]]
+    return answer
 
 
 def snapshot(knowledge: Path) -> dict[str, str]:
@@ -244,7 +238,7 @@ def test_private_question_answered_with_sources_and_buttons(tg, running, engine)
     assert any(e["type"] == "bold" for e in reply.get("entities", []))
     labels = [t for t, _ in buttons(reply)]
     assert labels == [f"📄 [{c.n}]" for c in expected.citations] + ["👍", "👎"]
-    assert all(len(d.encode()) <= 64 for _, d in buttons(reply))
+    assert all(len(d.encode()) <= InlineKeyboardButtonLimit.MAX_CALLBACK_DATA for _, d in buttons(reply))
     actions = [p for _, p in tg.calls("sendChatAction") if p["chat_id"] == chat]
     assert actions and actions[0]["action"] == "typing"
     # the commands menu was set at start-up, in Vietnamese, with admin commands for admins
@@ -277,6 +271,7 @@ def test_group_answers_only_when_addressed(tg, running):
         tg.send_text(group, STEPS_Q, user=user(3001), message_thread_id=topic, **kw),
         tg.send_text(group, f"/ask@OtherBot {STEPS_Q}", user=user(3001), **kw),
         tg.send_text(group, "Đại hội điểm là gì? @CongressTestBotX", user=user(3001), **kw),
+        tg.send_text(group, "/khonglenh", user=user(3001), **kw),  # a command for whichever bot knows it
     ]
     ignored.append(tg.send_text(group, "đồng ý với ý kiến trên", reply_to=ignored[0], user=user(3002), **kw))
     ignored.append(tg.send_sticker(group, user=user(3001), **kw))
@@ -290,7 +285,7 @@ def test_group_answers_only_when_addressed(tg, running):
     assert answer["message_thread_id"] == topic
     # a mention, any case, anywhere in the text
     _, reply = ask(tg, group, "Đại hội điểm là gì, @congresstestbot?", user=user(3004), **kw)
-    assert "đại hội điểm" in reply["text"].lower()
+    assert "đại hội điểm" in reply["text"].lower() and "@congresstestbot" not in reply["text"].lower()
     # a mention in a photo caption
     photo = tg.send_photo(group, user=user(3005), caption=f"@{BOT} Đại hội điểm là gì?", **kw)
     assert "Nguồn" in wait_reply(tg, group, photo)["text"]
@@ -301,7 +296,7 @@ def test_group_answers_only_when_addressed(tg, running):
     _, reply = ask(tg, group, f"@{BOT}", user=user(3007), **kw)
     assert "Bạn muốn hỏi gì?" in reply["text"]
 
-    quiet_for()
+    tg.settle()  # the bot has finished with every message above
     for message in ignored:
         assert replies_to(tg, group, message) == [], message
     assert len(tg.sent_messages(group)) == 5
@@ -329,15 +324,18 @@ def test_citation_button_shows_the_full_passage(tg, running, engine):
     citation = engine.ask(STEPS_Q).citations[0]
     data = buttons(answer)[0][1]
     assert data.startswith(f"c:1:{citation.passage_id}:")
-    press(tg, chat, answer, data)
+    assert press(tg, chat, answer, data)["text"] == "Đoạn trích [1]"
     shown = wait_reply(tg, chat, answer)
     text = shown["text"]
     assert text.startswith("📄 Trích dẫn [1]\n" + citation.title)
     assert citation.doc_id in text and "Ngày: " in text
     assert " ".join(citation.passage.split()) in " ".join(text.split())
-    # a stale button (the passage changed after a re-index) is answered, not crashed on
-    query = tg.press_button(chat, answer, f"c:1:{citation.passage_id}:00000000", strict=False)
-    tg.wait_for(lambda stub: answered(stub, query), WAIT)
+    # a reply to the passage follows up on the same question
+    follow_up = tg.send_text(chat, "còn ở Lạng Sơn thì sao?", reply_to=shown)
+    assert "6 bước" in wait_reply(tg, chat, follow_up)["text"]
+    # a stale button (the passage changed after a re-index) is answered with an alert, not crashed on
+    stale = press(tg, chat, answer, f"c:1:{citation.passage_id}:00000000", strict=False)
+    assert stale["show_alert"] and "không còn trong kho" in stale["text"]
     assert tg.violations == []
 
 
@@ -345,7 +343,7 @@ def test_feedback_buttons_store_rows_and_admin_exports_them(tg, running):
     chat = 2006
     question, answer = ask(tg, chat, STEPS_Q)
     up, down = (d for t, d in buttons(answer) if t in ("👍", "👎"))
-    press(tg, chat, answer, up)
+    assert "Cảm ơn" in press(tg, chat, answer, up)["text"]
     rows = FeedbackStore(running.config.database).feedback()
     assert [(r["question"], r["vote"], r["user_id"], r["chat_id"]) for r in rows] == [(STEPS_Q, 1, chat, chat)]
     assert rows[0]["answer"] and "[1]" in rows[0]["answer"]
@@ -354,11 +352,11 @@ def test_feedback_buttons_store_rows_and_admin_exports_them(tg, running):
 
     group = -100200301
     _, group_answer = ask(tg, group, f"/ask@{BOT} Đại hội điểm là gì?", chat_type="supergroup", user=user(3101))
-    press(tg, group, group_answer, buttons(group_answer)[-2][1], user=user(3102))
+    press(tg, group, group_answer, buttons(group_answer)[-2][1], user=user(3102))  # another member votes
     assert len(FeedbackStore(running.config.database).feedback()) == 2
 
     request = tg.send_text(ADMIN, "/feedback")
-    tg.wait_for(lambda stub: stub.sent_documents(ADMIN), WAIT)
+    tg.settle()
     (document,) = tg.sent_documents(ADMIN)
     assert document["filename"].endswith(".csv")
     csv_text = document["data"].decode("utf-8-sig")
@@ -366,7 +364,7 @@ def test_feedback_buttons_store_rows_and_admin_exports_them(tg, running):
     assert STEPS_Q in csv_text and "Đại hội điểm là gì?" in csv_text
     assert document["message_id"] > request["message_id"]
     tg.send_text(ADMIN, "/feedback jsonl")
-    tg.wait_for(lambda stub: len(stub.sent_documents(ADMIN)) == 2, WAIT)
+    tg.settle()
     jsonl = tg.sent_documents(ADMIN)[1]
     assert jsonl["filename"].endswith(".jsonl")
     records = [json.loads(line) for line in jsonl["data"].decode("utf-8").splitlines()]
@@ -375,6 +373,32 @@ def test_feedback_buttons_store_rows_and_admin_exports_them(tg, running):
     _, stats = ask(tg, ADMIN, "/stats")
     text = stats["text"]
     assert "Tài liệu: 5" in text and re.search(r"Câu hỏi hôm nay: \d+", text) and "Góp ý: 👍 1 · 👎 1" in text
+    assert tg.violations == []
+
+
+def test_forged_vote_for_another_users_answer_is_refused_and_not_stored(tg, running):
+    victim, forger = 2301, 2302
+    secret_question = "Đại hội điểm là gì? (câu hỏi riêng của người khác)"
+    _, victim_answer = ask(tg, victim, secret_question)
+    victim_vote = next(d for t, d in buttons(victim_answer) if t == "👍")
+    _, forger_answer = ask(tg, forger, STEPS_Q)
+    before = FeedbackStore(running.config.database).feedback()
+
+    # the victim's vote data, pressed on the forger's own answer (a modified client can send any data)
+    refused = press(tg, forger, forger_answer, victim_vote, strict=False)
+    assert refused["show_alert"] and "Không ghi nhận" in refused["text"]
+    # and the forger's own vote pressed on another message of the same chat (the help text)
+    _, help_message = ask(tg, forger, "/help")
+    forger_vote = next(d for t, d in buttons(forger_answer) if t == "👍")
+    assert "Không ghi nhận" in press(tg, forger, help_message, forger_vote, strict=False)["text"]
+    after = FeedbackStore(running.config.database).feedback()
+    assert after == before  # nothing stored, the victim's question copied nowhere
+    assert all(secret_question not in r["question"] for r in after)
+    # the genuine buttons still work
+    assert "Cảm ơn" in press(tg, forger, forger_answer, forger_vote)["text"]
+    assert "Cảm ơn" in press(tg, victim, victim_answer, victim_vote)["text"]
+    rows = FeedbackStore(running.config.database).feedback()[len(before) :]
+    assert [(r["question"], r["chat_id"]) for r in rows] == [(STEPS_Q, forger), (secret_question, victim)]
     assert tg.violations == []
 
 
@@ -390,16 +414,16 @@ def test_overlong_non_vietnamese_and_non_text_messages(tg, running):
     assert "bằng chữ" in wait_reply(tg, chat, voice)["text"]
     group_sticker = tg.send_sticker(-100200302, chat_type="supergroup", user=user(3201))
     _, reply = ask(tg, -100200302, f"/ask@{BOT} Đại hội điểm là gì?", chat_type="supergroup", user=user(3201))
-    quiet_for(0.3)
+    tg.settle()
     assert replies_to(tg, -100200302, group_sticker) == []
     assert tg.violations == []
 
 
 def test_per_user_rate_limit(tg, running):
     chat = 2008
-    questions = [tg.send_text(chat, f"Đại hội điểm là gì? ({i})") for i in range(8)]
-    tg.wait_for_messages(chat, questions[0]["message_id"] - 1, count=7, timeout=WAIT)
-    quiet_for()
+    for i in range(8):
+        tg.send_text(chat, f"Đại hội điểm là gì? ({i})")
+    tg.settle()
     sent = tg.sent_messages(chat)
     assert len(sent) == 7  # 6 answers, one polite notice, then silence
     notices = [m for m in sent if "hỏi hơi nhanh" in m["text"]]
@@ -417,6 +441,7 @@ def test_concurrent_questions_and_flood_control_retry(tg, running):
     questions = [tg.send_text(c, STEPS_Q if c % 2 else "Đại hội điểm là gì?") for c in chats]
     for chat, question in zip(chats, questions, strict=True):
         assert "Nguồn" in wait_reply(tg, chat, question)["text"]
+    assert len(tg.calls("sendMessage")) >= len(chats) + 1  # the refused one was sent again
     assert tg.violations == []
 
 
@@ -424,7 +449,8 @@ def test_error_in_a_handler_is_reported_with_an_id_and_the_bot_keeps_running(tg,
     caplog.set_level(logging.DEBUG)
     chat = 2201
     request = tg.send_text(chat, "/boom")
-    notice = tg.wait_for(lambda stub: next((m for m in stub.sent_messages(chat) if "mã lỗi" in m["text"]), None), WAIT)
+    tg.settle()
+    (notice,) = [m for m in tg.sent_messages(chat) if "mã lỗi" in m["text"]]
     error_id = re.search(r"Đã có lỗi xảy ra \(mã lỗi: ([0-9a-f]{8})\)", notice["text"]).group(1)
     assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
     assert notice["message_id"] > request["message_id"]
@@ -433,7 +459,7 @@ def test_error_in_a_handler_is_reported_with_an_id_and_the_bot_keeps_running(tg,
         assert "Traceback" not in shown and "RuntimeError" not in shown and tg.token not in shown
     _, reply = ask(tg, chat, STEPS_Q)
     assert "Nguồn" in reply["text"]
-    assert tg.token not in caplog.text  # neither httpx request URLs nor PTB's debug lines
+    assert tg.token not in caplog.text
     assert tg.violations == []
 
 
@@ -447,11 +473,20 @@ def test_allowed_chats(engine, tmp_path):
         assert "Nguồn" in reply["text"]
         _, reply = ask(tg, allowed_group, f"/ask@{BOT} {STEPS_Q}", user=user(4002), **kw)
         assert "Nguồn" in reply["text"]
-        ignored = tg.send_text(other_group, STEPS_Q, user=user(4003), **kw)
-        _, reply = ask(tg, other_group, f"@{BOT} {STEPS_Q}", user=user(4003), **kw)
-        assert "chưa được bật" in reply["text"]
-        quiet_for(0.3)
-        assert replies_to(tg, other_group, ignored) == []
+        ignored = [
+            tg.send_text(other_group, STEPS_Q, user=user(4003), **kw),
+            tg.send_text(other_group, f"/ask@OtherBot {STEPS_Q}", user=user(4003), **kw),
+        ]
+        _, refusal = ask(tg, other_group, f"@{BOT} {STEPS_Q}", user=user(4003), **kw)
+        assert "chưa được bật" in refusal["text"]
+        _, reply = ask(tg, 4001, "/docs")
+        assert "chưa được bật" in reply["text"]  # not served comes before "admins only"
+        # a forged button in a chat that is not served: refused with an alert, nothing shown
+        alert = press(tg, other_group, refusal, "f:1:1", user=user(4003), strict=False)
+        assert alert["show_alert"] and "chưa được bật" in alert["text"]
+        tg.settle()
+        assert all(replies_to(tg, other_group, m) == [] for m in ignored)
+        assert len(tg.sent_messages(other_group)) == 1
         assert tg.violations == []
 
 
@@ -468,7 +503,8 @@ def test_admin_upload_is_indexed_and_cited(admin_env):
     assert "Hướng dẫn 99-HD/ĐU" in report and "15/03/2025" in report and "Loại văn bản: Hướng dẫn" in report
     assert re.search(r"Số đoạn đã thêm: [1-9]", report) and re.search(r"Thời gian xử lý: [\d.]+ giây", report)
     doc_id = re.search(r"Mã tài liệu: (\S+)", report).group(1)
-    assert (engine.settings.knowledge_dir / f"{doc_id}.docx").is_file()
+    stored = engine.settings.knowledge_dir / f"{doc_id}.docx"
+    assert stored.read_bytes() == data
 
     _, answer = ask(tg, ADMIN, HD99_Q)
     text = answer["text"]
@@ -477,19 +513,36 @@ def test_admin_upload_is_indexed_and_cited(admin_env):
     press(tg, ADMIN, answer, buttons(answer)[0][1])
     assert doc_id in wait_reply(tg, ADMIN, answer)["text"]
 
-    # the same content again is refused as a duplicate, nothing changes
-    version = engine.store.current_version()
+    # the same content again is refused as a duplicate, naming the file it duplicates; nothing changes
+    version, files = engine.store.current_version(), snapshot(engine.settings.knowledge_dir)
     again = tg.send_document(ADMIN, "ban-sao.docx", data)
-    assert "đã có trong kho tài liệu" in wait_reply(tg, ADMIN, again, contains="Không thêm được")["text"]
-    assert engine.store.current_version() == version
+    refusal = wait_reply(tg, ADMIN, again, contains="Không thêm được")["text"]
+    assert SKIP_REASON_VI[SkipReason.DUPLICATE] in refusal and stored.name in refusal
+    assert engine.store.current_version() == version and snapshot(engine.settings.knowledge_dir) == files
 
     # /docs lists it, paged with ◀ ▶ (3 per page here)
     _, page = ask(tg, ADMIN, "/docs")
     assert "Tài liệu (6)" in page["text"] and "trang 1/2" in page["text"] and doc_id in page["text"]
     assert buttons(page) == [("▶", "d:1")]
     press(tg, ADMIN, page, "d:1")
-    tg.wait_for(lambda stub: "trang 2/2" in stub.sent_messages(ADMIN)[-1]["text"], WAIT)
+    assert "trang 2/2" in tg.sent_messages(ADMIN)[-1]["text"]
     assert buttons(tg.sent_messages(ADMIN)[-1]) == [("◀", "d:0")]
+    assert tg.violations == []
+
+
+def test_upload_with_a_long_vietnamese_name_keeps_its_type(admin_env):
+    tg, bot = admin_env
+    name = (
+        "Hướng dẫn số 99 của Đảng ủy Quân sự tỉnh Hà Giang về việc tổ chức đại hội chi bộ trực thuộc "
+        "nhiệm kỳ 2025 - 2027 và công tác chuẩn bị nhân sự.docx"
+    )
+    assert len(name) > 120
+    upload = tg.send_document(ADMIN, name, hd99_docx())
+    report = wait_reply(tg, ADMIN, upload, contains="Đã thêm")["text"]
+    doc_id = re.search(r"Mã tài liệu: (\S+)", report).group(1)
+    (stored,) = [p for p in bot.engine.settings.knowledge_dir.iterdir() if p.stem == doc_id]
+    assert stored.suffix == ".docx" and stored.name.startswith("Hướng_dẫn_số_99") and len(stored.name) <= 120
+    assert HD99_A in ask(tg, ADMIN, HD99_Q)[1]["text"]
     assert tg.violations == []
 
 
@@ -518,11 +571,11 @@ def test_refused_and_corrupt_uploads_change_nothing(admin_env):
     ]:
         upload = tg.send_document(ADMIN, name, data)
         text = wait_reply(tg, ADMIN, upload, contains="Không thêm được")["text"]
-        assert "hỏng hoặc không đọc được" in text and "không thay đổi" in text
+        assert SKIP_REASON_VI[SkipReason.CORRUPT] in text and "không thay đổi" in text
     # unsupported type and too large: refused before downloading
     downloads = len(tg.calls("getFile"))
     upload = tg.send_document(ADMIN, "virus.exe", b"MZ\x90\x00")
-    assert "không được hỗ trợ" in wait_reply(tg, ADMIN, upload)["text"]
+    assert SKIP_REASON_VI[SkipReason.UNSUPPORTED_TYPE] in wait_reply(tg, ADMIN, upload)["text"]
     upload = tg.send_document(ADMIN, "lon.pdf", b"%PDF-1.4", file_size=30 * 1024 * 1024)
     assert "quá lớn" in wait_reply(tg, ADMIN, upload)["text"]
     assert len(tg.calls("getFile")) == downloads
@@ -547,23 +600,25 @@ def test_remove_asks_for_confirmation(admin_env):
     assert "Hướng dẫn 99-HD/ĐU" in confirm["text"] and doc_id in confirm["text"]
     assert [t for t, _ in buttons(confirm)] == ["🗑 Xóa", "Hủy"]
     press(tg, ADMIN, confirm, buttons(confirm)[1][1])
-    tg.wait_for(lambda stub: "Đã hủy" in stub.sent_messages(ADMIN)[-1]["text"], WAIT)
+    assert "Đã hủy" in tg.sent_messages(ADMIN)[-1]["text"]
     assert engine.store.current_version() == version
 
     _, confirm = ask(tg, ADMIN, f"/remove {doc_id}")
     press(tg, ADMIN, confirm, buttons(confirm)[0][1])
-    tg.wait_for(lambda stub: "Đã xóa" in stub.sent_messages(ADMIN)[-1]["text"], WAIT)
+    assert "Đã xóa" in tg.sent_messages(ADMIN)[-1]["text"]
     assert all(d["doc_id"] != doc_id for d in engine.documents())
     assert not (engine.settings.knowledge_dir / f"{doc_id}.docx").exists()
     assert engine.store.current_version() != version
     assert HD99_A not in ask(tg, ADMIN, HD99_Q)[1]["text"]
-    # an old confirmation button does nothing
-    query = tg.press_button(ADMIN, confirm, buttons(confirm)[0][1], strict=False)
-    tg.wait_for(lambda stub: answered(stub, query), WAIT)
+    # an old confirmation button does nothing but say so
+    assert "hết hạn" in press(tg, ADMIN, confirm, buttons(confirm)[0][1], strict=False)["text"]
+    # and admin buttons pressed in someone else's chat are refused
+    _, other = ask(tg, 5002, STEPS_Q)
+    assert "quản trị viên" in press(tg, 5002, other, "d:1", strict=False)["text"]
     assert tg.violations == []
 
 
-def test_reindex_in_background_with_progress(tmp_path, embedder):
+def test_reindex_in_background_with_progress_while_questions_are_answered(tmp_path, embedder):
     knowledge = tmp_path / "knowledge"
     knowledge.mkdir()
     shutil.copy(KNOWLEDGE / "glossary.tsv", knowledge / "glossary.tsv")
@@ -572,24 +627,34 @@ def test_reindex_in_background_with_progress(tmp_path, embedder):
     engine = Engine(Settings(knowledge, tmp_path / "index"), embedder=embedder)
     engine.ensure_index()
     version = engine.store.current_version()
+    for i in range(1, 3):  # added before /reindex: enough text (18 passages) that embedding takes some seconds
+        lines = [f"Số {i}-TB/ĐU", f"Thông báo số {i} về công tác chuẩn bị đại hội đảng bộ các cấp"]
+        lines += [f"Mục {j}. Chi bộ số {i}{j} rà soát hồ sơ đảng viên và danh sách nhân sự dự kiến." for j in range(40)]
+        (knowledge / f"tb{i}.txt").write_text("\n\n".join(lines), encoding="utf-8")
     with FakeTelegram() as tg, RunningBot(engine, tg) as bot:
         _, status = ask(tg, ADMIN, "/reindex")
         _, refused = ask(tg, ADMIN, "/reindex")
-        _, answer = ask(tg, 6001, HD99_Q)  # questions are answered while indexing runs
-        assert HD99_A in answer["text"]
-        done = tg.wait_for(
-            lambda stub: next((m for m in stub.sent_messages(ADMIN) if "Đã lập lại chỉ mục" in m["text"]), None),
-            60,
-        )
         assert "Đang lập lại chỉ mục, vui lòng đợi" in refused["text"]  # one re-index at a time
+
+        def edits(stub) -> list[str]:
+            return [p["text"] for _, p in stub.calls("editMessageText") if p["message_id"] == status["message_id"]]
+
+        tg.wait_for(lambda stub: any(re.search(r"\d+/\d+ đoạn", t) for t in edits(stub)), WAIT)  # embedding now
+        question, answer = ask(tg, 6001, HD99_Q)  # answered while the re-index embeds
+        assert HD99_A in answer["text"]
+        answered_at = next(i for i, (m, p) in enumerate(tg.calls()) if m == "sendMessage" and p["chat_id"] == 6001)
+        done = tg.wait_for(
+            lambda stub: next((m for m in stub.sent_messages(ADMIN) if "Đã lập lại chỉ mục" in m["text"]), None), 120
+        )
+        later = [p["text"] for m, p in tg.calls()[answered_at:] if m == "editMessageText"]
+        assert any(t.startswith("⏳ Đang lập lại chỉ mục") for t in later)  # still embedding after the answer
         assert done["message_id"] == status["message_id"]  # the progress message, edited
-        assert "Tài liệu: 2" in done["text"]
-        edits = [p["text"] for _, p in tg.calls("editMessageText") if p["message_id"] == status["message_id"]]
-        assert edits[-1].startswith("<b>✅ Đã lập lại chỉ mục</b>")
-        assert edits[:-1] and all(t.startswith("⏳ Đang") for t in edits[:-1])  # progress while it ran
+        assert "Tài liệu: 4" in done["text"]
+        assert edits(tg)[-1].startswith("<b>✅ Đã lập lại chỉ mục</b>")
+        assert all(t.startswith("⏳ Đang") for t in edits(tg)[:-1])  # progress while it ran
         assert engine.store.current_version() != version
         assert bot.config.database.is_file()  # bot.sqlite in the index dir survives a rebuild
-        assert not bot.bot.reindexing
+        assert not bot.admin.reindexing
         assert tg.violations == []
 
 
@@ -608,6 +673,8 @@ def test_config_from_env(tmp_path):
         BotConfig.from_env(settings, {"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_BASE_URL": "localhost:8081"})
     with pytest.raises(ConfigError, match="CONGRESS_BOT_RATE_LIMIT"):
         BotConfig.from_env(settings, {"TELEGRAM_BOT_TOKEN": token, "CONGRESS_BOT_RATE_LIMIT": "fast"})
+    with pytest.raises(ConfigError, match="CONGRESS_BOT_LOG_LEVEL.*'LOUD'"):
+        BotConfig.from_env(settings, {"TELEGRAM_BOT_TOKEN": token, "CONGRESS_BOT_LOG_LEVEL": "loud"})
 
     config = BotConfig.from_env(
         settings,
@@ -616,37 +683,53 @@ def test_config_from_env(tmp_path):
             "CONGRESS_BOT_ADMIN_IDS": " 11, 22 ",
             "CONGRESS_BOT_ALLOWED_CHATS": "-1001234,55",
             "CONGRESS_BOT_RATE_LIMIT": "3/30",
+            "CONGRESS_BOT_LOG_LEVEL": "debug",
         },
     )
     assert config.admin_ids == {11, 22} and config.allowed_chats == {-1001234, 55}
-    assert config.max_upload_bytes == 20 * 1024 * 1024 and config.base_url is None
+    assert config.max_upload_bytes == FileSizeLimit.FILESIZE_DOWNLOAD and config.base_url is None
     assert (config.questions_per_window, config.window_seconds) == (3, 30.0)
     assert config.database == settings.index_dir / "bot.sqlite"
+    assert config.log_level == logging.DEBUG
     assert token not in repr(config)
 
     local = BotConfig.from_env(settings, {"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_BASE_URL": "http://127.0.0.1:8081/"})
     assert local.base_url == "http://127.0.0.1:8081/bot"
     assert local.base_file_url == "http://127.0.0.1:8081/file/bot"
     assert local.max_upload_bytes == SELF_HOSTED_UPLOAD_LIMIT and local.allowed_chats is None
+    assert local.log_level is None
 
 
-def test_token_is_redacted_from_log_lines_and_tracebacks():
-    token = "123456789:AAH-secret_Value"
+def test_token_is_redacted_in_every_form_from_every_logger_and_traceback(capsys):
+    token = "5550001234:AAH-secret_Value0123456789abcdefghij"
+    encoded = quote(token, safe="")  # how PTB's file-download URL carries it
     stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(_RedactToken(token))
-    logger = logging.getLogger("test.redact")
-    logger.addHandler(handler)
+    root_handler = logging.StreamHandler(stream)
+    logging.getLogger().addHandler(root_handler)
+    own = logging.getLogger("test.own_handler")  # a logger with its own handler on stdout, not propagating
+    own.addHandler(logging.StreamHandler(sys.stdout))
+    own.propagate = False
+    uninstall = install_redaction(token, ["http://admin:hunter2pass@127.0.0.1:8081/bot"])
     try:
+        logger = logging.getLogger("test.redact")
         logger.warning("calling https://api.telegram.org/bot%s/getMe", token)
+        logger.warning('HTTP Request: GET http://127.0.0.1/file/bot%s/documents/file_1.docx "200 OK"', encoded)
+        logger.warning("lower-case escape: /file/bot%s/x", encoded.replace("%3A", "%3a"))
+        logger.warning("base URL password: http://admin:hunter2pass@127.0.0.1:8081/bot")
+        own.warning("to stdout: %s", token)
         try:
             raise RuntimeError(f"The token `{token}` was rejected by the server.")
         except RuntimeError:
             logger.exception("failed")
     finally:
-        logger.removeHandler(handler)
-    output = stream.getvalue()
-    assert token not in output and output.count("<TOKEN>") == 2 and "Traceback" in output
+        uninstall()
+        logging.getLogger().removeHandler(root_handler)
+        own.handlers.clear()
+    output = stream.getvalue() + capsys.readouterr().out
+    secret = token.partition(":")[2]
+    assert secret not in output and "hunter2pass" not in output and "%3A" + secret[:5] not in output
+    assert output.count(REDACTED) == 6 and "Traceback" in output and "to stdout: <TOKEN>" in output
+    assert logging.getLogRecordFactory() is logging.LogRecord  # uninstalled
 
 
 def test_rate_limiter_window():
@@ -661,25 +744,49 @@ def test_rate_limiter_window():
     assert limiter.hit(1)[0]
 
 
-def test_feedback_db_is_plain_sqlite(tmp_path):
+def test_feedback_db_is_plain_sqlite_and_votes_only_on_the_answer_message(tmp_path):
     store = FeedbackStore(tmp_path / "bot.sqlite")
     key = store.log_question(1, 2, True, 12.5)
-    store.add_feedback(key, "câu hỏi", "trả lời", 1, 2, 1)
+    assert not store.add_feedback(key, "câu hỏi", "trả lời", 1, 2, 1, 40)  # not sent yet: nothing to vote on
+    store.bind_answer(key, 41)
+    assert not store.add_feedback(key, "câu hỏi", "trả lời", 1, 2, 1, 40)  # another message of that chat
+    assert not store.add_feedback(key, "câu hỏi", "trả lời", 9, 2, 1, 41)  # the same message id elsewhere
+    assert store.add_feedback(key, "câu hỏi", "trả lời", 1, 2, 1, 41)
     store.close()
     with sqlite3.connect(tmp_path / "bot.sqlite") as conn:
         assert conn.execute("SELECT question, answer, chat_id, user_id, vote FROM feedback").fetchall() == [
             ("câu hỏi", "trả lời", 1, 2, 1)
         ]
-        assert conn.execute("SELECT chat_id, user_id, found, latency_ms FROM questions").fetchall() == [(1, 2, 1, 12.5)]
+        assert conn.execute("SELECT chat_id, user_id, found, latency_ms, message_id FROM questions").fetchall() == [
+            (1, 2, 1, 12.5, 41)
+        ]
+
+
+def test_feedback_db_from_before_message_binding_is_upgraded(tmp_path):
+    with sqlite3.connect(tmp_path / "bot.sqlite") as conn:
+        conn.execute(
+            "CREATE TABLE questions (id INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL,"
+            " chat_id INTEGER NOT NULL, user_id INTEGER, found INTEGER NOT NULL, latency_ms REAL NOT NULL)"
+        )
+        conn.execute("INSERT INTO questions VALUES (1, '2025-01-01T00:00:00', 5, 5, 1, 10.0)")
+    store = FeedbackStore(tmp_path / "bot.sqlite")
+    assert not store.add_feedback(1, "q", "a", 5, 5, 1, 2)  # an old answer was never bound: refused
+    store.bind_answer(store.log_question(5, 5, True, 1.0), 3)
+    assert store.stats()["total"] == 2
+    store.close()
 
 
 def test_render_answer_matches_engine_for_a_real_answer(engine):
-    parts = render_answer(engine.ask(STEPS_Q))
+    answer = engine.ask(STEPS_Q)
+    parts = render_answer(answer)
     assert len(parts) == 1 and "<b>Nguồn</b>" in parts[0]
+    assert parts[0].startswith(html.escape(answer.answer.splitlines()[0]))
+    sources = parts[0].split("<b>Nguồn</b>")[1]
+    assert all(f"[{c.n}]" in sources and html.escape(c.title) in sources for c in answer.citations)
 
 
-# -- `congress-bot serve`: the real entry point, in a subprocess ------------------------------------------------
-def serve(tg: FakeTelegram, built_corpus, tmp_path: Path, *args: str) -> tuple[subprocess.Popen, Path]:
+# -- `congress-bot serve`: the real entry point, in a subprocess, over HTTP ------------------------------------------
+def serve(tg: FakeTelegram, built_corpus, tmp_path: Path, *args: str, **env: str) -> tuple[subprocess.Popen, Path]:
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": tg.token,
@@ -688,16 +795,18 @@ def serve(tg: FakeTelegram, built_corpus, tmp_path: Path, *args: str) -> tuple[s
         "CONGRESS_BOT_INDEX_DIR": str(built_corpus.index_dir),
         "CONGRESS_BOT_DB": str(tmp_path / "bot.sqlite"),
         "CONGRESS_BOT_ADMIN_IDS": str(ADMIN),
+        **env,
     }
-    log_path = tmp_path / "serve.log"
-    with open(log_path, "wb") as log_file:
+    out, err = tmp_path / "serve.out", tmp_path / "serve.err"
+    with open(out, "wb") as stdout, open(err, "wb") as stderr:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", "-v", "serve", *args], env=env, stdout=log_file, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "bot", "-v", "serve", *args], env=env, stdout=stdout, stderr=stderr
         )
-    return proc, log_path
+    return proc, tmp_path
 
 
-def stop(proc: subprocess.Popen, log_path: Path) -> str:
+def stop(proc: subprocess.Popen, where: Path) -> str:
+    """Stop the bot; everything it wrote, stdout then stderr."""
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
     try:
@@ -705,21 +814,33 @@ def stop(proc: subprocess.Popen, log_path: Path) -> str:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=10)
-    return log_path.read_text(errors="replace")
+    return (where / "serve.out").read_text(errors="replace") + (where / "serve.err").read_text(errors="replace")
+
+
+def until(probe, timeout: float):
+    """Poll ``probe()`` (a socket that is not listening yet) until it gives something truthy."""
+    deadline = time.monotonic() + timeout
+    while not (result := probe()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return result
+
+
+def output_of(where: Path) -> str:
+    return (where / "serve.out").read_text(errors="replace") + (where / "serve.err").read_text(errors="replace")
 
 
 def test_serve_by_long_polling(built_corpus, tmp_path):
-    with FakeTelegram() as tg:
-        proc, log_path = serve(tg, built_corpus, tmp_path)
+    with FakeTelegram(http=True) as tg:
+        proc, where = serve(tg, built_corpus, tmp_path)
         try:
             tg.wait_for(lambda stub: stub.calls("getUpdates") or proc.poll() is not None, 60)
-            assert proc.poll() is None, log_path.read_text()
+            assert proc.poll() is None, output_of(where)
             _, reply = ask(tg, 8001, STEPS_Q)
             assert "Nguồn" in reply["text"]
         finally:
-            output = stop(proc, log_path)
+            output = stop(proc, where)
         assert proc.returncode == 0, output
-        assert tg.token not in output and "HTTP Request" not in output
+        assert tg.token not in output and "HTTP Request" not in output  # httpx's request lines only at DEBUG
         assert {c["command"] for c in tg.get_commands()} == {"ask", "help", "start"}
         assert tg.violations == []
 
@@ -730,13 +851,13 @@ def test_serve_by_webhook(built_corpus, tmp_path):
         port = s.getsockname()[1]
     secret = "s3cret-Token_1"
     url = "https://bot.example.org/congress/hook"
-    with FakeTelegram() as tg:
-        proc, log_path = serve(
+    with FakeTelegram(http=True) as tg:
+        proc, where = serve(
             tg, built_corpus, tmp_path, "--webhook-url", url, "--port", str(port), "--secret-token", secret
         )
         try:
             tg.wait_for(lambda stub: stub.webhook or proc.poll() is not None, 60)
-            assert proc.poll() is None, log_path.read_text()
+            assert proc.poll() is None, output_of(where)
             assert tg.webhook["url"] == url and tg.webhook["secret_token"] == secret
             message = tg.send_text(8002, STEPS_Q)
 
@@ -754,10 +875,41 @@ def test_serve_by_webhook(built_corpus, tmp_path):
                 except OSError:
                     return 0  # not listening yet
 
-            assert tg.wait_for(lambda stub: post("wrong") or None, 30) == 403
+            assert until(lambda: post("wrong"), 30) == 403  # once the webhook server listens
             assert post(secret) == 200
             assert "Nguồn" in wait_reply(tg, 8002, message)["text"]
         finally:
-            output = stop(proc, log_path)
+            output = stop(proc, where)
         assert tg.token not in output
+        assert tg.violations == []
+
+
+def test_serve_at_debug_never_writes_the_token(workdir, tmp_path):
+    """The real bot at DEBUG through an outage of the Bot API, an upload (the bot downloads the file: the
+    URL carries the token URL-encoded) and a feedback export (the bot uploads a file): nothing it writes, on
+    stdout or stderr, holds the token in any form."""
+    with FakeTelegram(http=True) as tg:
+        proc, where = serve(tg, workdir, tmp_path, CONGRESS_BOT_LOG_LEVEL="DEBUG")
+        try:
+            tg.wait_for(lambda stub: stub.calls("getUpdates") or proc.poll() is not None, 60)
+            assert proc.poll() is None, output_of(where)
+            tg.outage(1)  # the next connection is dropped without an answer
+            tg.fail_next("getUpdates", 502)  # then Telegram answers Bad Gateway
+            tg.wait_for(lambda stub: stub.outages_left == 0 and not stub.failures_left("getUpdates"), WAIT)
+            upload = tg.send_document(ADMIN, "hd99.docx", hd99_docx())
+            assert "Đã thêm" in wait_reply(tg, ADMIN, upload, contains="Đã thêm", timeout=60)["text"]
+            _, answer = ask(tg, ADMIN, HD99_Q)
+            query = tg.press_button(ADMIN, answer, next(d for t, d in buttons(answer) if t == "👍"))
+            tg.wait_for(lambda stub: stub.answered(query), WAIT)  # at once: the press may beat the bot's own
+            # reading of its sendMessage answer; the vote still counts
+            tg.send_text(ADMIN, "/feedback")
+            tg.wait_for(lambda stub: stub.sent_documents(ADMIN), WAIT)
+        finally:
+            output = stop(proc, where)
+        secret = tg.token.partition(":")[2]
+        for form in (tg.token, quote(tg.token, safe=""), secret):
+            assert form not in output
+        assert re.search(rf"/file/bot{re.escape(REDACTED)}/documents/", output)  # the download URL, redacted
+        assert f"/bot{REDACTED}/getUpdates" in output and "HTTP Request" in output  # httpx at DEBUG
+        assert "Bad Gateway" in output and re.search(r"RemoteProtocolError|disconnected", output)  # the outage
         assert tg.violations == []

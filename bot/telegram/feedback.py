@@ -4,7 +4,9 @@ One SQLite file (by default ``<index_dir>/bot.sqlite``: the index keeps its
 versions in subfolders and never deletes other files there).  The question
 log keeps no text, only who/when/whether an answer was found and how fast;
 the text of a question and its answer is stored only when someone gives
-feedback on it.
+feedback on it.  Each logged question remembers the message that carries its
+👍/👎 buttons: a vote counts only when it comes from that very message, so a
+forged button naming another user's answer is refused and nothing is stored.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ CREATE TABLE IF NOT EXISTS questions (
     chat_id INTEGER NOT NULL,
     user_id INTEGER,
     found INTEGER NOT NULL,
-    latency_ms REAL NOT NULL
+    latency_ms REAL NOT NULL,
+    message_id INTEGER  -- the answer message with the vote buttons (NULL until it is sent)
 );
 CREATE INDEX IF NOT EXISTS questions_by_time ON questions(created_at);
 CREATE TABLE IF NOT EXISTS feedback (
@@ -60,6 +63,9 @@ class FeedbackStore:
         with self._lock, self._conn:
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.executescript(_SCHEMA)
+            columns = {r["name"] for r in self._conn.execute("PRAGMA table_info(questions)")}
+            if "message_id" not in columns:  # a database from before votes were bound to messages
+                self._conn.execute("ALTER TABLE questions ADD COLUMN message_id INTEGER")
 
     def close(self) -> None:
         with self._lock:
@@ -75,11 +81,31 @@ class FeedbackStore:
             )
             return int(cur.lastrowid)
 
-    def add_feedback(
-        self, question_id: int | None, question: str, answer: str, chat_id: int, user_id: int | None, vote: int
-    ) -> None:
-        """One vote per user and answer: voting again replaces the earlier vote."""
+    def bind_answer(self, question_id: int, message_id: int) -> None:
+        """The answer to ``question_id`` was sent as ``message_id`` (in the question's chat)."""
         with self._lock, self._conn:
+            self._conn.execute("UPDATE questions SET message_id = ? WHERE id = ?", (message_id, question_id))
+
+    def add_feedback(
+        self,
+        question_id: int,
+        question: str,
+        answer: str,
+        chat_id: int,
+        user_id: int | None,
+        vote: int,
+        message_id: int,
+    ) -> bool:
+        """Store a vote if it was cast on the answer's own message (``chat_id``, ``message_id``);
+        anything else is refused (False) and nothing is written.  One vote per user and answer:
+        voting again replaces the earlier vote."""
+        with self._lock, self._conn:
+            bound = self._conn.execute(
+                "SELECT 1 FROM questions WHERE id = ? AND chat_id = ? AND message_id = ?",
+                (question_id, chat_id, message_id),
+            ).fetchone()
+            if not bound:
+                return False
             self._conn.execute(
                 "INSERT INTO feedback (question_id, question, answer, chat_id, user_id, vote, created_at)"
                 " VALUES (?,?,?,?,?,?,?)"
@@ -87,6 +113,7 @@ class FeedbackStore:
                 " created_at = excluded.created_at",
                 (question_id, question, answer, chat_id, user_id, 1 if vote > 0 else -1, _now()),
             )
+            return True
 
     # -- reading --------------------------------------------------------------------------------------
     def feedback(self) -> list[dict]:
