@@ -22,6 +22,7 @@ from .config import Settings
 from .embeddings import make_embedder
 from .glossary import GLOSSARY_FILE, Glossary
 from .indexer import Indexer, IndexReport, Progress
+from .inforce import relation_answer
 from .loaders import SUPPORTED_SUFFIXES
 from .query import analyze
 from .relations import RelationKind, ref_label, relations_from_json
@@ -280,6 +281,10 @@ class Engine:
             # Never answer about one province or unit from another's documents.
             allowed = set().union(*(searcher.docs_mentioning(p.folded) for p in q.places))
             hits = [h for h in all_hits if h.doc_id in allowed][:8]
+        if hits:
+            stated = relation_answer(question, q, searcher, hits)
+            if stated:
+                return stated
         if "author" in q.wants and hits:
             authored = self._author_answer(question, searcher, hits)
             if authored:

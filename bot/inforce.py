@@ -1,0 +1,109 @@
+"""Questions about which guidance is in force: what a document replaces, amends or repeals, and
+from when it takes effect ("Hướng dẫn 06-HD/TW thay thế hướng dẫn nào?", "Quy định 294 có hiệu
+lực từ khi nào?").
+
+The answer is the document's own sentence that states it (recorded as the relation's evidence at
+indexing time), quoted from the passage that holds it and cited with its section — never a
+sentence made up from the relation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from .answer import Answer, Citation, short_name, with_notices
+from .chunking import split_sentences
+from .clause import containing_unit
+from .query import Query
+from .relations import RelationKind, relations_from_json
+from .retrieve import Hit, HybridSearcher
+from .textnorm import fold
+
+# What the question asks about, and which relations answer it.
+_ASKS = [
+    (re.compile(r"\bthay (?:the|cho)\b"), {RelationKind.REPLACES}),
+    (re.compile(r"\b(?:bai bo|het hieu luc)\b"), {RelationKind.REPEALS}),
+    (re.compile(r"\b(?:dieu chinh|sua doi|bo sung)\b"), {RelationKind.AMENDS}),
+]
+_EFFECTIVE_RE = re.compile(r"\bhieu luc\b")
+# A question word: the question asks which document or when, rather than mentioning a change.
+_QUESTION_RE = re.compile(r"\b(?:nao|gi|khi nao|bao gio|tu ngay|ngay nao|tu khi)\b")
+_SELF_EFFECT_RE = re.compile(
+    r"\b(?:quy dinh|huong dan|chi thi|ket luan|nghi quyet|quyet dinh|quy che|ke hoach|thong bao|van ban|dieu le) nay\b"
+    r".{0,120}\bco hieu luc\b"
+)
+# How many characters of a relation's evidence are looked up in the passages.
+EVIDENCE_PROBE_CHARS = 48
+
+
+def relation_answer(question: str, q: Query, searcher: HybridSearcher, hits: list[Hit]) -> Answer | None:
+    """Answer from the document's own statement of what it replaces, amends, repeals or when it
+    takes effect; None when the question is not of that kind or the document says nothing of it."""
+    if not _QUESTION_RE.search(q.folded):
+        return None
+    kinds = set().union(*(k for pattern, k in _ASKS if pattern.search(q.folded)))
+    effective = bool(_EFFECTIVE_RE.search(q.folded)) and not kinds
+    if not kinds and not effective:
+        return None
+    named = searcher.docs_named(q)
+    docs = [d for d in dict.fromkeys(h.doc_id for h in hits) if d in named] or [h.doc_id for h in hits[:1]]
+    for doc_id in docs:
+        sentences = _effective_sentences(searcher, doc_id) if effective else _evidence(searcher, doc_id, kinds)
+        found = [c for c in (_locate(searcher, doc_id, s) for s in sentences) if c]
+        if found:
+            lines, citations = [], []
+            for n, (hit, sentence, start) in enumerate(found[:2], 1):
+                cite = Citation.from_hit(n, hit, 1.0)
+                unit = containing_unit(hit, start, start + len(sentence))
+                if unit:
+                    cite.section, cite.page = unit[0], unit[3] if unit[3] is not None else hit.page
+                citations.append(cite)
+                where = ", ".join(x for x in (short_name(hit), cite.section) if x)
+                lines.append(f"{where} [{n}]:\n{sentence}")
+            text = with_notices("\n\n".join(lines), [hit for hit, _, _ in found[:2]])
+            return Answer(question, True, text, citations)
+    return None
+
+
+def _evidence(searcher: HybridSearcher, doc_id: str, kinds: set[RelationKind]) -> list[str]:
+    rows = searcher.snapshot.query("SELECT relations FROM documents WHERE doc_id = ?", (doc_id,))
+    if not rows:
+        return []
+    relations = relations_from_json(json.loads(rows[0]["relations"] or "[]"))
+    return list(dict.fromkeys(r.evidence for r in relations if r.kind in kinds and r.evidence and r.subject is None))
+
+
+def _effective_sentences(searcher: HybridSearcher, doc_id: str) -> list[str]:
+    rows = searcher.snapshot.query(
+        "SELECT text FROM passages WHERE doc_id = ? AND instr(lower(text), 'hiệu lực') > 0 ORDER BY position", (doc_id,)
+    )
+    out = []
+    for row in rows:
+        for span in split_sentences(row["text"]):
+            sentence = row["text"][span.start : span.end]
+            # The document speaking of itself: "Quy định này … có hiệu lực thi hành từ ngày 01/7/2025".
+            if _SELF_EFFECT_RE.search(fold(sentence)):
+                out.append(sentence)
+    return out
+
+
+def _locate(searcher: HybridSearcher, doc_id: str, sentence: str) -> tuple[Hit, str, int] | None:
+    """The passage that holds the sentence, the sentence as that passage writes it, and where."""
+    probe = re.sub(r"\s+", " ", sentence).strip()[:EVIDENCE_PROBE_CHARS]
+    if not probe:
+        return None
+    rows = searcher.snapshot.query(
+        "SELECT id FROM passages WHERE doc_id = ? AND instr(text, ?) > 0 ORDER BY position LIMIT 1", (doc_id, probe)
+    )
+    if not rows:
+        return None
+    hits = searcher.load_hits([rows[0]["id"]])
+    if not hits:
+        return None
+    hit = hits[0]
+    start = hit.text.find(probe)
+    for span in split_sentences(hit.text):
+        if span.start <= start < span.end:
+            return hit, hit.text[span.start : span.end], span.start
+    return None
