@@ -153,6 +153,12 @@ def scope_label(title: str) -> str:
     return head if len(head) <= 80 else head[:77] + "…"
 
 
+def source_scope(hit: Hit) -> str:
+    """ "Thành phố Lạng Sơn chuẩn bị …, nhiệm kỳ 2020–2025": the unit, and the term of an older news item."""
+    label = scope_label(hit.title)
+    return f"{label}, {hit.term_note}" if hit.term_note else label
+
+
 def not_found(question: str, why: str | None, nearest: list[str], reason: str) -> Answer:
     parts = [NOT_FOUND]
     if why:
@@ -382,12 +388,16 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = 
             s.text = _with_items(pool[s.hit_index].text, s.start, s.text, budget)
     docs = {pool[s.hit_index].doc_id for s in chosen}
     lines = [f"{s.text} [{number[pool[s.hit_index].passage_id]}]" for s in chosen]
+    if len(docs) == 1 and pool[chosen[0].hit_index].term_note:
+        # News of an earlier congress term: say which term this practice comes from.
+        h = pool[chosen[0].hit_index]
+        lines = [f"{scope_label(h.title)}, {h.term_note}:"] + lines
     if len(docs) > 1 and _disagree(q, [s.text for s in chosen], [pool[s.hit_index].doc_id for s in chosen]):
         lines = ["Các tài liệu nêu khác nhau tùy đơn vị:"] + [
-            f"• {scope_label(pool[s.hit_index].title)}: {line}" for s, line in zip(chosen, lines, strict=True)
+            f"• {source_scope(pool[s.hit_index])}: {line}" for s, line in zip(chosen, lines, strict=True)
         ]
     elif len(docs) > 1:
-        lines = [f"• {scope_label(pool[s.hit_index].title)}: {line}" for s, line in zip(chosen, lines, strict=True)]
+        lines = [f"• {source_scope(pool[s.hit_index])}: {line}" for s, line in zip(chosen, lines, strict=True)]
     text = with_notices("\n".join(lines), list({pool[s.hit_index].doc_id: pool[s.hit_index] for s in chosen}.values()))
     return Composition(text, citations, lead_coverage, type_ok)
 

@@ -28,6 +28,7 @@ from .query import analyze
 from .relations import RelationKind, ref_label, relations_from_json
 from .retrieve import HybridSearcher
 from .store import IndexStore, check_model
+from .terms import find_terms
 from .textnorm import looks_vietnamese, normalize
 
 log = logging.getLogger(__name__)
@@ -281,6 +282,16 @@ class Engine:
             # Never answer about one province or unit from another's documents.
             allowed = set().union(*(searcher.docs_mentioning(p.folded) for p in q.places))
             hits = [h for h in all_hits if h.doc_id in allowed][:8]
+        asked_terms = {"{}-{}".format(*t.local_years) for t in find_terms(q.text)}
+        if asked_terms and hits:
+            # A question about one congress term is not answered from news of another.
+            same = [h for h in hits if h.term is None or h.term in asked_terms]
+            if not same:
+                asked = ", ".join(sorted(t.replace("-", "–") for t in asked_terms))
+                found = ", ".join(sorted({h.term.replace("-", "–") for h in hits if h.term}))
+                why = f"Các tài liệu tìm được nói về nhiệm kỳ {found}, không phải nhiệm kỳ {asked}."
+                return not_found(question, why, nearest, "other_term")
+            hits = same
         if hits:
             stated = relation_answer(question, q, searcher, hits)
             if stated:

@@ -188,7 +188,7 @@ class Indexer:
         doc.admin_status = status.value if status else None
         doc.effective = effective or effective_date(doc.text, m.published)
         term = document_term(doc.text, m.published) if not m.official else None
-        doc.term = f"{term.start}-{term.end}" if term else None
+        doc.term = "{}-{}".format(*term.local_years) if term else None
 
     def _official_chunks(self, text: str, lines: list[str], header: Header, budget: int) -> list[SectionChunk]:
         """The letterhead as one passage (it holds the number and date), then one per section;

@@ -72,6 +72,7 @@ class Hit:
     replaced_by: str | None = None  # "Hướng dẫn 06-HD/TW (09/06/2025)"
     notice: str | None = None  # "⚠ Hướng dẫn 01-HD/TW đã được thay thế bởi …"
     term: str | None = None  # the congress term a news source speaks of: "2020-2025"
+    term_note: str | None = None  # "nhiệm kỳ 2020–2025" when that term is older than the newest in the corpus
     authority: int = 0  # rank of the document: Điều lệ > Quy định > Hướng dẫn > local guidance > news
     score: float = 0.0  # fused
     cosine: float = 0.0  # dense similarity to the question
@@ -125,6 +126,7 @@ class HybridSearcher:
         self._corpus_refs = None
         self._own_refs: dict[tuple[str, int], set[str]] | None = None
         self._statuses: dict[str, tuple[str, DocStatus]] | None = None
+        self._newest_term: str | None = None
         self._restorer: DiacriticRestorer | None = None
         self._phrase_cache: dict[str, int] = {}
 
@@ -229,6 +231,13 @@ class HybridSearcher:
             h.replaced_by = by.label + (f" ({format_date(by.date)})" if by.date else "")
         h.notice = status_notice(label, status)
 
+    def newest_term(self) -> str | None:
+        """The latest congress term any source speaks of ("2025-2030")."""
+        if self._newest_term is None:
+            rows = self.snapshot.query("SELECT max(term) FROM documents WHERE term IS NOT NULL")
+            self._newest_term = (rows[0][0] if rows else None) or ""
+        return self._newest_term or None
+
     def own_refs(self) -> dict[tuple[str, int], set[str]]:
         """Document number → the documents that *are* it: an official document by its own number,
         else (no official one in the corpus) an item whose title starts with it ("Kết luận 118 …")."""
@@ -332,6 +341,8 @@ class HybridSearcher:
             h.doc_number = r[19]
             h.authority = authority(r[9], bool(r[18]), r[19], r[20])
             h.term = r[21]
+            if h.term and h.term != self.newest_term():
+                h.term_note = "nhiệm kỳ " + h.term.replace("-", "–")
             self._apply_status(h)
             # The folded forms are stored in the FTS table: no need to fold again per question.
             h.folded_tokens = set(_WORDS.findall(f"{r[11]} {r[12]} {r[10] or ''}"))
