@@ -163,6 +163,14 @@ def add(ctx: click.Context, files: tuple[Path, ...]) -> None:
         click.echo(
             f"added {doc['doc_id']}: {doc['title']} ({doc['doc_type']}, {doc['published'] or 'no date'}, {doc['passages']} passages)"
         )
+        for change in doc.get("changes", []):
+            what = "replaces" if change["kind"] == "replaces" else "amends"
+            click.echo(
+                f"  {what} {change['label']} ({change['doc_id']}): {len(change['added'])} sections added, "
+                f"{len(change['removed'])} removed, {len(change['changed'])} changed"
+            )
+            for line in change["lines"]:
+                click.echo(f"    {line}")
     click.echo(report.summary())
     if report.skipped and not report.documents:
         ctx.exit(1)

@@ -25,9 +25,10 @@ from .indexer import Indexer, IndexReport, Progress
 from .inforce import relation_answer
 from .loaders import SUPPORTED_SUFFIXES
 from .query import analyze
-from .relations import RelationKind, ref_label, relations_from_json
+from .relations import RelationKind, diff_sections, ref_label, relations_from_json
 from .retrieve import HybridSearcher
 from .store import IndexStore, check_model
+from .structure import section_outline
 from .terms import find_terms
 from .textnorm import looks_vietnamese, normalize
 
@@ -140,6 +141,8 @@ class Engine:
                 continue
             targets.append(target)
         report = self.indexer.index_paths(targets, progress=progress) if targets else IndexReport()
+        if report.documents:
+            self._describe_changes(report)
         report.skipped = skipped + report.skipped
         # A file that could not be indexed must not stay in knowledge/ to fail every sync.
         for name, _ in report.skipped:
@@ -147,6 +150,41 @@ class Engine:
                 if t.name == name:
                     t.unlink(missing_ok=True)
         return report
+
+    def _describe_changes(self, report: IndexReport) -> None:
+        """For each added document that replaces or amends one already in the knowledge base, the
+        sections that differ (added, removed, changed), matched by number and heading."""
+        with self.lease() as searcher:
+            statuses = searcher.statuses()
+            for doc in report.documents:
+                changes = []
+                for other, (label, status) in statuses.items():
+                    kind = None
+                    if status.replaced_by and status.replaced_by.doc_id == doc["doc_id"]:
+                        kind = "replaces"
+                    elif any(a.doc_id == doc["doc_id"] for a in status.amended_by):
+                        kind = "amends"
+                    if kind is None:
+                        continue
+                    texts = dict(
+                        (r["doc_id"], r["text"])
+                        for r in searcher.snapshot.query(
+                            "SELECT doc_id, text FROM documents WHERE doc_id IN (?, ?)", (other, doc["doc_id"])
+                        )
+                    )
+                    diff = diff_sections(section_outline(texts.get(other, "")), section_outline(texts[doc["doc_id"]]))
+                    changes.append(
+                        {
+                            "doc_id": other,
+                            "label": label,
+                            "kind": kind,
+                            "added": [f"{s.number} {s.heading}".strip() for s in diff.added],
+                            "removed": [f"{s.number} {s.heading}".strip() for s in diff.removed],
+                            "changed": [f"{c.new.number} {c.new.heading}".strip() for c in diff.changed],
+                            "lines": diff.describe_vi(),
+                        }
+                    )
+                doc["changes"] = changes
 
     def store_file(self, filename: str, data: bytes) -> Path:
         """Write an uploaded file into knowledge/ under a safe, unused name."""
@@ -251,6 +289,11 @@ class Engine:
                 follow = analyze(text, self.glossary)
                 q.places = follow.places or q.places
             answer = self._answer(question, q, searcher)
+            if answer.found and q.refs:
+                # The question's number is shared by several documents: say which one answered.
+                notes = {searcher.same_number_note(q, c.doc_id) for c in answer.citations} - {None}
+                if notes:
+                    answer.answer = "\n\n".join([answer.answer, *sorted(notes)])
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
 

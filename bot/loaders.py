@@ -11,12 +11,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .docx_numbering import Numbering
 from .layout import reflow_pages
 from .metadata import read_sidecar, split_front_matter
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 # Files in knowledge/ that are data for the bot, not documents to index.
 RESERVED_NAMES = {"glossary.tsv", "readme.md"}
+
+
+# A one-row table with this many cells or fewer is page layout (the letterhead), not data.
+LAYOUT_TABLE_MAX_CELLS = 3
 
 
 class LoadError(Exception):
@@ -141,6 +146,15 @@ def _load_pdf(data: bytes) -> Loaded:
     hints = {}
     if info.get("/Title"):
         hints["title"] = str(info["/Title"]).strip()
+    if not any(re.search(r"\w{2,}", page) for page in pages):
+        # No text layer: a scan.  OCR it when Tesseract is installed; else skip with how to enable it.
+        from .errors import LoadError as TypedLoadError
+        from .ocr import ocr_pdf
+
+        try:
+            pages = ocr_pdf(data)
+        except TypedLoadError as exc:
+            raise LoadError(str(exc)) from exc
     # pypdf returns printed lines: re-join them into paragraphs, drop page furniture, mark page starts.
     return Loaded(reflow_pages(pages), hints)
 
@@ -160,14 +174,24 @@ def _load_docx(data: bytes) -> Loaded:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    # Paragraphs and tables in document order (a table stays where it was written).
+    # Paragraphs and tables in document order (a table stays where it was written); list paragraphs
+    # get the number Word draws before them; a one-row layout table (the letterhead's two columns)
+    # is read column by column, a data table row by row ("STT | Nội dung | Thời gian").
+    numbering = Numbering(document)
     blocks = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
-            blocks.append(block.text)
+            label = numbering.label(block)
+            text = block.text
+            blocks.append(f"{label} {text}" if label and text.strip() else text)
         elif isinstance(block, Table):
-            for row in block.rows:
-                cells = [c.text.strip() for c in row.cells if c.text.strip()]
+            rows = block.rows
+            if len(rows) == 1 and len(rows[0].cells) <= LAYOUT_TABLE_MAX_CELLS:
+                for cell in dict.fromkeys(rows[0].cells):
+                    blocks.append("\n".join(p.text for p in cell.paragraphs if p.text.strip()))
+                continue
+            for row in rows:
+                cells = [" ".join(c.text.split()) for c in row.cells if c.text.strip()]
                 if cells:
                     blocks.append(" | ".join(dict.fromkeys(cells)))
     hints = {}

@@ -22,7 +22,7 @@ from langchain_core.retrievers import BaseRetriever
 from .doctypes import DocType
 from .embeddings import VectorEmbedder
 from .glossary import Glossary
-from .metadata import LOCAL_RANK_PENALTY, find_refs
+from .metadata import LOCAL_RANK_PENALTY, DocRef, find_refs
 from .query import ASKING_WORDS, DOMAIN_COMMON, Query, analyze, fts_match, fts_phrase
 from .relations import (
     DocInfo,
@@ -30,12 +30,15 @@ from .relations import (
     Status,
     docref_from_meta,
     format_date,
+    pick_by_question,
     relations_from_json,
     resolve_status,
+    same_number_notice,
     status_notice,
 )
 from .restore import DiacriticRestorer
 from .store import Snapshot
+from .terms import find_terms, find_years
 from .textnorm import fold
 
 _WORDS = re.compile(r"\w+")
@@ -126,6 +129,7 @@ class HybridSearcher:
         self._corpus_refs = None
         self._own_refs: dict[tuple[str, int], set[str]] | None = None
         self._statuses: dict[str, tuple[str, DocStatus]] | None = None
+        self._infos: dict[str, DocInfo] = {}
         self._newest_term: str | None = None
         self._restorer: DiacriticRestorer | None = None
         self._phrase_cache: dict[str, int] = {}
@@ -217,6 +221,7 @@ class HybridSearcher:
                     )
                 )
             resolved = resolve_status(infos)
+            self._infos = {i.doc_id: i for i in infos}
             self._statuses = {i.doc_id: (i.label(), resolved[i.doc_id]) for i in infos if i.doc_id in resolved}
         return self._statuses
 
@@ -258,9 +263,38 @@ class HybridSearcher:
         return self._own_refs
 
     def docs_named(self, q: Query) -> set[str]:
-        """The documents a question names by number ("QĐ 294", "Hướng dẫn 06-HD/TW")."""
+        """The documents a question names by number ("QĐ 294", "Hướng dẫn 06-HD/TW").
+
+        Two documents can share a number (Chỉ thị 35-CT/TW of 2019 and of 2024): a year or a
+        congress term in the question picks one; without, the one in force is meant.
+        """
         own = self.own_refs()
-        return set().union(*(own.get(r.key, set()) for r in q.refs)) if q.refs else set()
+        named: set[str] = set()
+        for r in q.refs:
+            ids = own.get(r.key, set())
+            if len(ids) > 1:
+                pick = self.pick_same_number(q, r, ids)
+                ids = {pick} if pick else ids
+            named |= ids
+        return named
+
+    def pick_same_number(self, q: Query, ref: DocRef, ids: set[str]) -> str | None:
+        statuses = self.statuses()
+        infos = [self._infos[i] for i in sorted(ids) if i in self._infos]
+        hints = [*find_years(q.text), *find_terms(q.text)]
+        return pick_by_question([ref], hints, infos, {i: st for i, (_, st) in statuses.items()})
+
+    def same_number_note(self, q: Query, chosen: str) -> str | None:
+        """ "Lưu ý: Chỉ thị 35-CT/TW (30/05/2019) là văn bản khác cùng số …" when the question's number
+        is shared by several documents of the knowledge base."""
+        own = self.own_refs()
+        self.statuses()
+        for r in q.refs:
+            ids = own.get(r.key, set())
+            if chosen in ids and len(ids) > 1:
+                others = [self._infos[i] for i in ids if i != chosen and i in self._infos]
+                return same_number_notice(self._infos[chosen], others)
+        return None
 
     # -- search ---------------------------------------------------------------
     def embed(self, q: Query) -> np.ndarray:

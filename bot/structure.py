@@ -198,3 +198,27 @@ def walk(nodes: list[Section]) -> list[Section]:
         out.append(node)
         out.extend(walk(node.children))
     return out
+
+
+def section_outline(text: str) -> list[tuple[str, str, str]]:
+    """(label, heading, own text) of every numbered section of an official document's text:
+    what two versions of a guideline are compared by ("What changed")."""
+    from .header import parse_header  # the header module reads the letterhead; only needed here
+
+    lines = text.splitlines()
+    header = parse_header(lines)
+    if header is None:
+        return []
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    start = offsets[min(header.body_start, len(lines))]
+    end = offsets[header.tail_start] if header.tail_start is not None else len(text)
+    out = []
+    for s in walk(parse_sections(text, start, end)):
+        if s.kind in (PREAMBLE, HEADER):
+            continue
+        found = _match(s.heading.split("\n")[0])
+        heading = found[2] if found else s.heading
+        out.append((s.label, heading, text[s.start : s.head_end()].strip()))
+    return out
