@@ -541,7 +541,7 @@ def compose_clauses(
         citations.append(cite)
         where = ", ".join(x for x in (short_name(h), cite.section) if x)
         lines.append(f"{where} [{n}]:\n{clause.text}")
-    text = "\n\n".join(lines)
+    text = with_notices("\n\n".join(lines), [h for h, _ in quoted])
     return Composition(
         text, citations, first.coverage, type_ok and first.typed, clause=True, line_coverage=first.line_coverage
     )

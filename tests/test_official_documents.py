@@ -1,0 +1,248 @@
+"""Official documents through the whole pipeline: the three generated fixtures (a Quy định PDF
+as published, a Hướng dẫn DOCX with Word numbering and a table, a scanned page) and the
+fictional guideline pairs of tests/fixtures/relations.
+
+The ingestion tests use the model-free ``hash`` embedder (fast, real SQLite and FAISS); the
+answer tests at the end use the bundled model.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.embeddings import HashEmbeddings
+from bot.engine import Engine
+from bot.indexer import Indexer
+from bot.ocr import ocr_available
+from bot.textnorm import fold
+
+RELATIONS = Path(__file__).resolve().parent / "fixtures" / "relations"
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", " ", fold(text)).strip()
+
+
+@pytest.fixture(scope="module")
+def prepare():
+    indexer = Indexer(None, HashEmbeddings(), None, Path("."))
+    return lambda path: indexer.prepare(path, path.stem)
+
+
+# -- the Quy định PDF as published -----------------------------------------------------------------------
+
+
+def test_regulation_pdf_header_is_read_not_invented(regulation_pdf, prepare):
+    path, truth = regulation_pdf
+    meta = prepare(path).meta
+    assert meta.doc_type == "regulation" and meta.official
+    assert meta.doc_number == truth["number"] == "999-QĐ/TU"
+    assert meta.published == truth["date"]
+    assert meta.title == f"Quy định 999-QĐ/TU {truth['subject']}"  # not the PDF's "Microsoft Word - …" title
+    assert fold(meta.issuer) == fold("Ban Chấp hành Đảng bộ tỉnh Hưng Nam (giả định)")
+    assert meta.place == "Hưng Nam"
+    assert truth["signer"]["name"] in meta.signer and "T/M BAN THƯỜNG VỤ" in meta.signer
+    assert meta.basis and meta.basis[0].startswith("Căn cứ Điều lệ Đảng")
+
+
+def test_regulation_pdf_lines_are_rejoined_and_page_furniture_dropped(regulation_pdf, prepare):
+    path, truth = regulation_pdf
+    doc = prepare(path)
+    lines = [squash(line) for line in doc.text.splitlines()]
+    for number, clause in truth["clauses"].items():
+        first = squash(clause["text"].split("\n")[0])
+        assert any(line.startswith(f"{number}. {first}") or line == f"{number}. {first}" for line in lines), number
+    assert fold(truth["running_header"]) not in fold(doc.text)
+    assert not re.search(r"trang \d/4", fold(doc.text))
+    for left, right, _ in truth["split_pairs"]:  # word pairs the printer split at a line end
+        assert f"{fold(left)} {fold(right)}" in fold(doc.text)
+    assert "noi nhan" not in " ".join(fold(c.text) for c in doc.chunks)  # the distribution list is not content
+
+
+def test_regulation_pdf_passages_know_their_section_and_page(regulation_pdf, prepare):
+    path, truth = regulation_pdf
+    doc = prepare(path)
+    from bot.layout import page_at
+
+    units = {u.label: u for c in doc.chunks for u in c.units}
+    for number, clause in truth["clauses"].items():
+        unit = units[f"mục {number}"]
+        assert page_at(doc.page_starts, unit.start) == clause["page"], number
+    # A clause printed across a page break is one passage, whole.
+    crossing = [n for n, c in truth["clauses"].items() if c["end_page"] > c["page"] and "." in n]
+    assert crossing
+    for number in crossing:
+        text = squash(truth["clauses"][number]["text"])
+        assert any(text in squash(c.text) for c in doc.chunks), number
+
+
+def test_a_list_stays_with_its_lead_in(regulation_pdf, prepare):
+    path, truth = regulation_pdf
+    doc = prepare(path)
+    holding = [c for c in doc.chunks if "trong cac truong hop sau" in fold(c.text) or "… " in c.context]
+    lead = next(c for c in doc.chunks if "trong cac truong hop sau" in fold(c.text))
+    for item in truth["items"]["3.2"]:
+        assert squash(item) in squash(lead.text), item
+    assert holding
+
+
+# -- the Hướng dẫn DOCX ----------------------------------------------------------------------------------
+
+
+def test_instruction_docx_numbering_headings_and_table(instruction_docx, prepare):
+    path, truth = instruction_docx
+    doc = prepare(path)
+    meta = doc.meta
+    assert meta.doc_type == "instruction" and meta.doc_number == "88-HD/BTCTU" and meta.published == truth["date"]
+    assert meta.title == f"Hướng dẫn 88-HD/BTCTU {truth['subject']}"
+    assert fold(meta.issuer) == fold("Ban Tổ chức Tỉnh ủy Hưng Nam (giả định)")
+    lines = doc.text.splitlines()
+    # Word's automatic numbers are drawn: "1. …", "a) …".
+    for block in truth["blocks"]:
+        if block["kind"] in ("num", "letter"):
+            assert f"{block['label']} {block['text']}" in lines, block
+    table = truth["table"]
+    assert " | ".join(table["header"]) in lines
+    for row in table["rows"]:
+        assert " | ".join(row) in lines
+    labels = {u.label for c in doc.chunks for u in c.units}
+    assert "mục II, điểm 2, điểm b" in labels or "mục II, điểm 2" in labels
+
+
+# -- the scanned page --------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not ocr_available(), reason="OCR not installed: apt-get install tesseract-ocr tesseract-ocr-vie")
+def test_a_scan_is_read_by_ocr(scanned_pdf, prepare):
+    path, truth = scanned_pdf
+    doc = prepare(path)
+    text = fold(doc.text)
+    words = [fold(w) for w in truth["keywords"]]
+    assert sum(w in text for w in words) >= 0.8 * len(words)
+    assert doc.meta.doc_type == "notice"
+
+
+def test_a_scan_without_ocr_is_skipped_with_how_to_enable_it(tmp_path, scanned_pdf):
+    """Tesseract absent (an empty PATH in a real subprocess): the scan is skipped, the rest indexed."""
+    path, _ = scanned_pdf
+    kb = tmp_path / "knowledge"
+    kb.mkdir()
+    shutil.copy(path, kb / path.name)
+    (kb / "note.txt").write_text("Chi bộ thôn Đồng Giả (giả định) họp thường lệ mỗi tháng một lần.\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "PATH": str(tmp_path / "no-bin"),
+        "CONGRESS_BOT_EMBEDDER": "hash",
+        "CONGRESS_BOT_KNOWLEDGE_DIR": str(kb),
+        "CONGRESS_BOT_INDEX_DIR": str(tmp_path / "index"),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "index"], capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path
+    )
+    out = proc.stdout + proc.stderr
+    assert "1 added" in out and "1 skipped" in out, out
+    assert "tesseract-ocr-vie" in out, out
+
+
+# -- versions of a guideline ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hash_engine(tmp_path):
+    kb = tmp_path / "knowledge"
+    kb.mkdir()
+    settings = Settings(kb, tmp_path / "index", "hash")
+    return Engine(settings)
+
+
+def test_adding_a_new_version_lists_the_sections_that_changed(hash_engine):
+    shutil.copy(RELATIONS / "huong-dan-05-hd-tu-2020-cu.txt", hash_engine.settings.knowledge_dir)
+    hash_engine.index()
+    report = hash_engine.add_files([RELATIONS / "huong-dan-09-hd-tu-2025-moi.txt"])
+    (doc,) = report.documents
+    (change,) = doc["changes"]
+    assert change["kind"] == "replaces" and change["doc_id"] == "huong-dan-05-hd-tu-2020-cu"
+    assert change["added"] == ["mục 4 Ứng dụng công nghệ thông tin"]
+    assert change["removed"] == ["mục 3 Chuẩn bị văn kiện"]
+    assert "mục 1 Thời gian tổ chức đại hội" in change["changed"]
+    docs = {d["doc_id"]: d for d in hash_engine.documents()}
+    old = docs["huong-dan-05-hd-tu-2020-cu"]
+    assert old["status"] == "replaced" and old["replaced_by"]["doc_id"] == "huong-dan-09-hd-tu-2025-moi"
+    assert docs["huong-dan-09-hd-tu-2025-moi"]["status"] == "in_force"
+
+
+def test_same_number_documents_are_told_apart_by_year(hash_engine):
+    for name in ("chi-thi-12-ct-tu-2019.txt", "chi-thi-12-ct-tu-2024.txt"):
+        shutil.copy(RELATIONS / name, hash_engine.settings.knowledge_dir)
+    hash_engine.index()
+    from bot.query import analyze
+
+    with hash_engine.lease() as searcher:
+
+        def named(question: str) -> set[str]:
+            return searcher.docs_named(analyze(question, hash_engine.glossary))
+
+        assert named("Chỉ thị 12 năm 2019 nói gì?") == {"chi-thi-12-ct-tu-2019"}
+        assert named("Chỉ thị 12 năm 2024 nói gì?") == {"chi-thi-12-ct-tu-2024"}
+        assert named("chi thi 12 nhiem ky 2020 - 2025") == {"chi-thi-12-ct-tu-2019"}
+        assert named("Chỉ thị 12-CT/TU quy định gì?") == {"chi-thi-12-ct-tu-2024"}  # the one in force
+        note = searcher.same_number_note(
+            analyze("Chỉ thị 12-CT/TU quy định gì?", hash_engine.glossary), "chi-thi-12-ct-tu-2024"
+        )
+    assert note and "20/05/2019" in note
+
+
+# -- answers with the real model -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def official_engine(tmp_path_factory, embedder, regulation_pdf, instruction_docx):
+    root = tmp_path_factory.mktemp("official")
+    kb = root / "knowledge"
+    kb.mkdir()
+    for path, _ in (regulation_pdf, instruction_docx):
+        shutil.copy(path, kb / path.name)
+    for name in ("huong-dan-05-hd-tu-2020-cu.txt", "huong-dan-09-hd-tu-2025-moi.txt"):
+        shutil.copy(RELATIONS / name, kb / name)
+    engine = Engine(Settings(kb, root / "index"), embedder=embedder)
+    engine.index()
+    return engine
+
+
+def test_a_list_question_gets_the_whole_clause_with_section_and_page(official_engine, regulation_pdf):
+    _, truth = regulation_pdf
+    answer = official_engine.ask("Đảng viên không được giới thiệu vào chi ủy trong những trường hợp nào?")
+    assert answer.found, answer.answer
+    assert answer.answer.startswith("Quy định 999-QĐ/TU, mục 3.2")
+    for item in truth["items"]["3.2"]:
+        assert squash(item) in squash(answer.answer), item
+    cite = answer.citations[0]
+    assert cite.section == "mục 3.2" and cite.page == truth["clauses"]["3.2"]["page"]
+    assert f"mục 3.2, tr. {cite.page}" in answer.sources_text()
+    # Every line of the answer is copied from the cited passage.
+    body = answer.answer.split("\n", 1)[1]
+    for line in body.splitlines():
+        assert line in cite.passage or line == "…", line
+
+
+def test_a_number_in_words_and_a_docx_clause(official_engine):
+    answer = official_engine.ask("Theo Hướng dẫn 88, lấy ý kiến đảng viên bằng phiếu kín khi nào?")
+    assert answer.found, answer.answer
+    assert "phiếu kín" in answer.answer and answer.citations[0].doc_id == "huong-dan-88-hd-btctu"
+
+
+def test_an_answer_from_a_replaced_guideline_carries_the_warning(official_engine):
+    answer = official_engine.ask("Theo Hướng dẫn 05-HD/TU, chi ủy chuẩn bị văn kiện gì?")
+    assert answer.found, answer.answer
+    assert any(c.doc_id == "huong-dan-05-hd-tu-2020-cu" for c in answer.citations)
+    assert "⚠ Hướng dẫn 05-HD/TU đã được thay thế bởi Hướng dẫn 09-HD/TU (15/04/2025)" in answer.answer
+    cite = next(c for c in answer.citations if c.doc_id == "huong-dan-05-hd-tu-2020-cu")
+    assert cite.status == "replaced" and cite.replaced_by.startswith("Hướng dẫn 09-HD/TU")
