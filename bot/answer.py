@@ -45,6 +45,9 @@ OUT_OF_FORCE_PENALTY = 0.2
 CLAUSE_POOL = 8
 # A question word found only in a clause's headings counts this much of one found in its text.
 HEADING_WORD_SHARE = 0.5
+# The refusal gate reads the question's words in windows of this many words, moved by this step.
+WINDOW_WORDS = 30
+WINDOW_STEP = 5
 # How much the clause's first line (its heading or lead-in) covering the question adds.
 LEAD_LINE_WEIGHT = 0.3
 # A list question prefers a clause that is a list: a lead-in ending in ":" followed by items.
@@ -205,6 +208,8 @@ _NUMBER_RE = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r"|" + _FRACTION
 # "bao nhiêu người / ủy viên / đồng chí": any of these counts people.
 _PERSON_NOUNS = {"nguoi", "dong chi", "uy vien", "thanh vien", "can bo", "dang vien", "dai bieu", "nhan su"}
 _COUNT_NOUN_RE = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)(?:\s+(\w+))?")
+# "đồng chí Tô Lâm", "ông Nguyễn Văn A": a person named after a form of address.
+_TITLED_NAME_RE = re.compile(r"(?:đồng chí|Đồng chí|ông|Ông|bà|Bà)\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+)+")
 _NAME_RE = re.compile(
     r"\b[A-ZĐÀ-Ỹ][a-zà-ỹđ]*(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]*){2,}"  # Nguyễn Mạnh Hùng
     r"|\b[A-ZĐÀ-Ỹ]{2,}(?:\s+[A-ZĐÀ-Ỹ]+){1,3}\b"  # ĐỖ THANH LÃNG
@@ -223,6 +228,8 @@ def type_satisfied(q: Query, text: str) -> bool:
     if "day" in q.wants and not _DAY_RE.search(text):
         return False
     if "date" in q.wants and not _DATE_RE.search(text):
+        return False
+    if "person" in q.wants and not (_NAME_RE.search(text) or _TITLED_NAME_RE.search(text)):
         return False
     if "count" in q.wants:
         if not _NUMBER_RE.search(text if re.search(r"\d", text) else folded):
@@ -450,10 +457,14 @@ def _clause_candidates(
             )
             line_cov = 0.0
             for line in text.split("\n"):
-                lf = " ".join(folded_words(line))
-                lseen = head | set(lf.split())
-                lc = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, lseen, lf)) / total
-                line_cov = max(line_cov, lc)
+                # The question's words close together: a window of a sentence's length, not a whole
+                # paragraph that lists five unrelated cases.
+                toks = folded_words(line)
+                for at in range(0, max(len(toks) - WINDOW_WORDS, 0) + 1, WINDOW_STEP):
+                    lf = " ".join(toks[at : at + WINDOW_WORDS])
+                    lseen = head | set(lf.split())
+                    lc = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, lseen, lf)) / total
+                    line_cov = max(line_cov, lc)
             phrase = sum(1 for b in bigrams if f" {b} " in f" {folded} ") / max(len(bigrams), 1)
             budget = LIST_BUDGET_CHARS if "list" in q.wants else CLAUSE_BUDGET_CHARS
             over = max(0, len(text) - budget) / budget

@@ -44,6 +44,7 @@ TYPE_MISSING = {
     "day": "Các tài liệu có nói về nội dung này nhưng không nêu ngày cụ thể.",
     "date": "Các tài liệu có nói về nội dung này nhưng không nêu thời gian cụ thể.",
     "count": "Các tài liệu có nói về nội dung này nhưng không nêu con số cụ thể.",
+    "person": "Các tài liệu có nói về nội dung này nhưng không nêu tên người cụ thể.",
 }
 
 
@@ -325,7 +326,9 @@ class Engine:
             # Never answer about one province or unit from another's documents.
             allowed = set().union(*(searcher.docs_mentioning(p.folded) for p in q.places))
             hits = [h for h in all_hits if h.doc_id in allowed][:8]
-        asked_terms = {"{}-{}".format(*t.local_years) for t in find_terms(q.text)}
+        # "nhiệm kỳ 2025–2030" names the congress term asked about; "khóa XII" usually names the
+        # Central Committee that issued a document ("Nghị quyết 26 khóa XII"), so it does not filter.
+        asked_terms = {"{}-{}".format(*t.local_years) for t in find_terms(q.text) if t.level == "local"}
         if asked_terms and hits:
             # A question about one congress term is not answered from news of another.
             same = [h for h in hits if h.term is None or h.term in asked_terms]
@@ -351,7 +354,7 @@ class Engine:
         if not comp.citations or comp.coverage < floor or (comp.clause and comp.line_coverage < MIN_LINE_COVERAGE):
             return not_found(question, None, nearest, "no_match")
         if not comp.type_ok:
-            why = next((TYPE_MISSING[w] for w in ("day", "date", "count") if w in q.wants), None)
+            why = next((TYPE_MISSING[w] for w in ("day", "date", "count", "person") if w in q.wants), None)
             return not_found(question, why, nearest, "no_answer_type")
         return Answer(question, True, comp.text, comp.citations)
 

@@ -41,6 +41,12 @@ CUES = {
     # "Khi nào" asks for a time or for a condition ("có giá trị khi nào?"): it is not a date cue.
     "date": re.compile(r"\b(ngay nao|bao gio|nam nao|thoi gian nao|thang nao|thoi diem nao)\b"),
     "who": re.compile(r"\b(ai|nguoi nao|dong chi nao|tac gia|nguoi viet|do ai)\b"),
+    # Asks for a person by name ("Ai được bầu làm Bí thư?", "Chủ tịch là ai?"), not for a body or a role
+    # ("Ai có thẩm quyền quyết định?"): the answer must name someone.
+    "person": re.compile(
+        r"\b(ai (?:duoc bau|duoc bo nhiem|trung cu|dang la|giu chuc|dam nhiem)"
+        r"|(?:bi thu|chu tich|chinh uy|chi huy truong|truong ban|giam doc|chu nhiem)(?: \w+){0,8} (?:la|lam) ai)\b"
+    ),
     # Who wrote the article: answered from the document's author line.
     "author": re.compile(r"\b(tac gia|ai viet|nguoi viet|but danh|viet boi|cua tac gia)\b"),
     "day": re.compile(r"\b(ngay nao|ngay bao nhieu|ngay may)\b"),
