@@ -20,7 +20,8 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 RESERVED_NAMES = {"glossary.tsv", "readme.md"}
 
 
-# A one-row table with this many cells or fewer is page layout (the letterhead), not data.
+# A one-row table with this many cells or fewer, whose cells hold several lines, is page layout
+# (the letterhead's two columns, the signature block), not data.
 LAYOUT_TABLE_MAX_CELLS = 3
 
 
@@ -186,7 +187,9 @@ def _load_docx(data: bytes) -> Loaded:
             blocks.append(f"{label} {text}" if label and text.strip() else text)
         elif isinstance(block, Table):
             rows = block.rows
-            if len(rows) == 1 and len(rows[0].cells) <= LAYOUT_TABLE_MAX_CELLS:
+            cells = rows[0].cells if len(rows) == 1 else []
+            stacked = any(sum(1 for p in c.paragraphs if p.text.strip()) > 1 for c in cells)
+            if stacked and len(cells) <= LAYOUT_TABLE_MAX_CELLS:
                 for cell in dict.fromkeys(rows[0].cells):
                     blocks.append("\n".join(p.text for p in cell.paragraphs if p.text.strip()))
                 continue
