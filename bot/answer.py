@@ -41,6 +41,10 @@ CLAUSE_LENGTH_PENALTY = 0.1
 # A replaced or expired document still answers, marked, but the text in force comes first when it answers too.
 OUT_OF_FORCE = frozenset({"replaced", "expired"})
 OUT_OF_FORCE_PENALTY = 0.2
+# A question naming several documents gets a clause from each, up to this many.
+MAX_NAMED_CLAUSES = 3
+# A section the question names by its place ("Điều 4 Điều lệ", "mục 3.2 Quy định 999") in a named document.
+PLACE_NAMED_BONUS = 0.5
 # Passages read for clause answers (the engine retrieves this many candidates).
 CLAUSE_POOL = 8
 # A question word found only in a clause's headings counts this much of one found in its text.
@@ -421,6 +425,18 @@ class _Candidate:
     line_coverage: float = 0.0  # the best single line's coverage (with the headings)
 
 
+_PLACE_IN_DOC_RE = re.compile(r"\b(điều|khoản|mục|điểm)\s+(\d{1,3}(?:\.\d{1,2}){0,4}|[a-zđ](?=\W|$))", re.I)
+
+
+def named_places(question: str) -> list[str]:
+    """Places in a document the question names: "Điều 4", "mục 3.2", "khoản 2" (as section labels write them)."""
+    out = []
+    for word, number in _PLACE_IN_DOC_RE.findall(question):
+        word = word.lower()
+        out.append(f"Điều {number}" if word == "điều" else f"{word} {number}")
+    return out
+
+
 def _clause_candidates(
     q: Query, pool: list[Hit], weights: dict[str, float], ref_words: set[str], named: set[str]
 ) -> list[_Candidate]:
@@ -430,6 +446,7 @@ def _clause_candidates(
     budget loses a little (it will be cut)."""
     best = max((h.score for h in pool), default=1.0) or 1.0
     total = sum(w for t, w in weights.items() if not t.isdigit()) or 1.0
+    places_named = named_places(q.text)
     bigrams = [b for b in q.bigrams if not set(b.split()) <= DOMAIN_COMMON]
     out: list[_Candidate] = []
     for i, h in enumerate(pool):
@@ -472,6 +489,8 @@ def _clause_candidates(
                 coverage_bonus = LIST_LEAD_BONUS
             else:
                 coverage_bonus = 0.0
+            if places_named and h.doc_id in named and any(p in unit[0] for p in places_named):
+                coverage_bonus += PLACE_NAMED_BONUS
             score = (
                 ranked
                 + coverage_bonus
@@ -530,7 +549,12 @@ def compose_clauses(
     asks_list = "list" in q.wants
     picks = [(first, LIST_BUDGET_CHARS if asks_list else CLAUSE_BUDGET_CHARS)]
     h0 = pool[first.hit_index]
-    for c in [] if asks_list else candidates[1:]:
+    # A question naming several documents ("Điều lệ và Quy định 294 …") hears each of them.
+    for doc in sorted(named - {h0.doc_id}):
+        own = [c for c in candidates if pool[c.hit_index].doc_id == doc]
+        if own and len(picks) < MAX_NAMED_CLAUSES:
+            picks.append((own[0], SECOND_CLAUSE_BUDGET_CHARS))
+    for c in [] if asks_list or len(picks) > 1 else candidates[1:]:
         h = pool[c.hit_index]
         if c.score < RELATED_CLAUSE_SHARE * first.score:
             continue

@@ -117,6 +117,10 @@ def authority(doc_type: str, official: bool, number: str | None, issuer: str | N
     return max(t.rank - (0 if central else LOCAL_RANK_PENALTY), 1)
 
 
+# The charter named in a question ("Điều lệ", "Điều lệ Đảng"), not "Quy định thi hành Điều lệ Đảng".
+_CHARTER_RE = re.compile(r"(?<!thi hanh )\bdieu le\b")
+
+
 class HybridSearcher:
     """Lexical + dense search over one index snapshot."""
 
@@ -276,6 +280,9 @@ class HybridSearcher:
                 pick = self.pick_same_number(q, r, ids)
                 ids = {pick} if pick else ids
             named |= ids
+        if _CHARTER_RE.search(q.folded):
+            # "theo Điều lệ", "Điều 4 Điều lệ Đảng": the Party's charter, which has no number.
+            named |= {d for d, (_, _) in self.statuses().items() if self._infos[d].doc_type == "charter"}
         return named
 
     def pick_same_number(self, q: Query, ref: DocRef, ids: set[str]) -> str | None:
