@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from .retrieve import Hit
 
 # An answer quotes a clause whole up to this many characters (a phone screen and a half)...
-CLAUSE_BUDGET_CHARS = 650
+CLAUSE_BUDGET_CHARS = 520
 # ...or, when the question asks for a list, up to this many: every item is wanted.
 LIST_BUDGET_CHARS = 1500
 # ...and a second, related clause (the rule's detailed implementation) up to this many.
-SECOND_CLAUSE_BUDGET_CHARS = 420
+SECOND_CLAUSE_BUDGET_CHARS = 320
 # Past the budget, an item is kept when it scores at least this share of the best item.
 ITEM_KEEP_SHARE = 0.6
 # A section whose own text is only a heading this short is answered together with its subsections.
