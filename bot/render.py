@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .answer import Answer, Citation, format_date, source_groups, source_line
+from .errors import Skipped
 
 TELEGRAM_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
@@ -354,7 +355,7 @@ def reason_vi(reason: str) -> str:
     return f"không xử lý được tệp (chi tiết: {reason})"
 
 
-def render_upload_report(filename: str, documents: list[dict], skipped: list[tuple[str, str]], seconds: float) -> str:
+def render_upload_report(filename: str, documents: list[dict], skipped: list[Skipped], seconds: float) -> str:
     lines: list[Line | str] = []
     for d in documents:
         lines += [
@@ -366,10 +367,10 @@ def render_upload_report(filename: str, documents: list[dict], skipped: list[tup
             Line([("Mã tài liệu: ", None), (d.get("doc_id") or "", "code")]),
             f"Thời gian xử lý: {seconds:.1f} giây",
         ]
-    for name, reason in skipped:
+    for s in skipped:
         lines += [
-            Line([("❌ Không thêm được tệp ", "b"), (name, "b")]),
-            f"Lý do: {reason_vi(reason)}.",
+            Line([("❌ Không thêm được tệp ", "b"), (s.file, "b")]),
+            f"Lý do: {s.reason.vi}.",
             "Kho tài liệu và chỉ mục không thay đổi.",
         ]
     if not documents and not skipped:
@@ -394,8 +395,8 @@ def render_reindex_report(report) -> str:
     ]
     if report.version:
         lines.append(Line([("Phiên bản chỉ mục: ", None), (report.version, "code")]))
-    for name, reason in report.skipped:
-        lines.append(Line([("Bỏ qua ", None), (name, "code"), (f": {reason_vi(reason)}", None)]))
+    for s in report.skipped:
+        lines.append(Line([("Bỏ qua ", None), (s.file, "code"), (f": {s.reason.vi}", None)]))
     return pack(lines)[0]
 
 

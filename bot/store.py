@@ -31,6 +31,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from .errors import CongressBotError
+
 SCHEMA_VERSION = 1
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -79,11 +81,11 @@ def new_vector_index(dim: int) -> faiss.Index:
     return faiss.IndexIDMap2(flat)
 
 
-class IndexMismatchError(RuntimeError):
+class IndexMismatchError(CongressBotError, RuntimeError):
     """The index was built with another embedding model or dimension."""
 
 
-class IndexMissingError(RuntimeError):
+class IndexMissingError(CongressBotError, RuntimeError):
     """No index has been built yet."""
 
 

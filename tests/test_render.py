@@ -9,6 +9,7 @@ from telegram_stub import parse_telegram_html
 
 from bot import render
 from bot.answer import Answer, Citation
+from bot.errors import Skipped, SkipReason
 from bot.render import TELEGRAM_LIMIT, Line, pack, tg_len
 
 
@@ -189,8 +190,9 @@ def test_upload_report():
     text = plain(render.render_upload_report("hd99.txt", [doc], [], 1.25))
     for expected in ("Đã thêm", "Hướng dẫn <99>", "15/03/2025", "Hướng dẫn", "2", "hd99", "1.2 giây"):
         assert expected in text
-    text = plain(render.render_upload_report("x.pdf", [], [("x.pdf", "corrupt or unreadable PDF (E: <b>)")], 0.1))
-    assert "Không thêm được tệp x.pdf" in text and "không thay đổi" in text
+    skipped = [Skipped("x<b>.pdf", SkipReason.CORRUPT, "PDF (E: <b>)")]
+    text = plain(render.render_upload_report("x<b>.pdf", [], skipped, 0.1))
+    assert "Không thêm được tệp x<b>.pdf" in text and "hỏng" in text and "không thay đổi" in text
     assert "đã có trong chỉ mục" in plain(render.render_upload_report("x.txt", [], [], 0.1))
 
 
