@@ -191,9 +191,11 @@ def pdf_bomb(inflated: int = 1024 * MB) -> bytes:
 # -- text ---------------------------------------------------------------------------------------------
 
 
-def one_token(size: int = MB) -> bytes:
-    """One endless word (Vietnamese letters, no spaces): too little text, and no longer a hang."""
-    return ("đạihộichibộ" * (size // 11 + 1)).encode()[:size].decode("utf-8", "ignore").encode()
+def one_token(size: int = MB, joiner: str = "") -> bytes:
+    """One endless token without a space: Vietnamese letters (too little text: one word), or with
+    ``joiner="-"`` syllables joined by hyphens (many words, one token: cut into passages)."""
+    word = joiner.join(["đại", "hội", "chi", "bộ"]) + joiner
+    return (word * (size // len(word) + 1)).encode()[:size].decode("utf-8", "ignore").encode()
 
 
 def digits_and_slashes(size: int = MB) -> bytes:

@@ -209,6 +209,7 @@ def test_chunking_long_sentences_is_linear_and_within_budget(embedder):
     cases = {
         "words": H.words_without_punctuation(60_000),  # ~300 k characters, one sentence
         "one-word": "đạihộichibộ" * 20_000,  # 220 k characters, no space
+        "hyphenated": H.one_token(200_000, joiner="-").decode(),
         "digits": H.digits_and_slashes(200_000).decode(),
         "dots": "." * 300_000,  # the sentence splitter backtracked over the run
         "abbreviations": "TP. Hà Nội " * 30_000,  # and searched the growing sentence for "TP."
