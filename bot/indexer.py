@@ -359,6 +359,10 @@ class Indexer:
         """The file boundary: whatever goes wrong with this one file is recorded as its skip reason
         and the run goes on.  None when the file is unchanged or skipped."""
         try:
+            real = path.resolve()
+            root = self.knowledge_dir.resolve()
+            if root not in real.parents:  # checked again: the file may have become a link since scan()
+                raise LoadError(SkipReason.LINK_OUTSIDE, f"points to {display_name(real)}")
             check_file(path)
             digest = content_hash(path)
             if known_hash == digest:

@@ -97,6 +97,19 @@ def _cap_memory(limit: int) -> None:
         log.warning("could not cap the reader's memory: %s", exc)
 
 
+def _cap_cpu(seconds: float) -> None:
+    """A CPU-time ceiling for the next file: should the bot die while a parse runs away, the reader
+    still stops (SIGXCPU) instead of running on unattended."""
+    try:
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        soft = int(usage.ru_utime + usage.ru_stime + 2 * seconds + 10)
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, resource.getrlimit(resource.RLIMIT_CPU)[1]))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
 def _answer(path: Path) -> bytes:
     """One request: the file's text and metadata, or why it is skipped, as JSON."""
     try:
@@ -131,11 +144,15 @@ def serve() -> None:
             first = False
             continue
         path = message
+        _cap_cpu(float(limits.FILE_TIME_BUDGET_S))
         try:
             reply = _answer(Path(path))
         except MemoryError:
             reply = json.dumps({"skip": SkipReason.TOO_LARGE.value, "detail": _out_of_memory()}).encode()
-        replies.send_bytes(reply)
+        try:
+            replies.send_bytes(reply)
+        except OSError:  # the bot is gone
+            return
 
 
 def _out_of_memory() -> str:
@@ -199,7 +216,7 @@ class FileReader:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "bot.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
             )
-        except OSError as exc:
+        except (OSError, ValueError, TypeError) as exc:  # TypeError: no sys.executable (embedded Python)
             log.warning("cannot start a reader process (%s): reading files without time and memory limits", exc)
             self.isolate = False
             return False

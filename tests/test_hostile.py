@@ -198,6 +198,23 @@ def test_scan_reports_links_and_bad_names(scanner, tmp_path):
     assert scanner.stored_path(ids["link-in"]) == "link-in.txt"
 
 
+def test_a_file_swapped_for_a_link_after_the_scan_is_not_read(scanner, tmp_path):
+    """Item 3: the check is made again at the file boundary, just before reading."""
+    k = scanner.knowledge_dir
+    (k / "sub").mkdir()
+    (k / "sub" / "a.txt").write_text(GOOD_DOC, "utf-8")
+    ids = scanner.scan([])
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "a.txt").write_text(GOOD_DOC.replace("Hư Cấu", "Bí Mật"), "utf-8")
+    (k / "sub" / "a.txt").unlink()
+    (k / "sub").rmdir()
+    (k / "sub").symlink_to(secret, target_is_directory=True)  # the folder now leads outside
+    report = IndexReport()
+    assert scanner._prepare_one(ids["sub__a"], "sub__a", None, report, FileReader(isolate=False)) is None
+    assert report.skipped[0].reason == SkipReason.LINK_OUTSIDE
+
+
 # -- no input may hang indexing -----------------------------------------------------------------------
 
 
