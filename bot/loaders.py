@@ -263,7 +263,9 @@ def _html_blocks(root) -> list[str]:
     return blocks
 
 
-def _load_pdf(data: bytes) -> Loaded:
+def open_pdf(data: bytes):
+    """pypdf's reader for these bytes, decrypted with the empty password when it is encrypted;
+    a typed :class:`LoadError` (ENCRYPTED, CORRUPT) when it cannot be opened.  Shared with bot.ocr."""
     import io
 
     from pypdf import PdfReader
@@ -276,10 +278,20 @@ def _load_pdf(data: bytes) -> Loaded:
                 reader.decrypt("")
             except Exception as exc:  # pypdf raises several types here
                 raise LoadError(SkipReason.ENCRYPTED, "PDF") from exc
-        pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata or {}
+        return reader
     except LoadError:
         raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise LoadError(SkipReason.CORRUPT, f"PDF ({exc.__class__.__name__}: {_short(exc)})") from exc
+
+
+def _load_pdf(data: bytes) -> Loaded:
+    from pypdf.errors import PdfReadError
+
+    reader = open_pdf(data)
+    try:
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info = reader.metadata or {}
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise LoadError(SkipReason.CORRUPT, f"PDF ({exc.__class__.__name__}: {_short(exc)})") from exc
     hints = {}

@@ -169,19 +169,12 @@ def ocr_pdf(
     if reason is not None:
         raise LoadError(SkipReason.OCR_UNAVAILABLE, f"{reason}; {INSTALL_HINT}")
 
-    from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    from .loaders import open_pdf  # the loaders import this module lazily, only for scans
+
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception as exc:  # pypdf raises several types here
-                raise LoadError(SkipReason.ENCRYPTED, "PDF is password-protected") from exc
-        pages = list(reader.pages)
-    except LoadError:
-        raise
+        pages = list(open_pdf(data).pages)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise LoadError(SkipReason.CORRUPT, f"corrupt or unreadable PDF ({exc.__class__.__name__}: {exc})") from exc
     if len(pages) > max_pages:

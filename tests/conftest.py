@@ -25,6 +25,10 @@ from bot.engine import Engine
 from bot.runtime import configure_process
 
 ROOT = Path(__file__).resolve().parent.parent
+# The keys of one citation in `ask --json` (README): the contract the CLI and answer tests check.
+CITATION_CONTRACT = frozenset(
+    {"n", "doc_id", "title", "source", "published", "passage", "score", "section", "page", "status", "replaced_by"}
+)
 KNOWLEDGE = ROOT / "knowledge"
 # Fixtures that load the bundled model (or a sentence-transformers one) or build on an index made with it.
 MODEL_FIXTURES = frozenset({"embedder", "built_corpus", "engine", "workdir", "work_engine", "st_embedder"})

@@ -8,6 +8,7 @@ import time
 import unicodedata
 
 import pytest
+from conftest import CITATION_CONTRACT
 from langchain_core.documents import Document
 
 from bot.answer import Answer
@@ -173,19 +174,7 @@ def test_answer_json_contract(engine):
         assert isinstance(data["citations"], list)
         assert bool(data["citations"]) == data["found"]
         for i, c in enumerate(data["citations"], 1):
-            assert set(c) == {
-                "n",
-                "doc_id",
-                "title",
-                "source",
-                "published",
-                "passage",
-                "score",
-                "section",
-                "page",
-                "status",
-                "replaced_by",
-            }
+            assert set(c) == CITATION_CONTRACT
             assert c["n"] == i
             assert isinstance(c["doc_id"], str) and c["doc_id"]
             assert isinstance(c["title"], str) and c["title"]

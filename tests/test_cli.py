@@ -11,25 +11,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import CITATION_CONTRACT
 
 from bot.cli import cli
 from bot.config import Settings
 from bot.store import IndexStore
 
 CONTRACT = {"question", "found", "answer", "citations", "latency_ms"}
-CITATION = {
-    "n",
-    "doc_id",
-    "title",
-    "source",
-    "published",
-    "passage",
-    "score",
-    "section",
-    "page",
-    "status",
-    "replaced_by",
-}
+CITATION = CITATION_CONTRACT
 STEPS = "Quy trình nhân sự đại hội gồm mấy bước?"
 COMMANDS = ["ask", "index", "add", "remove", "docs", "eval", "serve"]
 
