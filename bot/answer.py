@@ -16,7 +16,7 @@ from .chunking import split_sentences
 from .clause import CLAUSE_BUDGET_CHARS, LIST_BUDGET_CHARS, OMITTED, SECOND_CLAUSE_BUDGET_CHARS, Clause, quote_clause
 from .doctypes import DocType
 from .metadata import find_refs
-from .query import ASKING_WORDS, DOMAIN_COMMON, STOPWORDS, Query
+from .query import ASKING_WORDS, DOMAIN_COMMON, STOPWORDS, Query, Wants
 from .retrieve import Hit
 from .textnorm import fold, folded_words
 
@@ -220,11 +220,11 @@ _DATE_RE = re.compile(
 def type_satisfied(q: Query, text: str) -> bool:
     """Does this sentence hold the kind of answer the question asks for?"""
     folded = fold(text)
-    if "day" in q.wants and not _DAY_RE.search(text):
+    if Wants.DAY in q.wants and not _DAY_RE.search(text):
         return False
-    if "date" in q.wants and not _DATE_RE.search(text):
+    if Wants.DATE in q.wants and not _DATE_RE.search(text):
         return False
-    if "count" in q.wants:
+    if Wants.COUNT in q.wants:
         if not _NUMBER_RE.search(text if re.search(r"\d", text) else folded):
             return False
         m = _COUNT_NOUN_RE.search(q.folded)
@@ -253,11 +253,11 @@ def _score_sentence(
     phrase = sum(1 for b in bigrams if f" {b} " in f" {folded} ") / max(len(bigrams), 1)
     expansions = sum(1 for e in q.expansions if fold(e) in folded) / max(len(q.expansions), 1) if q.expansions else 0
     bonus = 0.0
-    if "count" in q.wants and _NUMBER_RE.search(text):
+    if Wants.COUNT in q.wants and _NUMBER_RE.search(text):
         bonus += 0.15
-    if "date" in q.wants and _DATE_RE.search(text):
+    if Wants.DATE in q.wants and _DATE_RE.search(text):
         bonus += 0.15
-    if "who" in q.wants and _NAME_RE.search(text):
+    if Wants.WHO in q.wants and _NAME_RE.search(text):
         bonus += 0.1
     length_penalty = 0.1 if len(tokens) < 5 else 0.0
     return coverage + 0.5 * phrase + 0.3 * expansions + bonus + 0.3 * prior - length_penalty, coverage
@@ -294,7 +294,7 @@ def _answer_units(text: str) -> list[tuple[int, int]]:
 def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = frozenset()) -> Composition:
     """Pick the answering sentences and number the passages they come from."""
     best = hits[0].score
-    if "compare" in q.wants:
+    if Wants.COMPARE in q.wants:
         # Several units asked about: up to two passages from each of several documents.
         pool, seen = [], {}
         for h in hits[:20]:
@@ -306,7 +306,7 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = 
     pool = pool or hits[:1]
     # Further passages are read only to find other documents' figures for the same count.
     n_main = len(pool)
-    if "count" in q.wants:
+    if Wants.COUNT in q.wants:
         pool = pool + [h for h in hits[:8] if h not in pool and h.coverage >= MIN_COVERAGE * 0.5]
     place_words = {w for p in q.places for w in p.folded.split()}
     weights = {t: w for t, w in idf.items() if t not in DOMAIN_COMMON and t not in place_words} or idf
@@ -341,7 +341,7 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = 
     type_ok = bool(typed) and typed[0].score >= 0.4 * sentences[0].score
     if type_ok:
         sentences = typed + [s for s in sentences if s not in typed]
-    if pool[sentences[0].hit_index].units and "compare" not in q.wants:
+    if pool[sentences[0].hit_index].units and Wants.COMPARE not in q.wants:
         # Clauses are scored whole, so more passages can be read than for sentence picking.
         wide = [h for h in hits[:CLAUSE_POOL] if h.units and (h in pool or h.coverage >= MIN_COVERAGE * 0.5)]
         lines = {}
@@ -353,7 +353,7 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = 
     top = sentences[0].score
     chosen: list[_Sentence] = []
     per_doc: dict[str, int] = {}
-    if "compare" in q.wants:
+    if Wants.COMPARE in q.wants:
         # One best sentence from each document that answers, so every unit is heard.
         for s in sentences:
             doc = pool[s.hit_index].doc_id
@@ -382,7 +382,7 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = 
         if h.passage_id not in number:
             number[h.passage_id] = len(citations) + 1
             citations.append(Citation.from_hit(number[h.passage_id], h, round(h.score, 4)))
-    budget = LIST_BUDGET_CHARS if "list" in q.wants else CLAUSE_BUDGET_CHARS
+    budget = LIST_BUDGET_CHARS if Wants.LIST in q.wants else CLAUSE_BUDGET_CHARS
     for s in chosen:
         if s.text.rstrip().endswith(":"):
             s.text = _with_items(pool[s.hit_index].text, s.start, s.text, budget)
@@ -455,9 +455,9 @@ def _clause_candidates(
                 lc = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, lseen, lf)) / total
                 line_cov = max(line_cov, lc)
             phrase = sum(1 for b in bigrams if f" {b} " in f" {folded} ") / max(len(bigrams), 1)
-            budget = LIST_BUDGET_CHARS if "list" in q.wants else CLAUSE_BUDGET_CHARS
+            budget = LIST_BUDGET_CHARS if Wants.LIST in q.wants else CLAUSE_BUDGET_CHARS
             over = max(0, len(text) - budget) / budget
-            if "list" in q.wants and _LIST_LEAD_RE.search(text):
+            if Wants.LIST in q.wants and _LIST_LEAD_RE.search(text):
                 coverage_bonus = LIST_LEAD_BONUS
             else:
                 coverage_bonus = 0.0
@@ -516,7 +516,7 @@ def compose_clauses(
     # Prefer sections that hold the kind of answer asked for; then the best score; then the larger.
     candidates.sort(key=lambda c: (not c.typed, -round(c.score, 3), -(c.unit[2] - c.unit[1])))
     first = candidates[0]
-    asks_list = "list" in q.wants
+    asks_list = Wants.LIST in q.wants
     picks = [(first, LIST_BUDGET_CHARS if asks_list else CLAUSE_BUDGET_CHARS)]
     h0 = pool[first.hit_index]
     for c in [] if asks_list else candidates[1:]:
@@ -565,7 +565,7 @@ def _other_figures(
 ) -> list[_Sentence]:
     """For "how many" questions: the best sentence of each other document that gives a
     different figure for the same thing, so a disagreement between sources is shown."""
-    if "count" not in q.wants or not chosen:
+    if Wants.COUNT not in q.wants or not chosen:
         return []
     seen = set().union(*(_counted(q, c.text) for c in chosen))
     units = {unit for _, unit in seen}

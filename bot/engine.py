@@ -24,7 +24,7 @@ from .glossary import GLOSSARY_FILE, Glossary
 from .indexer import Indexer, IndexReport, Progress
 from .inforce import relation_answer
 from .loaders import SUPPORTED_SUFFIXES
-from .query import analyze
+from .query import Wants, analyze
 from .relations import RelationKind, ref_label, relations_from_json
 from .retrieve import HybridSearcher
 from .store import IndexStore, check_model
@@ -40,9 +40,9 @@ MIN_CLAUSE_COVERAGE = 0.5
 # words scattered over unrelated items is a neighbouring clause, not the answer.
 MIN_LINE_COVERAGE = 0.55
 TYPE_MISSING = {
-    "day": "Các tài liệu có nói về nội dung này nhưng không nêu ngày cụ thể.",
-    "date": "Các tài liệu có nói về nội dung này nhưng không nêu thời gian cụ thể.",
-    "count": "Các tài liệu có nói về nội dung này nhưng không nêu con số cụ thể.",
+    Wants.DAY: "Các tài liệu có nói về nội dung này nhưng không nêu ngày cụ thể.",
+    Wants.DATE: "Các tài liệu có nói về nội dung này nhưng không nêu thời gian cụ thể.",
+    Wants.COUNT: "Các tài liệu có nói về nội dung này nhưng không nêu con số cụ thể.",
 }
 
 
@@ -258,7 +258,7 @@ class Engine:
         # One embedding and one search per question; the rest filters this list.
         all_hits = searcher.search(q, k=30, vector=searcher.embed(q))
         ranked = list(dict.fromkeys(h.doc_id for h in all_hits))
-        hits = all_hits[: 20 if "compare" in q.wants else 8]
+        hits = all_hits[: 20 if Wants.COMPARE in q.wants else 8]
         answer = self._decide(question, q, searcher, hits, all_hits)
         answer.ranked_docs = ranked
         return answer
@@ -278,7 +278,7 @@ class Engine:
         if units:
             names = ", ".join(f"Quân khu {u[2:]}" for u in units)
             return not_found(question, f"Các tài liệu hiện có không nói về {names}.", nearest, "unknown_unit")
-        if q.places and "compare" not in q.wants:
+        if q.places and Wants.COMPARE not in q.wants:
             # Never answer about one province or unit from another's documents.
             allowed = set().union(*(searcher.docs_mentioning(p.folded) for p in q.places))
             hits = [h for h in all_hits if h.doc_id in allowed][:8]
@@ -296,7 +296,7 @@ class Engine:
             stated = relation_answer(question, q, searcher, hits)
             if stated:
                 return stated
-        if "author" in q.wants and hits:
+        if Wants.AUTHOR in q.wants and hits:
             authored = self._author_answer(question, searcher, hits)
             if authored:
                 return authored
@@ -308,7 +308,7 @@ class Engine:
         if not comp.citations or comp.coverage < floor or (comp.clause and comp.line_coverage < MIN_LINE_COVERAGE):
             return not_found(question, None, nearest, "no_match")
         if not comp.type_ok:
-            why = next((TYPE_MISSING[w] for w in ("day", "date", "count") if w in q.wants), None)
+            why = next((TYPE_MISSING[w] for w in (Wants.DAY, Wants.DATE, Wants.COUNT) if w in q.wants), None)
             return not_found(question, why, nearest, "no_answer_type")
         return Answer(question, True, comp.text, comp.citations)
 

@@ -23,7 +23,7 @@ from .doctypes import DocType
 from .embeddings import VectorEmbedder
 from .glossary import Glossary
 from .metadata import LOCAL_RANK_PENALTY, find_refs
-from .query import ASKING_WORDS, DOMAIN_COMMON, Query, analyze, fts_match, fts_phrase
+from .query import ASKING_WORDS, DOMAIN_COMMON, Query, Wants, analyze, fts_match, fts_phrase
 from .relations import (
     DocInfo,
     DocStatus,
@@ -301,7 +301,7 @@ class HybridSearcher:
                 h.score += TITLE_BOOST * sum(w for t, w in weights.items() if t in title_tokens) / total
             if (
                 place_terms
-                and "compare" not in q.wants
+                and Wants.COMPARE not in q.wants
                 and any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", h.folded_text) for p in place_terms)
             ):
                 h.score += PLACE_BOOST
