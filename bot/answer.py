@@ -13,42 +13,22 @@ import re
 from dataclasses import dataclass, field
 
 from .chunking import split_sentences
-from .clause import CLAUSE_BUDGET_CHARS, LIST_BUDGET_CHARS, OMITTED, SECOND_CLAUSE_BUDGET_CHARS, Clause, quote_clause
+from .clause import OMITTED, Clause, quote_clause
 from .doctypes import DocType
 from .metadata import find_refs
+from .params import DEFAULT_ANSWER, AnswerParams
 from .query import ASKING_WORDS, DOMAIN_COMMON, STOPWORDS, Query, Wants
 from .retrieve import Hit
 from .textnorm import fold, folded_words
 
-# Relevance gate, measured on tests/eval/qa.jsonl (see README "Quality").
-MIN_COVERAGE = 0.5
-MIN_COSINE = 0.80
-STRONG_COSINE = 0.88
-MAX_SENTENCES = 3
-MAX_PASSAGES = 4
-# How much a document's rank adds to a sentence's score: enough to put the rule before a news
-# item quoting it when both match about equally, not enough to answer from an unrelated clause.
-AUTHORITY_WEIGHT = 0.15
-MAX_AUTHORITY = 6
-# A clause from a document of another rank is shown beside the best one when its sentence
-# scores at least this share of the best sentence.
-RELATED_CLAUSE_SHARE = 0.8
-# Clause scoring (see _clause_candidates): the question's word pairs found in the clause, the
-# passage's retrieval rank, and how much a clause longer than the answer budget loses.
-CLAUSE_PHRASE_WEIGHT = 0.5
-CLAUSE_PRIOR_WEIGHT = 0.3
-CLAUSE_LENGTH_PENALTY = 0.1
-# A replaced or expired document still answers, marked, but the text in force comes first when it answers too.
+# The tunables (relevance gate, scoring weights, budgets) are in bot/params.py (AnswerParams).
+# Statuses of a document that no longer applies: it still answers, marked, ranked after the text in force.
 OUT_OF_FORCE = frozenset({"replaced", "expired"})
-OUT_OF_FORCE_PENALTY = 0.2
-# Passages read for clause answers (the engine retrieves this many candidates).
-CLAUSE_POOL = 8
-# A question word found only in a clause's headings counts this much of one found in its text.
-HEADING_WORD_SHARE = 0.5
-# How much the clause's first line (its heading or lead-in) covering the question adds.
-LEAD_LINE_WEIGHT = 0.3
-# A list question prefers a clause that is a list: a lead-in ending in ":" followed by items.
-LIST_LEAD_BONUS = 0.15
+# Scores shown in citations (and the JSON output) are rounded to this many decimals.
+SCORE_DIGITS = 4
+# A unit's name (the title before ":") and a document's title in an answer are cut to these many characters.
+SCOPE_LABEL_CHARS = 80
+SHORT_NAME_CHARS = 70
 _LIST_LEAD_RE = re.compile(r":\s*\n\s*(?:[-–+•]|[a-zđ]\)|\d{1,3}[.)])\s")
 
 NOT_FOUND = "Không tìm thấy nội dung này trong các tài liệu hiện có, nên tôi không trả lời để tránh suy đoán."
@@ -150,7 +130,7 @@ def format_date(iso: str | None) -> str | None:
 def scope_label(title: str) -> str:
     """Short name of the unit a document is about: the part of the title before ':'."""
     head = title.split(":")[0].strip()
-    return head if len(head) <= 80 else head[:77] + "…"
+    return head if len(head) <= SCOPE_LABEL_CHARS else head[: SCOPE_LABEL_CHARS - 3] + "…"
 
 
 def source_scope(hit: Hit) -> str:
@@ -168,14 +148,14 @@ def not_found(question: str, why: str | None, nearest: list[str], reason: str) -
     return Answer(question, False, "\n".join(parts), [], nearest=nearest, reason=reason)
 
 
-def is_relevant(q: Query, hit: Hit) -> bool:
+def is_relevant(q: Query, hit: Hit, p: AnswerParams = DEFAULT_ANSWER) -> bool:
     """Does the best passage really answer this question?  Both signals must agree:
     most of the question's distinctive words are in the passage, and the
     embedding model finds it close; a very close passage needs less word overlap
     (paraphrases)."""
-    if hit.cosine >= STRONG_COSINE and hit.coverage >= MIN_COVERAGE * 0.6:
+    if hit.cosine >= p.strong_cosine and hit.coverage >= p.min_coverage * p.strong_cosine_coverage_share:
         return True
-    return hit.coverage >= MIN_COVERAGE and hit.cosine >= MIN_COSINE
+    return hit.coverage >= p.min_coverage and hit.cosine >= p.min_cosine
 
 
 @dataclass
@@ -242,7 +222,13 @@ def type_satisfied(q: Query, text: str) -> bool:
 
 
 def _score_sentence(
-    q: Query, text: str, weights: dict[str, float], total: float, prior: float, given: set[str] = frozenset()
+    q: Query,
+    text: str,
+    weights: dict[str, float],
+    total: float,
+    prior: float,
+    given: set[str] = frozenset(),
+    p: AnswerParams = DEFAULT_ANSWER,
 ) -> tuple[float, float]:
     """Score and coverage of one sentence; ``given`` words count as present (see compose)."""
     tokens = folded_words(text)
@@ -254,13 +240,14 @@ def _score_sentence(
     expansions = sum(1 for e in q.expansions if fold(e) in folded) / max(len(q.expansions), 1) if q.expansions else 0
     bonus = 0.0
     if Wants.COUNT in q.wants and _NUMBER_RE.search(text):
-        bonus += 0.15
+        bonus += p.count_bonus
     if Wants.DATE in q.wants and _DATE_RE.search(text):
-        bonus += 0.15
+        bonus += p.date_bonus
     if Wants.WHO in q.wants and _NAME_RE.search(text):
-        bonus += 0.1
-    length_penalty = 0.1 if len(tokens) < 5 else 0.0
-    return coverage + 0.5 * phrase + 0.3 * expansions + bonus + 0.3 * prior - length_penalty, coverage
+        bonus += p.name_bonus
+    length_penalty = p.short_sentence_penalty if len(tokens) < p.short_sentence_words else 0.0
+    score = coverage + p.phrase_weight * phrase + p.expansion_weight * expansions + bonus + p.prior_weight * prior
+    return score - length_penalty, coverage
 
 
 _LETTERHEAD_RE = re.compile(r"^(số\s*[:.]?\s*\d|[^,]{2,40},\s*ngày\s+\d{1,2}\s+tháng)", re.I)
@@ -291,23 +278,34 @@ def _answer_units(text: str) -> list[tuple[int, int]]:
     return units
 
 
-def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = frozenset()) -> Composition:
+def compose(
+    q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = frozenset(), p: AnswerParams = DEFAULT_ANSWER
+) -> Composition:
     """Pick the answering sentences and number the passages they come from."""
     best = hits[0].score
+    min_pool_coverage = p.min_coverage * p.pool_coverage_share
     if Wants.COMPARE in q.wants:
         # Several units asked about: up to two passages from each of several documents.
         pool, seen = [], {}
-        for h in hits[:20]:
-            if h.coverage >= MIN_COVERAGE * 0.5 and seen.get(h.doc_id, 0) < 2 and len(pool) < 6:
+        for h in hits[: p.compare_hits]:
+            if (
+                h.coverage >= min_pool_coverage
+                and seen.get(h.doc_id, 0) < p.compare_passages_per_doc
+                and len(pool) < p.compare_passages
+            ):
                 pool.append(h)
                 seen[h.doc_id] = seen.get(h.doc_id, 0) + 1
     else:
-        pool = [h for h in hits[:MAX_PASSAGES] if h.score >= 0.6 * best and h.coverage >= MIN_COVERAGE * 0.5]
+        pool = [
+            h
+            for h in hits[: p.max_passages]
+            if h.score >= p.pool_score_share * best and h.coverage >= min_pool_coverage
+        ]
     pool = pool or hits[:1]
     # Further passages are read only to find other documents' figures for the same count.
     n_main = len(pool)
     if Wants.COUNT in q.wants:
-        pool = pool + [h for h in hits[:8] if h not in pool and h.coverage >= MIN_COVERAGE * 0.5]
+        pool = pool + [h for h in hits[: p.count_hits] if h not in pool and h.coverage >= min_pool_coverage]
     place_words = {w for p in q.places for w in p.folded.split()}
     weights = {t: w for t, w in idf.items() if t not in DOMAIN_COMMON and t not in place_words} or idf
     # "Hướng dẫn 99-HD/ĐU quy định gì?": inside the document that *is* Hướng dẫn 99 (its title
@@ -324,7 +322,7 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = 
             text = h.text[start:end]
             if _is_heading(text, h.title):
                 continue  # headlines and letterheads are shown in the sources already
-            score, coverage = _score_sentence(q, text, weights, total, prior, given)
+            score, coverage = _score_sentence(q, text, weights, total, prior, given, p)
             sentences.append(_Sentence(i, start, text, score, coverage))
     others = [s for s in sentences if s.hit_index >= n_main]
     sentences = [s for s in sentences if s.hit_index < n_main]
@@ -332,24 +330,24 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = 
         return Composition("", [], 0.0, False)
     for sent in sentences:
         # The Điều lệ above its Quy định above the Hướng dẫn above local guidance and news.
-        sent.score += AUTHORITY_WEIGHT * pool[sent.hit_index].authority / MAX_AUTHORITY
+        sent.score += p.authority_weight * pool[sent.hit_index].authority / p.max_authority
         if pool[sent.hit_index].status in OUT_OF_FORCE:
-            sent.score -= OUT_OF_FORCE_PENALTY
+            sent.score -= p.out_of_force_penalty
     sentences.sort(key=lambda s: -s.score)
     # Prefer sentences that hold the kind of answer asked for (a number, a date, a name).
     typed = [s for s in sentences if type_satisfied(q, s.text)]
-    type_ok = bool(typed) and typed[0].score >= 0.4 * sentences[0].score
+    type_ok = bool(typed) and typed[0].score >= p.typed_share * sentences[0].score
     if type_ok:
         sentences = typed + [s for s in sentences if s not in typed]
     if pool[sentences[0].hit_index].units and Wants.COMPARE not in q.wants:
         # Clauses are scored whole, so more passages can be read than for sentence picking.
-        wide = [h for h in hits[:CLAUSE_POOL] if h.units and (h in pool or h.coverage >= MIN_COVERAGE * 0.5)]
+        wide = [h for h in hits[: p.clause_hits] if h.units and (h in pool or h.coverage >= min_pool_coverage)]
         lines = {}
         for sent in sentences:
             h = pool[sent.hit_index]
             line = h.text.rfind("\n", 0, sent.start) + 1
             lines[(h.passage_id, line)] = max(lines.get((h.passage_id, line), 0.0), sent.score)
-        return compose_clauses(q, wide, lines, type_ok, weights, ref_words, named)
+        return compose_clauses(q, wide, lines, type_ok, weights, ref_words, named, p)
     top = sentences[0].score
     chosen: list[_Sentence] = []
     per_doc: dict[str, int] = {}
@@ -357,21 +355,21 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = 
         # One best sentence from each document that answers, so every unit is heard.
         for s in sentences:
             doc = pool[s.hit_index].doc_id
-            if doc not in per_doc and s.score >= 0.4 * top and len(chosen) < MAX_SENTENCES:
+            if doc not in per_doc and s.score >= p.compare_share * top and len(chosen) < p.max_sentences:
                 chosen.append(s)
                 per_doc[doc] = 1
     for s in sentences:
-        if len(chosen) >= MAX_SENTENCES or s.score < 0.7 * top:
+        if len(chosen) >= p.max_sentences or s.score < p.sentence_share * top:
             break
         if s in chosen:
             continue
         doc = pool[s.hit_index].doc_id
-        if per_doc.get(doc, 0) >= 2 or any(fold(s.text) == fold(c.text) for c in chosen):
+        if per_doc.get(doc, 0) >= p.sentences_per_doc or any(fold(s.text) == fold(c.text) for c in chosen):
             continue
         chosen.append(s)
         per_doc[doc] = per_doc.get(doc, 0) + 1
     lead_coverage = chosen[0].coverage if chosen else 0.0
-    chosen += _other_figures(q, chosen, sentences + others, pool, 0.4 * top)
+    chosen += _other_figures(q, chosen, sentences + others, pool, p.other_figure_share * top, p)
     # Read in document order within each passage, passages in rank order.
     chosen.sort(key=lambda s: (s.hit_index, s.start))
 
@@ -381,8 +379,8 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = 
         h = pool[s.hit_index]
         if h.passage_id not in number:
             number[h.passage_id] = len(citations) + 1
-            citations.append(Citation.from_hit(number[h.passage_id], h, round(h.score, 4)))
-    budget = LIST_BUDGET_CHARS if Wants.LIST in q.wants else CLAUSE_BUDGET_CHARS
+            citations.append(Citation.from_hit(number[h.passage_id], h, round(h.score, SCORE_DIGITS)))
+    budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
     for s in chosen:
         if s.text.rstrip().endswith(":"):
             s.text = _with_items(pool[s.hit_index].text, s.start, s.text, budget)
@@ -415,7 +413,7 @@ class _Candidate:
 
 
 def _clause_candidates(
-    q: Query, pool: list[Hit], weights: dict[str, float], ref_words: set[str], named: set[str]
+    q: Query, pool: list[Hit], weights: dict[str, float], ref_words: set[str], named: set[str], p: AnswerParams
 ) -> list[_Candidate]:
     """Every section of every official passage in the pool, scored as an answer: how much of
     the question it covers with its headings, how many of the question's word pairs it holds,
@@ -440,12 +438,12 @@ def _clause_candidates(
             coverage = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, seen, folded)) / total
             # For ranking, a word found only in the headings counts for less than one in the clause.
             own = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, words, folded)) / total
-            ranked = own + HEADING_WORD_SHARE * (coverage - own)
+            ranked = own + p.heading_word_share * (coverage - own)
             # The clause's own heading or lead-in naming the question's topic marks the exact clause.
-            lead = next((ln for ln in text.split("\n") if len(ln.split()) > 3), "")
+            lead = next((ln for ln in text.split("\n") if len(ln.split()) > p.lead_line_min_words), "")
             lead_folded = " ".join(folded_words(lead))
             lead_words = set(lead_folded.split())
-            ranked += LEAD_LINE_WEIGHT * (
+            ranked += p.lead_line_weight * (
                 sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, lead_words, lead_folded)) / total
             )
             line_cov = 0.0
@@ -455,20 +453,20 @@ def _clause_candidates(
                 lc = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, lseen, lf)) / total
                 line_cov = max(line_cov, lc)
             phrase = sum(1 for b in bigrams if f" {b} " in f" {folded} ") / max(len(bigrams), 1)
-            budget = LIST_BUDGET_CHARS if Wants.LIST in q.wants else CLAUSE_BUDGET_CHARS
+            budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
             over = max(0, len(text) - budget) / budget
             if Wants.LIST in q.wants and _LIST_LEAD_RE.search(text):
-                coverage_bonus = LIST_LEAD_BONUS
+                coverage_bonus = p.list_lead_bonus
             else:
                 coverage_bonus = 0.0
             score = (
                 ranked
                 + coverage_bonus
-                + CLAUSE_PHRASE_WEIGHT * phrase
-                + CLAUSE_PRIOR_WEIGHT * h.score / best
-                + AUTHORITY_WEIGHT * h.authority / MAX_AUTHORITY
-                - CLAUSE_LENGTH_PENALTY * min(over, 3.0)
-                - (OUT_OF_FORCE_PENALTY if h.status in OUT_OF_FORCE else 0.0)
+                + p.clause_phrase_weight * phrase
+                + p.clause_prior_weight * h.score / best
+                + p.authority_weight * h.authority / p.max_authority
+                - p.clause_length_penalty * min(over, p.clause_overrun_cap)
+                - (p.out_of_force_penalty if h.status in OUT_OF_FORCE else 0.0)
             )
             out.append(_Candidate(i, unit, score, coverage, type_satisfied(q, text), line_cov))
     return out
@@ -506,36 +504,37 @@ def compose_clauses(
     weights: dict[str, float],
     ref_words: set[str],
     named: set[str],
+    p: AnswerParams = DEFAULT_ANSWER,
 ) -> Composition:
     """Answer from official documents with whole clauses: the section that answers best, and,
     when a document of another rank also answers (the rule and its detailed implementation),
     its section too — the higher-ranked document first."""
-    candidates = _clause_candidates(q, pool, weights, ref_words, named)
+    candidates = _clause_candidates(q, pool, weights, ref_words, named, p)
     if not candidates:
         return Composition("", [], 0.0, False, clause=True)
     # Prefer sections that hold the kind of answer asked for; then the best score; then the larger.
-    candidates.sort(key=lambda c: (not c.typed, -round(c.score, 3), -(c.unit[2] - c.unit[1])))
+    candidates.sort(key=lambda c: (not c.typed, -round(c.score, p.clause_score_digits), -(c.unit[2] - c.unit[1])))
     first = candidates[0]
     asks_list = Wants.LIST in q.wants
-    picks = [(first, LIST_BUDGET_CHARS if asks_list else CLAUSE_BUDGET_CHARS)]
+    picks = [(first, p.list_budget_chars if asks_list else p.clause_budget_chars)]
     h0 = pool[first.hit_index]
     for c in [] if asks_list else candidates[1:]:
         h = pool[c.hit_index]
-        if c.score < RELATED_CLAUSE_SHARE * first.score:
+        if c.score < p.related_clause_share * first.score:
             continue
         if h.doc_id != h0.doc_id and h.authority != h0.authority and (c.typed or not first.typed):
-            picks.append((c, SECOND_CLAUSE_BUDGET_CHARS))
+            picks.append((c, p.second_clause_budget_chars))
             break
     quoted: list[tuple[Hit, Clause]] = []
     for c, budget in picks:
         h = pool[c.hit_index]
         line_score = {line: sc for (pid, line), sc in line_scores.items() if pid == h.passage_id}
-        quoted.append((h, quote_clause(h, c.unit, line_score, budget)))
+        quoted.append((h, quote_clause(h, c.unit, line_score, budget, p)))
     quoted.sort(key=lambda x: -x[0].authority)
     citations: list[Citation] = []
     lines: list[str] = []
     for n, (h, clause) in enumerate(quoted, 1):
-        cite = Citation.from_hit(n, h, round(h.score, 4))
+        cite = Citation.from_hit(n, h, round(h.score, SCORE_DIGITS))
         cite.section = clause.label or h.section
         cite.page = clause.page if clause.page is not None else h.page
         citations.append(cite)
@@ -552,7 +551,7 @@ def short_name(hit: Hit) -> str:
     if hit.doc_number:
         kind = (DocType.parse(hit.doc_type) or DocType.NEWS).label
         return f"{kind} {hit.doc_number}"
-    return hit.title if len(hit.title) <= 70 else hit.title[:69].rstrip() + "…"
+    return hit.title if len(hit.title) <= SHORT_NAME_CHARS else hit.title[: SHORT_NAME_CHARS - 1].rstrip() + "…"
 
 
 def _counted(q: Query, text: str) -> set[tuple[str, str]]:
@@ -561,7 +560,7 @@ def _counted(q: Query, text: str) -> set[tuple[str, str]]:
 
 
 def _other_figures(
-    q: Query, chosen: list[_Sentence], sentences: list[_Sentence], pool: list[Hit], floor: float
+    q: Query, chosen: list[_Sentence], sentences: list[_Sentence], pool: list[Hit], floor: float, p: AnswerParams
 ) -> list[_Sentence]:
     """For "how many" questions: the best sentence of each other document that gives a
     different figure for the same thing, so a disagreement between sources is shown."""
@@ -579,7 +578,7 @@ def _other_figures(
         extra.append(s)
         docs.add(doc)
         seen |= figures
-        if len(chosen) + len(extra) >= MAX_SENTENCES + 1:
+        if len(chosen) + len(extra) >= p.max_sentences + p.other_figure_sentences:
             break
     return extra
 

@@ -24,6 +24,7 @@ from .glossary import GLOSSARY_FILE, Glossary
 from .indexer import Indexer, IndexReport, Progress
 from .inforce import relation_answer
 from .loaders import SUPPORTED_SUFFIXES
+from .params import DEFAULT_ANSWER, DEFAULT_SEARCH, AnswerParams, SearchParams
 from .query import Wants, analyze
 from .relations import RelationKind, ref_label, relations_from_json
 from .retrieve import HybridSearcher
@@ -33,12 +34,6 @@ from .textnorm import looks_vietnamese, normalize
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
-MIN_SENTENCE_COVERAGE = 0.15
-# A quoted clause, with its headings, must hold this share of the question's (IDF-weighted) words.
-MIN_CLAUSE_COVERAGE = 0.5
-# ...and one of its lines (with the headings) this share: a clause that only holds the question's
-# words scattered over unrelated items is a neighbouring clause, not the answer.
-MIN_LINE_COVERAGE = 0.55
 TYPE_MISSING = {
     Wants.DAY: "Các tài liệu có nói về nội dung này nhưng không nêu ngày cụ thể.",
     Wants.DATE: "Các tài liệu có nói về nội dung này nhưng không nêu thời gian cụ thể.",
@@ -51,8 +46,16 @@ class QuestionError(ValueError):
 
 
 class Engine:
-    def __init__(self, settings: Settings, embedder=None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder=None,
+        search: SearchParams = DEFAULT_SEARCH,
+        answer: AnswerParams = DEFAULT_ANSWER,
+    ) -> None:
         self.settings = settings
+        self.search_params = search
+        self.answer_params = answer
         if not settings.knowledge_dir.is_dir():
             raise FileNotFoundError(
                 f"knowledge directory {settings.knowledge_dir} not found; run from the project folder "
@@ -117,7 +120,7 @@ class Engine:
         except BaseException:
             snapshot.close()
             raise
-        self._searcher = HybridSearcher(snapshot, self.embedder, self.glossary)
+        self._searcher = HybridSearcher(snapshot, self.embedder, self.glossary, self.search_params)
         if current is not None and current not in self._leases:
             current.snapshot.close()
         return self._searcher
@@ -256,16 +259,20 @@ class Engine:
 
     def _answer(self, question: str, q, searcher: HybridSearcher) -> Answer:
         # One embedding and one search per question; the rest filters this list.
-        all_hits = searcher.search(q, k=30, vector=searcher.embed(q))
+        sp = self.search_params
+        all_hits = searcher.search(q, k=sp.search_hits, vector=searcher.embed(q))
         ranked = list(dict.fromkeys(h.doc_id for h in all_hits))
-        hits = all_hits[: 20 if Wants.COMPARE in q.wants else 8]
+        hits = all_hits[: sp.compare_hits if Wants.COMPARE in q.wants else sp.answer_hits]
         answer = self._decide(question, q, searcher, hits, all_hits)
         answer.ranked_docs = ranked
         return answer
 
     def _decide(self, question: str, q, searcher: HybridSearcher, hits: list, all_hits: list) -> Answer:
+        p = self.answer_params
         unknown_refs = [r for r in q.refs if r.key not in searcher.corpus_refs()]
-        nearest = list(dict.fromkeys(h.title for h in hits))[:3] or [d["title"] for d in self.documents()[:3]]
+        nearest = list(dict.fromkeys(h.title for h in hits))[: p.nearest_titles] or [
+            d["title"] for d in self.documents()[: p.nearest_titles]
+        ]
         if unknown_refs:
             labels = ", ".join(r.label() for r in unknown_refs)
             return not_found(question, f"Các tài liệu hiện có không nhắc đến {labels}.", nearest, "unknown_ref")
@@ -281,7 +288,7 @@ class Engine:
         if q.places and Wants.COMPARE not in q.wants:
             # Never answer about one province or unit from another's documents.
             allowed = set().union(*(searcher.docs_mentioning(p.folded) for p in q.places))
-            hits = [h for h in all_hits if h.doc_id in allowed][:8]
+            hits = [h for h in all_hits if h.doc_id in allowed][: self.search_params.answer_hits]
         asked_terms = {"{}-{}".format(*t.local_years) for t in find_terms(q.text)}
         if asked_terms and hits:
             # A question about one congress term is not answered from news of another.
@@ -300,12 +307,12 @@ class Engine:
             authored = self._author_answer(question, searcher, hits)
             if authored:
                 return authored
-        if not hits or not is_relevant(q, hits[0]):
+        if not hits or not is_relevant(q, hits[0], p):
             return not_found(question, None, nearest, "no_match")
         idf = {t: searcher.idf(t) for t in q.terms}
-        comp = compose(q, hits, idf, searcher.docs_named(q))
-        floor = MIN_CLAUSE_COVERAGE if comp.clause else MIN_SENTENCE_COVERAGE
-        if not comp.citations or comp.coverage < floor or (comp.clause and comp.line_coverage < MIN_LINE_COVERAGE):
+        comp = compose(q, hits, idf, searcher.docs_named(q), p)
+        floor = p.min_clause_coverage if comp.clause else p.min_sentence_coverage
+        if not comp.citations or comp.coverage < floor or (comp.clause and comp.line_coverage < p.min_line_coverage):
             return not_found(question, None, nearest, "no_match")
         if not comp.type_ok:
             why = next((TYPE_MISSING[w] for w in (Wants.DAY, Wants.DATE, Wants.COUNT) if w in q.wants), None)

@@ -17,6 +17,7 @@ from importlib import resources
 
 from .glossary import Glossary
 from .metadata import DocRef, find_refs
+from .params import DEFAULT_SEARCH
 from .textnorm import fold, folded_words, has_diacritics, normalize
 
 # Question and function words (folded).  They carry no topic, so they are left
@@ -238,12 +239,17 @@ def fts_phrase(text: str) -> str:
     return '"' + text.replace("\x00", " ").replace('"', '""') + '"'
 
 
-def fts_match(q: Query, df: Callable[[str], int] | None = None, budget: int | None = None) -> str | None:
+def fts_match(
+    q: Query,
+    df: Callable[[str], int] | None = None,
+    budget: int | None = None,
+    min_terms: int = DEFAULT_SEARCH.lexical_min_terms,
+) -> str | None:
     """FTS5 MATCH expression: syllables and syllable bigrams, folded; the
     accented syllables too when the user typed diacritics (exact-accent matches
     rank higher); full forms of abbreviations.
 
-    With ``df`` and ``budget``, the rarest terms are kept until the postings
+    With ``df`` and ``budget``, the rarest terms (at least ``min_terms``) are kept until the postings
     FTS5 would read (the sum of their document frequencies) reach the budget:
     BM25 gives words found in most passages almost no weight anyway, and on a
     large index reading their posting lists is what makes a query slow.
@@ -254,7 +260,7 @@ def fts_match(q: Query, df: Callable[[str], int] | None = None, budget: int | No
         costed = sorted(((sum(df(w) for w in words), text) for text, words in items), key=lambda x: x[0])
         kept, spent = [], 0
         for cost, text in costed:
-            if kept and len(kept) >= 3 and spent + cost > budget:
+            if kept and len(kept) >= min_terms and spent + cost > budget:
                 break
             kept.append(text)
             spent += cost

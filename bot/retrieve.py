@@ -23,6 +23,7 @@ from .doctypes import DocType
 from .embeddings import VectorEmbedder
 from .glossary import Glossary
 from .metadata import LOCAL_RANK_PENALTY, find_refs
+from .params import DEFAULT_SEARCH, SearchParams
 from .query import ASKING_WORDS, DOMAIN_COMMON, Query, Wants, analyze, fts_match, fts_phrase
 from .relations import (
     DocInfo,
@@ -39,15 +40,6 @@ from .store import Snapshot
 from .textnorm import fold
 
 _WORDS = re.compile(r"\w+")
-RRF_K = 60
-# How many postings one lexical query may read (see query.fts_match); small corpora never reach it.
-LEXICAL_POSTINGS_BUDGET = 20_000
-CANDIDATES = 40
-REF_BOOST = 2.0 / (RRF_K + 1)
-# A passage of the very document the question names by number ranks above passages that cite it.
-NAMED_DOC_BOOST = 3.0 / (RRF_K + 1)
-TITLE_BOOST = 0.5 / (RRF_K + 1)
-PLACE_BOOST = 0.5 / (RRF_K + 1)
 
 
 @dataclass
@@ -117,8 +109,11 @@ def authority(doc_type: str, official: bool, number: str | None, issuer: str | N
 class HybridSearcher:
     """Lexical + dense search over one index snapshot."""
 
-    def __init__(self, snapshot: Snapshot, embedder: VectorEmbedder, glossary: Glossary) -> None:
+    def __init__(
+        self, snapshot: Snapshot, embedder: VectorEmbedder, glossary: Glossary, params: SearchParams = DEFAULT_SEARCH
+    ) -> None:
         self.snapshot = snapshot
+        self.params = params
         self.embedder = embedder
         self.glossary = glossary
         self.n_passages = snapshot.query("SELECT count(*) FROM passages")[0][0]
@@ -141,7 +136,7 @@ class HybridSearcher:
     def _phrase_count(self, phrase: str) -> int:
         if phrase in self._phrase_cache:
             return self._phrase_cache[phrase]
-        if len(self._phrase_cache) > 50_000:
+        if len(self._phrase_cache) > self.params.phrase_cache_size:
             self._phrase_cache.clear()
         self._phrase_cache[phrase] = self._count_phrase(phrase)
         return self._phrase_cache[phrase]
@@ -149,7 +144,8 @@ class HybridSearcher:
     def _count_phrase(self, phrase: str) -> int:
         expr = "{body} : " + fts_phrase(phrase)
         rows = self.snapshot.query(
-            "SELECT count(*) FROM (SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT 50)", (expr,)
+            "SELECT count(*) FROM (SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?)",
+            (expr, self.params.phrase_count_cap),
         )
         return int(rows[0][0])
 
@@ -270,12 +266,13 @@ class HybridSearcher:
         lexical = self._lexical(q)
         if vector is None:
             vector = self.embed(q)
-        dense = self.snapshot.search_vectors(vector, CANDIDATES)
+        p = self.params
+        dense = self.snapshot.search_vectors(vector, p.candidates)
         scores: dict[int, float] = {}
         for rank, pid in enumerate(lexical):
-            scores[pid] = scores.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+            scores[pid] = scores.get(pid, 0.0) + 1.0 / (p.rrf_k + rank + 1)
         for rank, (pid, _) in enumerate(dense):
-            scores[pid] = scores.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+            scores[pid] = scores.get(pid, 0.0) + 1.0 / (p.rrf_k + rank + 1)
         if not scores:
             return []
         hits = self.load_hits(list(scores))
@@ -293,29 +290,31 @@ class HybridSearcher:
             tokens = h.folded_tokens | given if h.doc_id in named else h.folded_tokens
             h.coverage = sum(w for t, w in weights.items() if t in tokens) / total
             if h.doc_id in named:
-                h.score += NAMED_DOC_BOOST
+                h.score += p.named_doc_boost
             elif query_refs and query_refs & {r.key for r in find_refs(h.text)}:
-                h.score += REF_BOOST
+                h.score += p.ref_boost
             title_tokens = set(_WORDS.findall(h.title_folded))
             if weights:
-                h.score += TITLE_BOOST * sum(w for t, w in weights.items() if t in title_tokens) / total
+                h.score += p.title_boost * sum(w for t, w in weights.items() if t in title_tokens) / total
             if (
                 place_terms
                 and Wants.COMPARE not in q.wants
                 and any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", h.folded_text) for p in place_terms)
             ):
-                h.score += PLACE_BOOST
+                h.score += p.place_boost
         hits.sort(key=lambda h: -h.score)
         return hits[:k]
 
     def _lexical(self, q: Query) -> list[int]:
-        expr = fts_match(q, self.df, max(LEXICAL_POSTINGS_BUDGET, self.n_passages // 10))
+        p = self.params
+        budget = max(p.lexical_postings_budget, self.n_passages // p.lexical_postings_corpus_divisor)
+        expr = fts_match(q, self.df, budget, p.lexical_min_terms)
         if not expr:
             return []
+        weights = ", ".join(map(str, p.bm25_weights))
         rows = self.snapshot.query(
-            "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? "
-            "ORDER BY bm25(passages_fts, 2.0, 1.0, 2.0, 1.0, 0.5) LIMIT ?",
-            (expr, CANDIDATES),
+            f"SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts, {weights}) LIMIT ?",
+            (expr, p.candidates),
         )
         return [int(r[0]) for r in rows]
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -27,9 +28,10 @@ from bot.config import Settings
 from bot.embeddings import HashEmbeddings, make_embedder
 from bot.engine import Engine, QuestionError
 from bot.glossary import Glossary
+from bot.params import DEFAULT_ANSWER, DEFAULT_SEARCH
 from bot.query import analyze, fts_match, fts_phrase
 from bot.restore import DiacriticRestorer
-from bot.retrieve import CANDIDATES, RRF_K, TITLE_BOOST, HybridRetriever
+from bot.retrieve import HybridRetriever
 from bot.store import IndexStore
 from bot.textnorm import fold
 
@@ -307,19 +309,19 @@ def test_search_fuses_lexical_and_dense_ranks_with_rrf(toy_engine):
     q = analyze("tiểu ban giúp việc đại hội", toy_engine.glossary)
     vector = s.embed(q)
     lexical = s._lexical(q)
-    dense = s.snapshot.search_vectors(vector, CANDIDATES)
+    dense = s.snapshot.search_vectors(vector, DEFAULT_SEARCH.candidates)
     assert lexical and dense
     rrf: dict[int, float] = {}
     for rank, pid in enumerate(lexical):
-        rrf[pid] = rrf.get(pid, 0.0) + 1 / (RRF_K + rank + 1)
+        rrf[pid] = rrf.get(pid, 0.0) + 1 / (DEFAULT_SEARCH.rrf_k + rank + 1)
     for rank, (pid, _) in enumerate(dense):
-        rrf[pid] = rrf.get(pid, 0.0) + 1 / (RRF_K + rank + 1)
+        rrf[pid] = rrf.get(pid, 0.0) + 1 / (DEFAULT_SEARCH.rrf_k + rank + 1)
     hits = s.search(q, k=len(rrf), vector=vector)
     assert {h.passage_id for h in hits} == set(rrf)  # every candidate of either list, nothing else
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     for h in hits:
         # No document number or place in the question: the fused score is RRF plus at most the title boost.
-        assert rrf[h.passage_id] - 1e-12 <= h.score <= rrf[h.passage_id] + TITLE_BOOST + 1e-12
+        assert rrf[h.passage_id] - 1e-12 <= h.score <= rrf[h.passage_id] + DEFAULT_SEARCH.title_boost + 1e-12
         assert h.cosine == pytest.approx(dict(dense).get(h.passage_id, h.cosine))
     assert hits[0].doc_id == MINH_HOA and "tiểu ban giúp việc" in hits[0].text
 
@@ -400,6 +402,18 @@ def test_composition_answers_from_the_right_passage(toy_engine, question, doc_id
     assert_extractive(comp)
     assert comp.citations[0].doc_id == doc_id and phrase in comp.text
     assert comp.type_ok
+
+
+def test_engine_passes_its_params_down(toy_engine):
+    """SearchParams reach the search and AnswerParams the relevance gate: one candidate from each list fuses
+    into at most two hits; the hash embedder's cosines are below the gate, and a gate that asks for no
+    closeness lets the same question through."""
+    assert toy_engine.ask(STEPS).reason == "no_match"
+    narrow = Engine(toy_engine.settings, embedder=HashEmbeddings(), search=replace(DEFAULT_SEARCH, candidates=1))
+    assert 1 <= len(narrow.searcher().search(analyze(STEPS, narrow.glossary), k=10)) <= 2
+    lenient = Engine(toy_engine.settings, embedder=HashEmbeddings(), answer=replace(DEFAULT_ANSWER, min_cosine=-1.0))
+    answer = lenient.ask(STEPS)
+    assert answer.found and "5 bước" in answer.answer and "6 bước" in answer.answer
 
 
 def refusal(engine: Engine, question: str, reason: str, named: str | None = None):
