@@ -17,28 +17,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .answer import Answer, Citation, compose, is_relevant, not_found
+from .answer import Answer
 from .config import Settings
+from .decide import decide
 from .embeddings import make_embedder
 from .glossary import GLOSSARY_FILE, Glossary
 from .indexer import Indexer, IndexReport, Progress
-from .inforce import relation_answer
 from .loaders import SUPPORTED_SUFFIXES
 from .params import DEFAULT_ANSWER, DEFAULT_SEARCH, AnswerParams, SearchParams
-from .query import Wants, analyze
+from .query import analyze
 from .relations import RelationKind, ref_label, relations_from_json
 from .retrieve import HybridSearcher
 from .store import IndexStore, check_model
-from .terms import find_terms
 from .textnorm import looks_vietnamese, normalize
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
-TYPE_MISSING = {
-    Wants.DAY: "Các tài liệu có nói về nội dung này nhưng không nêu ngày cụ thể.",
-    Wants.DATE: "Các tài liệu có nói về nội dung này nhưng không nêu thời gian cụ thể.",
-    Wants.COUNT: "Các tài liệu có nói về nội dung này nhưng không nêu con số cụ thể.",
-}
 
 
 class QuestionError(ValueError):
@@ -253,90 +247,12 @@ class Engine:
             if context:
                 follow = analyze(text, self.glossary)
                 q.places = follow.places or q.places
-            answer = self._answer(question, q, searcher)
+            # One embedding and one search per question; answering filters this list.
+            hits = searcher.search(q, k=self.search_params.search_hits, vector=searcher.embed(q))
+            answer = decide(question, q, searcher, hits, self.answer_params)
+            answer.ranked_docs = list(dict.fromkeys(h.doc_id for h in hits))
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
-
-    def _answer(self, question: str, q, searcher: HybridSearcher) -> Answer:
-        # One embedding and one search per question; the rest filters this list.
-        sp = self.search_params
-        all_hits = searcher.search(q, k=sp.search_hits, vector=searcher.embed(q))
-        ranked = list(dict.fromkeys(h.doc_id for h in all_hits))
-        hits = all_hits[: sp.compare_hits if Wants.COMPARE in q.wants else sp.answer_hits]
-        answer = self._decide(question, q, searcher, hits, all_hits)
-        answer.ranked_docs = ranked
-        return answer
-
-    def _decide(self, question: str, q, searcher: HybridSearcher, hits: list, all_hits: list) -> Answer:
-        p = self.answer_params
-        unknown_refs = [r for r in q.refs if r.key not in searcher.corpus_refs()]
-        nearest = list(dict.fromkeys(h.title for h in hits))[: p.nearest_titles] or [
-            d["title"] for d in self.documents()[: p.nearest_titles]
-        ]
-        if unknown_refs:
-            labels = ", ".join(r.label() for r in unknown_refs)
-            return not_found(question, f"Các tài liệu hiện có không nhắc đến {labels}.", nearest, "unknown_ref")
-        missing = [p.name for p in q.places if not searcher.corpus_has(p.folded)]
-        if missing:
-            return not_found(
-                question, f"Các tài liệu hiện có không nói về {', '.join(missing)}.", nearest, "unknown_place"
-            )
-        units = [u for u in q.units if not (searcher.corpus_has(u) or searcher.corpus_has(f"quan khu {u[2:]}"))]
-        if units:
-            names = ", ".join(f"Quân khu {u[2:]}" for u in units)
-            return not_found(question, f"Các tài liệu hiện có không nói về {names}.", nearest, "unknown_unit")
-        if q.places and Wants.COMPARE not in q.wants:
-            # Never answer about one province or unit from another's documents.
-            allowed = set().union(*(searcher.docs_mentioning(p.folded) for p in q.places))
-            hits = [h for h in all_hits if h.doc_id in allowed][: self.search_params.answer_hits]
-        asked_terms = {"{}-{}".format(*t.local_years) for t in find_terms(q.text)}
-        if asked_terms and hits:
-            # A question about one congress term is not answered from news of another.
-            same = [h for h in hits if h.term is None or h.term in asked_terms]
-            if not same:
-                asked = ", ".join(sorted(t.replace("-", "–") for t in asked_terms))
-                found = ", ".join(sorted({h.term.replace("-", "–") for h in hits if h.term}))
-                why = f"Các tài liệu tìm được nói về nhiệm kỳ {found}, không phải nhiệm kỳ {asked}."
-                return not_found(question, why, nearest, "other_term")
-            hits = same
-        if hits:
-            stated = relation_answer(question, q, searcher, hits)
-            if stated:
-                return stated
-        if Wants.AUTHOR in q.wants and hits:
-            authored = self._author_answer(question, searcher, hits)
-            if authored:
-                return authored
-        if not hits or not is_relevant(q, hits[0], p):
-            return not_found(question, None, nearest, "no_match")
-        idf = {t: searcher.idf(t) for t in q.terms}
-        comp = compose(q, hits, idf, searcher.docs_named(q), p)
-        floor = p.min_clause_coverage if comp.clause else p.min_sentence_coverage
-        if not comp.citations or comp.coverage < floor or (comp.clause and comp.line_coverage < p.min_line_coverage):
-            return not_found(question, None, nearest, "no_match")
-        if not comp.type_ok:
-            why = next((TYPE_MISSING[w] for w in (Wants.DAY, Wants.DATE, Wants.COUNT) if w in q.wants), None)
-            return not_found(question, why, nearest, "no_answer_type")
-        return Answer(question, True, comp.text, comp.citations)
-
-    def _author_answer(self, question: str, searcher: HybridSearcher, hits: list) -> Answer | None:
-        """ "Ai là tác giả bài viết về …?": the author line of the best matching
-        document, quoted from the passage that holds it."""
-        doc_id = hits[0].doc_id
-        row = searcher.snapshot.query("SELECT author FROM documents WHERE doc_id = ?", (doc_id,))
-        author = row[0]["author"] if row else None
-        if not author:
-            return None
-        found = searcher.snapshot.query(
-            "SELECT id FROM passages WHERE doc_id = ? AND instr(text, ?) > 0 ORDER BY position DESC LIMIT 1",
-            (doc_id, author),
-        )
-        if not found:
-            return None
-        loaded = searcher.load_hits([found[0]["id"]])
-        if not loaded:
-            return None
-        return Answer(question, True, f"{author} [1]", [Citation.from_hit(1, loaded[0], 1.0)])
 
     def check_question(self, question: str) -> str:
         """Normalise a question or raise QuestionError with a message for the user."""

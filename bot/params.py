@@ -40,10 +40,6 @@ class SearchParams:
     place_boost_ranks: float = 0.5
     # Hits one search returns: every filter after it (places, terms, answering) reads only these.
     search_hits: int = 30
-    # Hits answering reads for a comparison across units (several documents must be heard)...
-    compare_hits: int = 20
-    # ...and for any other question.
-    answer_hits: int = 8
     # Diacritic restoration asks how often a phrase occurs; counting stops here (enough to compare readings)...
     phrase_count_cap: int = 50
     # ...and the counts are cached up to this many phrases per index version.
@@ -90,15 +86,17 @@ class AnswerParams:
     nearest_titles: int = 3
 
     # -- which passages are read --
+    # Hits answering reads (of the search's search_hits; the place filter keeps this many too)...
+    answer_hits: int = 8
+    # ...and for a comparison across units, where several documents must be heard.
+    compare_hits: int = 20
     # A passage is read when it holds this share of min_coverage (a quarter of the question's words).
     pool_coverage_share: float = 0.5
     # Passages read for a sentence answer...
     max_passages: int = 4
     # ...each scoring at least this share of the best passage's fused score.
     pool_score_share: float = 0.6
-    # A comparison reads this many of the hits...
-    compare_hits: int = 20
-    # ...up to this many passages...
+    # A comparison reads up to this many passages (of compare_hits)...
     compare_passages: int = 6
     # ...at most this many from one document, so every unit is heard.
     compare_passages_per_doc: int = 2
