@@ -281,15 +281,43 @@ def _answer_units(text: str) -> list[tuple[int, int]]:
 def compose(
     q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = frozenset(), p: AnswerParams = DEFAULT_ANSWER
 ) -> Composition:
-    """Pick the answering sentences and number the passages they come from."""
+    """Pick the answering sentences, or whole clauses of official documents, and number the passages they
+    come from: choose the passages to read, score and rank their sentences, then either quote the clause
+    that answers (compose_clauses) or choose sentences, cite their passages and lay them out."""
+    pool, n_main = _choose_pool(q, hits, p)
+    weights = _topic_weights(q, idf)
+    ref_words = _ref_words(q)
+    sentences, others = _score_sentences(q, pool, n_main, hits[0].score, weights, ref_words, named, p)
+    if not sentences:
+        return Composition("", [], 0.0, False)
+    sentences, type_ok = _rank_sentences(q, sentences, p)
+    if pool[sentences[0].hit_index].units and Wants.COMPARE not in q.wants:
+        # Clauses are scored whole, so more passages can be read than for sentence picking.
+        min_coverage = p.min_coverage * p.pool_coverage_share
+        wide = [h for h in hits[: p.clause_hits] if h.units and (h in pool or h.coverage >= min_coverage)]
+        return compose_clauses(q, wide, _line_scores(sentences, pool), type_ok, weights, ref_words, named, p)
+    chosen = _choose_sentences(q, sentences, pool, p)
+    lead_coverage = chosen[0].coverage if chosen else 0.0
+    top = sentences[0].score
+    chosen += _other_figures(q, chosen, sentences + others, pool, p.other_figure_share * top, p)
+    # Read in document order within each passage, passages in rank order.
+    chosen.sort(key=lambda s: (s.hit_index, s.start))
+    citations, numbers = _cite(chosen, pool)
+    text = _sentence_text(q, chosen, pool, numbers, p)
+    return Composition(text, citations, lead_coverage, type_ok)
+
+
+def _choose_pool(q: Query, hits: list[Hit], p: AnswerParams) -> tuple[list[Hit], int]:
+    """The passages whose sentences are scored, and how many of them may answer: the rest (for "how many"
+    questions) are read only to find other documents' figures for the same count."""
     best = hits[0].score
-    min_pool_coverage = p.min_coverage * p.pool_coverage_share
+    min_coverage = p.min_coverage * p.pool_coverage_share
     if Wants.COMPARE in q.wants:
         # Several units asked about: up to two passages from each of several documents.
         pool, seen = [], {}
         for h in hits[: p.compare_hits]:
             if (
-                h.coverage >= min_pool_coverage
+                h.coverage >= min_coverage
                 and seen.get(h.doc_id, 0) < p.compare_passages_per_doc
                 and len(pool) < p.compare_passages
             ):
@@ -297,20 +325,40 @@ def compose(
                 seen[h.doc_id] = seen.get(h.doc_id, 0) + 1
     else:
         pool = [
-            h
-            for h in hits[: p.max_passages]
-            if h.score >= p.pool_score_share * best and h.coverage >= min_pool_coverage
+            h for h in hits[: p.max_passages] if h.score >= p.pool_score_share * best and h.coverage >= min_coverage
         ]
     pool = pool or hits[:1]
-    # Further passages are read only to find other documents' figures for the same count.
     n_main = len(pool)
     if Wants.COUNT in q.wants:
-        pool = pool + [h for h in hits[: p.count_hits] if h not in pool and h.coverage >= min_pool_coverage]
-    place_words = {w for p in q.places for w in p.folded.split()}
-    weights = {t: w for t, w in idf.items() if t not in DOMAIN_COMMON and t not in place_words} or idf
-    # "Hướng dẫn 99-HD/ĐU quy định gì?": inside the document that *is* Hướng dẫn 99 (its title
-    # names it), the number and the generic asking words are satisfied by every sentence.
-    ref_words = {w for r in q.refs for w in re.findall(r"\w+", fold(r.label()))} | (ASKING_WORDS if q.refs else set())
+        pool = pool + [h for h in hits[: p.count_hits] if h not in pool and h.coverage >= min_coverage]
+    return pool, n_main
+
+
+def _topic_weights(q: Query, idf: dict[str, float]) -> dict[str, float]:
+    """The question's words that say what it is about, with their IDF: not the words of nearly every
+    passage, nor the place it names (the place filter has already chosen the documents)."""
+    place_words = {w for place in q.places for w in place.folded.split()}
+    return {t: w for t, w in idf.items() if t not in DOMAIN_COMMON and t not in place_words} or idf
+
+
+def _ref_words(q: Query) -> set[str]:
+    """ "Hướng dẫn 99-HD/ĐU quy định gì?": inside the document that *is* Hướng dẫn 99 (its title names it),
+    the number and the generic asking words are satisfied by every sentence."""
+    return {w for r in q.refs for w in re.findall(r"\w+", fold(r.label()))} | (ASKING_WORDS if q.refs else set())
+
+
+def _score_sentences(
+    q: Query,
+    pool: list[Hit],
+    n_main: int,
+    best: float,
+    weights: dict[str, float],
+    ref_words: set[str],
+    named: set[str],
+    p: AnswerParams,
+) -> tuple[list[_Sentence], list[_Sentence]]:
+    """Every sentence of the pool but headings, scored: those of the first ``n_main`` passages, with their
+    document's rank and whether it is in force, and those of the passages read for other figures (plain)."""
     query_refs = {r.key for r in q.refs}
     total = sum(weights.values()) or 1.0
     sentences: list[_Sentence] = []
@@ -326,33 +374,43 @@ def compose(
             sentences.append(_Sentence(i, start, text, score, coverage))
     others = [s for s in sentences if s.hit_index >= n_main]
     sentences = [s for s in sentences if s.hit_index < n_main]
-    if not sentences:
-        return Composition("", [], 0.0, False)
     for sent in sentences:
         # The Điều lệ above its Quy định above the Hướng dẫn above local guidance and news.
         sent.score += p.authority_weight * pool[sent.hit_index].authority / p.max_authority
         if pool[sent.hit_index].status in OUT_OF_FORCE:
             sent.score -= p.out_of_force_penalty
-    sentences.sort(key=lambda s: -s.score)
-    # Prefer sentences that hold the kind of answer asked for (a number, a date, a name).
+    return sentences, others
+
+
+def _rank_sentences(q: Query, sentences: list[_Sentence], p: AnswerParams) -> tuple[list[_Sentence], bool]:
+    """Best first, those that hold the kind of answer asked for (a number, a date, a name) ahead when the
+    best of them scores near the best; and whether they do."""
+    sentences = sorted(sentences, key=lambda s: -s.score)
     typed = [s for s in sentences if type_satisfied(q, s.text)]
     type_ok = bool(typed) and typed[0].score >= p.typed_share * sentences[0].score
     if type_ok:
         sentences = typed + [s for s in sentences if s not in typed]
-    if pool[sentences[0].hit_index].units and Wants.COMPARE not in q.wants:
-        # Clauses are scored whole, so more passages can be read than for sentence picking.
-        wide = [h for h in hits[: p.clause_hits] if h.units and (h in pool or h.coverage >= min_pool_coverage)]
-        lines = {}
-        for sent in sentences:
-            h = pool[sent.hit_index]
-            line = h.text.rfind("\n", 0, sent.start) + 1
-            lines[(h.passage_id, line)] = max(lines.get((h.passage_id, line), 0.0), sent.score)
-        return compose_clauses(q, wide, lines, type_ok, weights, ref_words, named, p)
+    return sentences, type_ok
+
+
+def _line_scores(sentences: list[_Sentence], pool: list[Hit]) -> dict[tuple[int, int], float]:
+    """(passage id, offset of a line) → the best score of a sentence on that line: which items of a long
+    clause to keep."""
+    lines: dict[tuple[int, int], float] = {}
+    for sent in sentences:
+        h = pool[sent.hit_index]
+        line = h.text.rfind("\n", 0, sent.start) + 1
+        lines[(h.passage_id, line)] = max(lines.get((h.passage_id, line), 0.0), sent.score)
+    return lines
+
+
+def _choose_sentences(q: Query, sentences: list[_Sentence], pool: list[Hit], p: AnswerParams) -> list[_Sentence]:
+    """The best sentences near the best score, a few per document, no repeats; for a comparison first the
+    best sentence of each document, so every unit is heard."""
     top = sentences[0].score
     chosen: list[_Sentence] = []
     per_doc: dict[str, int] = {}
     if Wants.COMPARE in q.wants:
-        # One best sentence from each document that answers, so every unit is heard.
         for s in sentences:
             doc = pool[s.hit_index].doc_id
             if doc not in per_doc and s.score >= p.compare_share * top and len(chosen) < p.max_sentences:
@@ -368,24 +426,31 @@ def compose(
             continue
         chosen.append(s)
         per_doc[doc] = per_doc.get(doc, 0) + 1
-    lead_coverage = chosen[0].coverage if chosen else 0.0
-    chosen += _other_figures(q, chosen, sentences + others, pool, p.other_figure_share * top, p)
-    # Read in document order within each passage, passages in rank order.
-    chosen.sort(key=lambda s: (s.hit_index, s.start))
+    return chosen
 
+
+def _cite(chosen: list[_Sentence], pool: list[Hit]) -> tuple[list[Citation], dict[int, int]]:
+    """One citation per passage, numbered in the order the answer first uses them; passage id → number."""
     citations: list[Citation] = []
-    number: dict[int, int] = {}
+    numbers: dict[int, int] = {}
     for s in chosen:
         h = pool[s.hit_index]
-        if h.passage_id not in number:
-            number[h.passage_id] = len(citations) + 1
-            citations.append(Citation.from_hit(number[h.passage_id], h, round(h.score, SCORE_DIGITS)))
+        if h.passage_id not in numbers:
+            numbers[h.passage_id] = len(citations) + 1
+            citations.append(Citation.from_hit(numbers[h.passage_id], h, round(h.score, SCORE_DIGITS)))
+    return citations, numbers
+
+
+def _sentence_text(q: Query, chosen: list[_Sentence], pool: list[Hit], numbers: dict[int, int], p: AnswerParams) -> str:
+    """The chosen sentences, each with its [n]; a lead-in with its list's items; from several documents,
+    each labelled with its unit (and different figures for the same count said to be so); news of an
+    earlier term says which; warnings for documents no longer in force at the end."""
     budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
     for s in chosen:
         if s.text.rstrip().endswith(":"):
             s.text = _with_items(pool[s.hit_index].text, s.start, s.text, budget)
     docs = {pool[s.hit_index].doc_id for s in chosen}
-    lines = [f"{s.text} [{number[pool[s.hit_index].passage_id]}]" for s in chosen]
+    lines = [f"{s.text} [{numbers[pool[s.hit_index].passage_id]}]" for s in chosen]
     if len(docs) == 1 and pool[chosen[0].hit_index].term_note:
         # News of an earlier congress term: say which term this practice comes from.
         h = pool[chosen[0].hit_index]
@@ -396,8 +461,7 @@ def compose(
         ]
     elif len(docs) > 1:
         lines = [f"• {source_scope(pool[s.hit_index])}: {line}" for s, line in zip(chosen, lines, strict=True)]
-    text = with_notices("\n".join(lines), list({pool[s.hit_index].doc_id: pool[s.hit_index] for s in chosen}.values()))
-    return Composition(text, citations, lead_coverage, type_ok)
+    return with_notices("\n".join(lines), list({pool[s.hit_index].doc_id: pool[s.hit_index] for s in chosen}.values()))
 
 
 @dataclass
