@@ -10,7 +10,9 @@ the nearest topics the documents do cover.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from .chunking import split_sentences
 from .clause import OMITTED, Clause, quote_clause
@@ -32,6 +34,8 @@ SHORT_NAME_CHARS = 70
 _LIST_LEAD_RE = re.compile(r":\s*\n\s*(?:[-–+•]|[a-zđ]\)|\d{1,3}[.)])\s")
 
 NOT_FOUND = "Không tìm thấy nội dung này trong các tài liệu hiện có, nên tôi không trả lời để tránh suy đoán."
+# The first line of an answer whose documents give different figures for the same count.
+DISAGREE_HEADING = "Các tài liệu nêu khác nhau tùy đơn vị:"
 
 
 @dataclass
@@ -76,8 +80,60 @@ class Citation:
         return {k: getattr(self, k) for k in keys}
 
 
+class BlockKind(StrEnum):
+    SENTENCE = "sentence"  # a sentence (with a list's items) copied from a passage: "text [n]", one per line
+    QUOTE = "quote"  # a clause or statement quoted under its source: "source [n]:" then the text; a blank line between
+
+
+@dataclass(frozen=True)
+class AnswerBlock:
+    """One part of an answer: text copied from the cited passage, the numbers of the citations it comes
+    from and, for a quote or a sentence from one of several documents, what it is from."""
+
+    text: str
+    cites: tuple[int, ...]
+    kind: BlockKind = BlockKind.SENTENCE
+    # A quote's source: "Quy định 294-QĐ/TW, Điều 4, khoản 1"; a sentence's unit when the answer draws on
+    # several documents: "Thành phố Lạng Sơn chuẩn bị …, nhiệm kỳ 2020–2025".
+    source: str | None = None
+
+    def markers(self) -> str:
+        return "".join(f"[{n}]" for n in self.cites)
+
+
+def render_text(blocks: Sequence[AnswerBlock], heading: str | None = None, notices: Iterable[str] = ()) -> str:
+    """An answer as plain text with [n] markers (what the CLI prints and the bot sends): the heading, the
+    blocks (sentences one per line, quotes a blank line apart), then the warnings, a blank line apart."""
+    lines = ([heading] if heading else []) + [_block_text(b) for b in blocks]
+    body = ("\n\n" if any(b.kind is BlockKind.QUOTE for b in blocks) else "\n").join(lines)
+    notices = list(notices)
+    return "\n\n".join([body, *notices]) if notices else body
+
+
+def _block_text(block: AnswerBlock) -> str:
+    if block.kind is BlockKind.QUOTE:
+        return f"{block.source} {block.markers()}:\n{block.text}"
+    if block.source is not None:
+        return f"• {block.source}: {block.text} {block.markers()}"
+    return f"{block.text} {block.markers()}"
+
+
+def render_refusal(why: str | None, nearest: list[str]) -> str:
+    """A refusal as plain text: why (when known), that nothing is answered, and the nearest topics."""
+    parts = [NOT_FOUND]
+    if why:
+        parts.insert(0, why)
+    if nearest:
+        parts.append("Các tài liệu hiện có nói về:\n" + "\n".join(f"• {t}" for t in nearest))
+    return "\n".join(parts)
+
+
 @dataclass
 class Answer:
+    """An answer or a refusal: ``answer`` is its text as rendered by :func:`render_text` (or
+    :func:`render_refusal`); ``blocks``, ``heading``, ``notices`` and ``why`` are its parts, for a view that
+    renders it otherwise."""
+
     question: str
     found: bool
     answer: str
@@ -86,6 +142,24 @@ class Answer:
     nearest: list[str] = field(default_factory=list)  # titles of the nearest documents, when not found
     reason: str = "ok"
     ranked_docs: list[str] = field(default_factory=list)  # hybrid-search document ranking (for eval)
+    blocks: list[AnswerBlock] = field(default_factory=list)
+    heading: str | None = None  # DISAGREE_HEADING, or the unit and older term the sentences come from
+    notices: list[str] = field(default_factory=list)  # "⚠ Hướng dẫn 01-HD/TW đã được thay thế bởi …"
+    why: str | None = None  # a refusal's reason in words ("Các tài liệu hiện có không nói về …")
+
+    @classmethod
+    def of(
+        cls,
+        question: str,
+        blocks: list[AnswerBlock],
+        citations: list[Citation],
+        heading: str | None = None,
+        notices: list[str] | None = None,
+    ) -> Answer:
+        """A found answer, its text rendered from its parts."""
+        notices = notices or []
+        text = render_text(blocks, heading, notices)
+        return cls(question, True, text, citations, blocks=blocks, heading=heading, notices=notices)
 
     def to_dict(self) -> dict:
         return {
@@ -140,12 +214,7 @@ def source_scope(hit: Hit) -> str:
 
 
 def not_found(question: str, why: str | None, nearest: list[str], reason: str) -> Answer:
-    parts = [NOT_FOUND]
-    if why:
-        parts.insert(0, why)
-    if nearest:
-        parts.append("Các tài liệu hiện có nói về:\n" + "\n".join(f"• {t}" for t in nearest))
-    return Answer(question, False, "\n".join(parts), [], nearest=nearest, reason=reason)
+    return Answer(question, False, render_refusal(why, nearest), [], nearest=nearest, reason=reason, why=why)
 
 
 def is_relevant(q: Query, hit: Hit, p: AnswerParams = DEFAULT_ANSWER) -> bool:
@@ -169,12 +238,21 @@ class _Sentence:
 
 @dataclass
 class Composition:
-    text: str
+    blocks: list[AnswerBlock]
     citations: list[Citation]
     coverage: float  # share of the question's distinctive words in the best sentence
     type_ok: bool  # the kind of answer asked for (a number, a date, a name) is there
     clause: bool = False  # quoted whole clauses of official documents
     line_coverage: float = 0.0
+    heading: str | None = None
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return render_text(self.blocks, self.heading, self.notices)
+
+    def answer(self, question: str) -> Answer:
+        return Answer.of(question, self.blocks, self.citations, self.heading, self.notices)
 
 
 # Numbers written in words count as numbers: "mười hai tháng", "quá nửa", "hai phần ba", "rưỡi".
@@ -289,7 +367,7 @@ def compose(
     ref_words = _ref_words(q)
     sentences, others = _score_sentences(q, pool, n_main, hits[0].score, weights, ref_words, named, p)
     if not sentences:
-        return Composition("", [], 0.0, False)
+        return Composition([], [], 0.0, False)
     sentences, type_ok = _rank_sentences(q, sentences, p)
     if pool[sentences[0].hit_index].units and Wants.COMPARE not in q.wants:
         # Clauses are scored whole, so more passages can be read than for sentence picking.
@@ -303,8 +381,9 @@ def compose(
     # Read in document order within each passage, passages in rank order.
     chosen.sort(key=lambda s: (s.hit_index, s.start))
     citations, numbers = _cite(chosen, pool)
-    text = _sentence_text(q, chosen, pool, numbers, p)
-    return Composition(text, citations, lead_coverage, type_ok)
+    blocks, heading = _sentence_blocks(q, chosen, pool, numbers, p)
+    notices = notices_of([pool[s.hit_index] for s in chosen])
+    return Composition(blocks, citations, lead_coverage, type_ok, heading=heading, notices=notices)
 
 
 def _choose_pool(q: Query, hits: list[Hit], p: AnswerParams) -> tuple[list[Hit], int]:
@@ -441,27 +520,26 @@ def _cite(chosen: list[_Sentence], pool: list[Hit]) -> tuple[list[Citation], dic
     return citations, numbers
 
 
-def _sentence_text(q: Query, chosen: list[_Sentence], pool: list[Hit], numbers: dict[int, int], p: AnswerParams) -> str:
-    """The chosen sentences, each with its [n]; a lead-in with its list's items; from several documents,
-    each labelled with its unit (and different figures for the same count said to be so); news of an
-    earlier term says which; warnings for documents no longer in force at the end."""
+def _sentence_blocks(
+    q: Query, chosen: list[_Sentence], pool: list[Hit], numbers: dict[int, int], p: AnswerParams
+) -> tuple[list[AnswerBlock], str | None]:
+    """The chosen sentences, each with its citation number, a lead-in with its list's items; from several
+    documents each labelled with its unit (and, under a heading, different figures for the same count said
+    to be so); news of an earlier term under a heading that says which."""
     budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
-    for s in chosen:
-        if s.text.rstrip().endswith(":"):
-            s.text = _with_items(pool[s.hit_index].text, s.start, s.text, budget)
-    docs = {pool[s.hit_index].doc_id for s in chosen}
-    lines = [f"{s.text} [{numbers[pool[s.hit_index].passage_id]}]" for s in chosen]
-    if len(docs) == 1 and pool[chosen[0].hit_index].term_note:
-        # News of an earlier congress term: say which term this practice comes from.
-        h = pool[chosen[0].hit_index]
-        lines = [f"{scope_label(h.title)}, {h.term_note}:"] + lines
-    if len(docs) > 1 and _disagree(q, [s.text for s in chosen], [pool[s.hit_index].doc_id for s in chosen]):
-        lines = ["Các tài liệu nêu khác nhau tùy đơn vị:"] + [
-            f"• {source_scope(pool[s.hit_index])}: {line}" for s, line in zip(chosen, lines, strict=True)
-        ]
-    elif len(docs) > 1:
-        lines = [f"• {source_scope(pool[s.hit_index])}: {line}" for s, line in zip(chosen, lines, strict=True)]
-    return with_notices("\n".join(lines), list({pool[s.hit_index].doc_id: pool[s.hit_index] for s in chosen}.values()))
+    hits = [pool[s.hit_index] for s in chosen]
+    texts = [
+        _with_items(h.text, s.start, s.text, budget) if s.text.rstrip().endswith(":") else s.text
+        for s, h in zip(chosen, hits, strict=True)
+    ]
+    cites = [(numbers[h.passage_id],) for h in hits]
+    if len({h.doc_id for h in hits}) > 1:
+        heading = DISAGREE_HEADING if _disagree(q, texts, [h.doc_id for h in hits]) else None
+        blocks = [AnswerBlock(t, c, source=source_scope(h)) for t, c, h in zip(texts, cites, hits, strict=True)]
+        return blocks, heading
+    # News of an earlier congress term: say which term this practice comes from.
+    heading = f"{scope_label(hits[0].title)}, {hits[0].term_note}:" if hits and hits[0].term_note else None
+    return [AnswerBlock(t, c) for t, c in zip(texts, cites, strict=True)], heading
 
 
 @dataclass
@@ -536,10 +614,9 @@ def _clause_candidates(
     return out
 
 
-def with_notices(text: str, hits: list[Hit]) -> str:
-    """The answer followed by a warning for each cited document that was replaced or amended."""
-    notices = list(dict.fromkeys(h.notice for h in hits if h.notice))
-    return "\n\n".join([text, *notices]) if notices else text
+def notices_of(hits: list[Hit]) -> list[str]:
+    """A warning for each cited document that was replaced or amended, once each, in the order cited."""
+    return list(dict.fromkeys(h.notice for h in hits if h.notice))
 
 
 def _with_items(passage: str, start: int, lead: str, budget: int) -> str:
@@ -575,7 +652,7 @@ def compose_clauses(
     its section too — the higher-ranked document first."""
     candidates = _clause_candidates(q, pool, weights, ref_words, named, p)
     if not candidates:
-        return Composition("", [], 0.0, False, clause=True)
+        return Composition([], [], 0.0, False, clause=True)
     # Prefer sections that hold the kind of answer asked for; then the best score; then the larger.
     candidates.sort(key=lambda c: (not c.typed, -round(c.score, p.clause_score_digits), -(c.unit[2] - c.unit[1])))
     first = candidates[0]
@@ -596,18 +673,22 @@ def compose_clauses(
         quoted.append((h, quote_clause(h, c.unit, line_score, budget, p)))
     quoted.sort(key=lambda x: -x[0].authority)
     citations: list[Citation] = []
-    lines: list[str] = []
+    blocks: list[AnswerBlock] = []
     for n, (h, clause) in enumerate(quoted, 1):
         cite = Citation.from_hit(n, h, round(h.score, SCORE_DIGITS))
         cite.section = clause.label or h.section
         cite.page = clause.page if clause.page is not None else h.page
         citations.append(cite)
-        where = ", ".join(x for x in (short_name(h), cite.section) if x)
-        lines.append(f"{where} [{n}]:\n{clause.text}")
-    text = "\n\n".join(lines)
+        blocks.append(quote_block(clause.text, n, h, cite.section))
     return Composition(
-        text, citations, first.coverage, type_ok and first.typed, clause=True, line_coverage=first.line_coverage
+        blocks, citations, first.coverage, type_ok and first.typed, clause=True, line_coverage=first.line_coverage
     )
+
+
+def quote_block(text: str, n: int, hit: Hit, section: str | None) -> AnswerBlock:
+    """A clause or statement quoted under its document's short name and section."""
+    where = ", ".join(x for x in (short_name(hit), section) if x)
+    return AnswerBlock(text, (n,), BlockKind.QUOTE, where)
 
 
 def short_name(hit: Hit) -> str:

@@ -9,7 +9,7 @@ for (a day, a time, a number) is not in them.
 
 from __future__ import annotations
 
-from .answer import Answer, Citation, compose, is_relevant, not_found
+from .answer import Answer, AnswerBlock, Citation, compose, is_relevant, not_found
 from .inforce import relation_answer
 from .params import DEFAULT_ANSWER, AnswerParams
 from .query import Query, Wants
@@ -101,7 +101,7 @@ def _composed(
     if not comp.type_ok:
         why = next((TYPE_MISSING[w] for w in TYPE_MISSING if w in q.wants), None)
         return not_found(question, why, nearest, "no_answer_type")
-    return Answer(question, True, comp.text, comp.citations)
+    return comp.answer(question)
 
 
 def author_answer(question: str, searcher: HybridSearcher, hits: list[Hit]) -> Answer | None:
@@ -121,4 +121,4 @@ def author_answer(question: str, searcher: HybridSearcher, hits: list[Hit]) -> A
     loaded = searcher.load_hits([found[0]["id"]])
     if not loaded:
         return None
-    return Answer(question, True, f"{author} [1]", [Citation.from_hit(1, loaded[0], 1.0)])
+    return Answer.of(question, [AnswerBlock(author, (1,))], [Citation.from_hit(1, loaded[0], 1.0)])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 
-from .answer import Answer, Citation, short_name, with_notices
+from .answer import Answer, Citation, notices_of, quote_block
 from .chunking import split_sentences
 from .clause import containing_unit
 from .query import Query
@@ -35,6 +35,8 @@ _SELF_EFFECT_RE = re.compile(
 )
 # How many characters of a relation's evidence are looked up in the passages.
 EVIDENCE_PROBE_CHARS = 48
+# An answer quotes at most this many of the document's statements (a replacement and an amendment, say).
+MAX_STATEMENTS = 2
 
 
 def relation_answer(question: str, q: Query, searcher: HybridSearcher, hits: list[Hit]) -> Answer | None:
@@ -52,17 +54,16 @@ def relation_answer(question: str, q: Query, searcher: HybridSearcher, hits: lis
         sentences = _effective_sentences(searcher, doc_id) if effective else _evidence(searcher, doc_id, kinds)
         found = [c for c in (_locate(searcher, doc_id, s) for s in sentences) if c]
         if found:
-            lines, citations = [], []
-            for n, (hit, sentence, start) in enumerate(found[:2], 1):
+            blocks, citations = [], []
+            for n, (hit, sentence, start) in enumerate(found[:MAX_STATEMENTS], 1):
                 cite = Citation.from_hit(n, hit, 1.0)
                 unit = containing_unit(hit, start, start + len(sentence))
                 if unit:
                     cite.section, cite.page = unit[0], unit[3] if unit[3] is not None else hit.page
                 citations.append(cite)
-                where = ", ".join(x for x in (short_name(hit), cite.section) if x)
-                lines.append(f"{where} [{n}]:\n{sentence}")
-            text = with_notices("\n\n".join(lines), [hit for hit, _, _ in found[:2]])
-            return Answer(question, True, text, citations)
+                blocks.append(quote_block(sentence, n, hit, cite.section))
+            notices = notices_of([hit for hit, _, _ in found[:MAX_STATEMENTS]])
+            return Answer.of(question, blocks, citations, notices=notices)
     return None
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.answer import NOT_FOUND, compose
+from bot.answer import DISAGREE_HEADING, NOT_FOUND, AnswerBlock, BlockKind, compose, render_text
 from bot.config import Settings
 from bot.embeddings import HashEmbeddings, make_embedder
 from bot.engine import Engine, QuestionError
@@ -404,6 +404,22 @@ def test_composition_answers_from_the_right_passage(toy_engine, question, doc_id
     assert comp.type_ok
 
 
+def test_composition_carries_its_parts(toy_engine):
+    """An answer's blocks, heading and notices render to exactly its text, so a view may render them
+    otherwise; each block's sentence is in the passage its number cites."""
+    comp = composed(toy_engine, STEPS)
+    assert comp.heading == DISAGREE_HEADING and len(comp.blocks) >= 2
+    assert render_text(comp.blocks, comp.heading, comp.notices) == comp.text
+    by_n = {c.n: c for c in comp.citations}
+    for block in comp.blocks:
+        assert block.kind is BlockKind.SENTENCE and block.source and len(block.cites) == 1
+        assert block.text in by_n[block.cites[0]].passage
+        assert f"• {block.source}: {block.text} [{block.cites[0]}]" in comp.text.splitlines()
+    answer = comp.answer(STEPS)
+    assert answer.found and answer.answer == comp.text and answer.blocks == comp.blocks
+    assert answer.heading == DISAGREE_HEADING and answer.citations == comp.citations
+
+
 def test_engine_passes_its_params_down(toy_engine):
     """SearchParams reach the search and AnswerParams the relevance gate: one candidate from each list fuses
     into at most two hits; the hash embedder's cosines are below the gate, and a gate that asks for no
@@ -419,7 +435,8 @@ def test_engine_passes_its_params_down(toy_engine):
 def refusal(engine: Engine, question: str, reason: str, named: str | None = None):
     answer = engine.ask(question)
     assert answer.found is False and answer.reason == reason, (answer.reason, answer.answer)
-    assert answer.citations == [] and NOT_FOUND in answer.answer
+    assert answer.citations == [] and answer.blocks == [] and NOT_FOUND in answer.answer
+    assert answer.why is None or answer.answer.startswith(answer.why)
     assert answer.nearest and set(answer.nearest) <= {d["title"] for d in engine.documents()}
     for title in answer.nearest:
         assert f"• {title}" in answer.answer
@@ -451,6 +468,7 @@ def test_unrelated_question_is_refused(toy_engine):
 def test_author_question_quotes_the_author_line(toy_engine):
     answer = toy_engine.ask("Ai là tác giả bài viết về công tác nhân sự của phường Bình An?")
     assert answer.found and answer.answer == "Lê Thị Mẫu [1]"
+    assert answer.blocks == [AnswerBlock("Lê Thị Mẫu", (1,))]
     assert answer.citations[0].doc_id == BINH_AN and "Lê Thị Mẫu" in answer.citations[0].passage
     assert 0 < answer.latency_ms < 60_000
 
