@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from .chunking import split_sentences
+from .chunking import FRAGMENT_WORDS, glue_fragments, split_sentences
 from .clause import OMITTED, Clause, quote_clause
 from .doctypes import DocType
 from .metadata import find_refs
@@ -340,20 +340,12 @@ def _is_heading(text: str, title: str) -> bool:
 
 
 def _answer_units(text: str) -> list[tuple[int, int]]:
-    """Sentences, with a fragment of a few words ("Từ tháng 8/2019.") joined to the next one."""
-    spans = [(s.start, s.end) for s in split_sentences(text)]
-    units: list[tuple[int, int]] = []
-    carry: int | None = None
-    for start, end in spans:
-        start = carry if carry is not None else start
-        carry = None
-        if len(text[start:end].split()) < 6 and "\n" not in text[end : end + 2]:
-            carry = start
-            continue
-        units.append((start, end))
-    if carry is not None:
-        units.append((carry, spans[-1][1]))
-    return units
+    """Sentences, with a fragment of a few words ("Từ tháng 8/2019.") joined to the next one on its line."""
+    return glue_fragments(
+        [(s.start, s.end) for s in split_sentences(text)],
+        lambda u: len(text[u[0] : u[1]].split()) < FRAGMENT_WORDS and "\n" not in text[u[1] : u[1] + 2],
+        lambda a, b: (a[0], b[1]),
+    )
 
 
 def compose(

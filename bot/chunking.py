@@ -8,8 +8,9 @@ point at the exact span of the document it came from.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .structure import HEADER, PREAMBLE, Section, walk
 
@@ -22,10 +23,34 @@ _NO_BREAK_BEFORE = re.compile(
 _END_RE = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-ZĐÀ-Ỹ0-9])|\n+")
 
 
+# A sentence of fewer words than this ("Từ tháng 8/2019.") is a fragment: it belongs with the sentence after it.
+FRAGMENT_WORDS = 6
+
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class Span:
     start: int
     end: int
+
+
+def glue_fragments(items: Iterable[T], is_fragment: Callable[[T], bool], join: Callable[[T, T], T]) -> list[T]:
+    """The items with each fragment joined to the item after it (``join(fragment, next)``, which may be a
+    fragment again and is then joined on); a fragment at the end stays on its own."""
+    out: list[T] = []
+    carry: T | None = None
+    for item in items:
+        if carry is not None:
+            item = join(carry, item)
+            carry = None
+        if is_fragment(item):
+            carry = item
+            continue
+        out.append(item)
+    if carry is not None:
+        out.append(carry)
+    return out
 
 
 def split_sentences(text: str, offset: int = 0) -> list[Span]:
@@ -84,20 +109,12 @@ def chunk_text(
             for j, (piece, k) in enumerate(pieces):
                 units.append((piece, k, last and j == len(pieces) - 1))
 
-    # A fragment of a few words ("Từ tháng 8/2019.") belongs with the sentence after it.
-    glued: list[tuple[Span, int, bool]] = []
-    carry: tuple[Span, int, bool] | None = None
-    for span, n, ends in units:
-        if carry is not None:
-            span, n = Span(carry[0].start, span.end), n + carry[1]
-            carry = None
-        if not ends and len(text[span.start : span.end].split()) < 6 and n < max_tokens // 2:
-            carry = (span, n, ends)
-            continue
-        glued.append((span, n, ends))
-    if carry is not None:
-        glued.append(carry)
-    units = glued
+    # A fragment of a few words belongs with the sentence after it, within its paragraph.
+    units = glue_fragments(
+        units,
+        lambda u: not u[2] and len(text[u[0].start : u[0].end].split()) < FRAGMENT_WORDS and u[1] < max_tokens // 2,
+        lambda a, b: (Span(a[0].start, b[0].end), b[1] + a[1], b[2]),
+    )
 
     chunks: list[Chunk] = []
     cur: list[tuple[Span, int, bool]] = []
