@@ -20,7 +20,7 @@ from .doctypes import DocType
 from .metadata import find_refs
 from .params import DEFAULT_ANSWER, AnswerParams
 from .query import ASKING_WORDS, DOMAIN_COMMON, STOPWORDS, Query, Wants
-from .retrieve import Hit
+from .retrieve import Hit, topic_weights
 from .textnorm import fold, folded_words
 
 # The tunables (relevance gate, scoring weights, budgets) are in bot/params.py (AnswerParams).
@@ -310,11 +310,9 @@ def _score_sentence(
 ) -> tuple[float, float]:
     """Score and coverage of one sentence; ``given`` words count as present (see compose)."""
     tokens = folded_words(text)
-    token_set = set(tokens) | given
     folded = " ".join(tokens)
-    coverage = sum(w for t, w in weights.items() if q.holds(t, token_set, folded)) / total
-    bigrams = [b for b in q.bigrams if not set(b.split()) <= DOMAIN_COMMON]
-    phrase = sum(1 for b in bigrams if f" {b} " in f" {folded} ") / max(len(bigrams), 1)
+    coverage = _coverage(q, weights, total, set(tokens) | given, folded)
+    phrase = _phrase_share(_topic_bigrams(q), folded)
     expansions = sum(1 for e in q.expansions if fold(e) in folded) / max(len(q.expansions), 1) if q.expansions else 0
     bonus = 0.0
     if Wants.COUNT in q.wants and _NUMBER_RE.search(text):
@@ -326,6 +324,21 @@ def _score_sentence(
     length_penalty = p.short_sentence_penalty if len(tokens) < p.short_sentence_words else 0.0
     score = coverage + p.phrase_weight * phrase + p.expansion_weight * expansions + bonus + p.prior_weight * prior
     return score - length_penalty, coverage
+
+
+def _coverage(q: Query, weights: dict[str, float], total: float, words: set[str], folded: str) -> float:
+    """The share of the question's weighted words that a text (its folded words and folded text) holds."""
+    return sum(w for t, w in weights.items() if q.holds(t, words, folded)) / total
+
+
+def _topic_bigrams(q: Query) -> list[str]:
+    """The question's word pairs but those of the words of nearly every passage ("đại hội")."""
+    return [b for b in q.bigrams if not set(b.split()) <= DOMAIN_COMMON]
+
+
+def _phrase_share(bigrams: list[str], folded: str) -> float:
+    """The share of the word pairs found in a folded text."""
+    return sum(1 for b in bigrams if f" {b} " in f" {folded} ") / max(len(bigrams), 1)
 
 
 _LETTERHEAD_RE = re.compile(r"^(số\s*[:.]?\s*\d|[^,]{2,40},\s*ngày\s+\d{1,2}\s+tháng)", re.I)
@@ -406,10 +419,9 @@ def _choose_pool(q: Query, hits: list[Hit], p: AnswerParams) -> tuple[list[Hit],
 
 
 def _topic_weights(q: Query, idf: dict[str, float]) -> dict[str, float]:
-    """The question's words that say what it is about, with their IDF: not the words of nearly every
-    passage, nor the place it names (the place filter has already chosen the documents)."""
-    place_words = {w for place in q.places for w in place.folded.split()}
-    return {t: w for t, w in idf.items() if t not in DOMAIN_COMMON and t not in place_words} or idf
+    """The question's topic words with their IDF, less the place it names (the place filter has already
+    chosen the documents)."""
+    return topic_weights(idf, {w for place in q.places for w in place.folded.split()})
 
 
 def _ref_words(q: Query) -> set[str]:
@@ -526,7 +538,7 @@ def _sentence_blocks(
     ]
     cites = [(numbers[h.passage_id],) for h in hits]
     if len({h.doc_id for h in hits}) > 1:
-        heading = DISAGREE_HEADING if _disagree(q, texts, [h.doc_id for h in hits]) else None
+        heading = DISAGREE_HEADING if _disagree(q, texts) else None
         blocks = [AnswerBlock(t, c, source=source_scope(h)) for t, c, h in zip(texts, cites, hits, strict=True)]
         return blocks, heading
     # News of an earlier congress term: say which term this practice comes from.
@@ -554,8 +566,10 @@ def _clause_candidates(
     the passage's retrieval rank, the document's authority; a section longer than the answer
     budget loses a little (it will be cut)."""
     best = max((h.score for h in pool), default=1.0) or 1.0
-    total = sum(w for t, w in weights.items() if not t.isdigit()) or 1.0
-    bigrams = [b for b in q.bigrams if not set(b.split()) <= DOMAIN_COMMON]
+    weights = {t: w for t, w in weights.items() if not t.isdigit()}  # a number is the answer, not the topic
+    total = sum(weights.values()) or 1.0
+    bigrams = _topic_bigrams(q)
+    budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
     out: list[_Candidate] = []
     for i, h in enumerate(pool):
         if not h.units:
@@ -568,26 +582,19 @@ def _clause_candidates(
             text = h.text[start:end]
             folded = " ".join(folded_words(text))
             words = set(folded.split())
-            seen = head | words
-            coverage = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, seen, folded)) / total
+            coverage = _coverage(q, weights, total, head | words, folded)
             # For ranking, a word found only in the headings counts for less than one in the clause.
-            own = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, words, folded)) / total
+            own = _coverage(q, weights, total, words, folded)
             ranked = own + p.heading_word_share * (coverage - own)
             # The clause's own heading or lead-in naming the question's topic marks the exact clause.
             lead = next((ln for ln in text.split("\n") if len(ln.split()) > p.lead_line_min_words), "")
             lead_folded = " ".join(folded_words(lead))
-            lead_words = set(lead_folded.split())
-            ranked += p.lead_line_weight * (
-                sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, lead_words, lead_folded)) / total
-            )
+            ranked += p.lead_line_weight * _coverage(q, weights, total, set(lead_folded.split()), lead_folded)
             line_cov = 0.0
             for line in text.split("\n"):
                 lf = " ".join(folded_words(line))
-                lseen = head | set(lf.split())
-                lc = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, lseen, lf)) / total
-                line_cov = max(line_cov, lc)
-            phrase = sum(1 for b in bigrams if f" {b} " in f" {folded} ") / max(len(bigrams), 1)
-            budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
+                line_cov = max(line_cov, _coverage(q, weights, total, head | set(lf.split()), lf))
+            phrase = _phrase_share(bigrams, folded)
             over = max(0, len(text) - budget) / budget
             if Wants.LIST in q.wants and _LIST_LEAD_RE.search(text):
                 coverage_bonus = p.list_lead_bonus
@@ -720,11 +727,10 @@ def _other_figures(
     return extra
 
 
-def _disagree(q: Query, texts: list[str], docs: list[str]) -> bool:
-    """Different numbers for the same counted thing ("5 bước" vs "6 bước") across documents."""
-    counted = {}
-    for text, doc in zip(texts, docs, strict=True):
-        for num, unit in re.findall(r"(\d+)\s+(\w+)", fold(text)):
-            if unit in q.terms:
-                counted.setdefault(unit, {}).setdefault(num, set()).add(doc)
-    return any(len(nums) > 1 for nums in counted.values())
+def _disagree(q: Query, texts: list[str]) -> bool:
+    """Different numbers for the same counted thing ("5 bước" vs "6 bước") in the texts."""
+    figures: dict[str, set[str]] = {}
+    for text in texts:
+        for num, unit in _counted(q, text):
+            figures.setdefault(unit, set()).add(num)
+    return any(len(nums) > 1 for nums in figures.values())

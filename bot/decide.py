@@ -93,8 +93,7 @@ def _composed(
 ) -> Answer:
     """The extractive answer, or a refusal when its best sentence or clause covers too little of the
     question or lacks the kind of answer asked for."""
-    idf = {t: searcher.idf(t) for t in q.terms}
-    comp = compose(q, hits, idf, searcher.docs_named(q), p)
+    comp = compose(q, hits, searcher.idf_weights(q), searcher.docs_named(q), p)
     floor = p.min_clause_coverage if comp.clause else p.min_sentence_coverage
     if not comp.citations or comp.coverage < floor or (comp.clause and comp.line_coverage < p.min_line_coverage):
         return not_found(question, None, nearest, "no_match")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +107,12 @@ def authority(doc_type: str, official: bool, number: str | None, issuer: str | N
     return max(t.rank - (0 if central else LOCAL_RANK_PENALTY), 1)
 
 
+def topic_weights(idf: dict[str, float], exclude: Collection[str] = frozenset()) -> dict[str, float]:
+    """The question's words that say what it is about, with their IDF: not the words found in nearly every
+    passage (DOMAIN_COMMON) nor ``exclude``; all of them when no other word is left."""
+    return {t: w for t, w in idf.items() if t not in DOMAIN_COMMON and t not in exclude} or idf
+
+
 class HybridSearcher:
     """Lexical + dense search over one index snapshot."""
 
@@ -163,6 +170,10 @@ class HybridSearcher:
     def idf(self, term: str) -> float:
         n, df = max(self.n_passages, 1), self.df(term)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def idf_weights(self, q: Query) -> dict[str, float]:
+        """The question's words with their IDF, in the question's order."""
+        return {t: self.idf(t) for t in q.terms}
 
     def corpus_has(self, phrase: str, accented: bool = False) -> bool:
         """Does any passage contain this phrase (folded, or as written)?"""
@@ -277,7 +288,7 @@ class HybridSearcher:
             return []
         hits = self.load_hits(list(scores))
         cosines = dict(dense)
-        weights = {t: self.idf(t) for t in q.terms if t not in DOMAIN_COMMON} or {t: self.idf(t) for t in q.terms}
+        weights = topic_weights(self.idf_weights(q))
         total = sum(weights.values()) or 1.0
         query_refs = {r.key for r in q.refs}
         place_terms = [p.folded for p in q.places]

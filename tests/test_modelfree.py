@@ -356,7 +356,7 @@ def composed(engine: Engine, question: str):
     s = engine.searcher()
     q = analyze(question, engine.glossary)
     hits = s.search(q, k=8)
-    return compose(q, hits, {t: s.idf(t) for t in q.terms})
+    return compose(q, hits, s.idf_weights(q))
 
 
 def assert_extractive(comp) -> None:
