@@ -652,19 +652,8 @@ def compose_clauses(
     candidates = _clause_candidates(q, pool, weights, ref_words, named, p)
     if not candidates:
         return Composition([], [], 0.0, False, clause=True)
-    # Prefer sections that hold the kind of answer asked for; then the best score; then the larger.
-    candidates.sort(key=lambda c: (not c.typed, -round(c.score, p.clause_score_digits), -(c.unit[2] - c.unit[1])))
-    first = candidates[0]
-    asks_list = Wants.LIST in q.wants
-    picks = [(first, p.list_budget_chars if asks_list else p.clause_budget_chars)]
-    h0 = pool[first.hit_index]
-    for c in [] if asks_list else candidates[1:]:
-        h = pool[c.hit_index]
-        if c.score < p.related_clause_share * first.score:
-            continue
-        if h.doc_id != h0.doc_id and h.authority != h0.authority and (c.typed or not first.typed):
-            picks.append((c, p.second_clause_budget_chars))
-            break
+    picks = _pick_clauses(q, candidates, pool, p)
+    first = picks[0][0]
     quoted: list[tuple[Hit, Clause]] = []
     for c, budget in picks:
         h = pool[c.hit_index]
@@ -682,6 +671,29 @@ def compose_clauses(
     return Composition(
         blocks, citations, first.coverage, type_ok and first.typed, clause=True, line_coverage=first.line_coverage
     )
+
+
+def _pick_clauses(
+    q: Query, candidates: list[_Candidate], pool: list[Hit], p: AnswerParams
+) -> list[tuple[_Candidate, int]]:
+    """The clauses to quote, each with its budget: the best (those holding the kind of answer asked for
+    first, then by score, then the larger), and a near one from a document of another rank unless a list
+    is asked for."""
+    candidates = sorted(
+        candidates, key=lambda c: (not c.typed, -round(c.score, p.clause_score_digits), -(c.unit[2] - c.unit[1]))
+    )
+    first = candidates[0]
+    asks_list = Wants.LIST in q.wants
+    picks = [(first, p.list_budget_chars if asks_list else p.clause_budget_chars)]
+    h0 = pool[first.hit_index]
+    for c in [] if asks_list else candidates[1:]:
+        h = pool[c.hit_index]
+        if c.score < p.related_clause_share * first.score:
+            continue
+        if h.doc_id != h0.doc_id and h.authority != h0.authority and (c.typed or not first.typed):
+            picks.append((c, p.second_clause_budget_chars))
+            break
+    return picks
 
 
 def quote_block(text: str, n: int, hit: Hit, section: str | None) -> AnswerBlock:
