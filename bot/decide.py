@@ -63,12 +63,7 @@ def decide(
 def _nearest_titles(searcher: HybridSearcher, hits: list[Hit], p: AnswerParams) -> list[str]:
     """What a refusal lists as the nearest topics: the titles of the hits, else the newest documents."""
     titles = list(dict.fromkeys(h.title for h in hits))[: p.nearest_titles]
-    return titles or [
-        r["title"]
-        for r in searcher.snapshot.query(
-            "SELECT title FROM documents ORDER BY published DESC, doc_id LIMIT ?", (p.nearest_titles,)
-        )
-    ]
+    return titles or searcher.snapshot.newest_titles(p.nearest_titles)
 
 
 def _unknown_subject(question: str, q: Query, searcher: HybridSearcher, nearest: list[str]) -> Answer | None:
@@ -107,17 +102,13 @@ def author_answer(question: str, searcher: HybridSearcher, hits: list[Hit]) -> A
     """ "Ai là tác giả bài viết về …?": the author line of the best matching
     document, quoted from the passage that holds it."""
     doc_id = hits[0].doc_id
-    row = searcher.snapshot.query("SELECT author FROM documents WHERE doc_id = ?", (doc_id,))
-    author = row[0]["author"] if row else None
+    author = searcher.snapshot.author(doc_id)
     if not author:
         return None
-    found = searcher.snapshot.query(
-        "SELECT id FROM passages WHERE doc_id = ? AND instr(text, ?) > 0 ORDER BY position DESC LIMIT 1",
-        (doc_id, author),
-    )
-    if not found:
+    passage_id = searcher.snapshot.passage_with(doc_id, author, last=True)
+    if passage_id is None:
         return None
-    loaded = searcher.load_hits([found[0]["id"]])
+    loaded = searcher.load_hits([passage_id])
     if not loaded:
         return None
     return Answer.of(question, [AnswerBlock(author, (1,))], [Citation.from_hit(1, loaded[0], 1.0)])

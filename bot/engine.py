@@ -168,11 +168,11 @@ class Engine:
     def remove(self, doc_id: str) -> bool:
         """Remove a document from the index and its file from knowledge/."""
         with self.lease() as searcher:
-            row = searcher.snapshot.query("SELECT path FROM documents WHERE doc_id = ?", (doc_id,))
-        if not row:
+            stored = searcher.snapshot.document_path(doc_id)
+        if stored is None:
             return False
         removed = self.indexer.remove(doc_id)
-        path = self.indexer.file_of(row[0]["path"])
+        path = self.indexer.file_of(stored)
         for p in (path, path.with_name(path.name + ".meta.json")):
             if p.exists() and self.settings.knowledge_dir.resolve() in p.resolve().parents:
                 p.unlink()
@@ -182,11 +182,7 @@ class Engine:
         """Every indexed document with its metadata, whether it is in force, and its relations
         to other documents (those absent from the knowledge base are marked)."""
         with self.lease() as searcher:
-            rows = searcher.snapshot.query(
-                "SELECT doc_id, title, published, source, author, doc_type, doc_number, issuer, place, signer, cited,"
-                " n_passages, path, official, relations, admin_status, effective, term"
-                " FROM documents ORDER BY published DESC, doc_id"
-            )
+            rows = searcher.snapshot.documents()
             statuses = searcher.statuses()
         out = []
         for r in rows:
@@ -219,19 +215,12 @@ class Engine:
     def passage(self, passage_id: int) -> dict | None:
         """One passage of the live version with its document's details (to show a citation in full)."""
         with self.lease() as searcher:
-            rows = searcher.snapshot.query(
-                "SELECT p.id AS passage_id, p.text, p.section, p.page, p.path, d.doc_id, d.title, d.source,"
-                " d.published, d.doc_type, d.issuer, d.doc_number"
-                " FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE p.id = ?",
-                (passage_id,),
-            )
-        return dict(rows[0]) if rows else None
+            return searcher.snapshot.passage(passage_id)
 
     def stats(self) -> dict:
         with self.lease() as s:
-            docs = s.snapshot.query("SELECT count(*) FROM documents")[0][0]
             return {
-                "documents": docs,
+                "documents": s.snapshot.document_count(),
                 "passages": s.n_passages,
                 "version": s.snapshot.version,
                 "model": s.snapshot.manifest.model_id,

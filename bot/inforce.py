@@ -68,21 +68,18 @@ def relation_answer(question: str, q: Query, searcher: HybridSearcher, hits: lis
 
 
 def _evidence(searcher: HybridSearcher, doc_id: str, kinds: set[RelationKind]) -> list[str]:
-    rows = searcher.snapshot.query("SELECT relations FROM documents WHERE doc_id = ?", (doc_id,))
-    if not rows:
+    stored = searcher.snapshot.relations_json(doc_id)
+    if stored is None:
         return []
-    relations = relations_from_json(json.loads(rows[0]["relations"] or "[]"))
+    relations = relations_from_json(json.loads(stored or "[]"))
     return list(dict.fromkeys(r.evidence for r in relations if r.kind in kinds and r.evidence and r.subject is None))
 
 
 def _effective_sentences(searcher: HybridSearcher, doc_id: str) -> list[str]:
-    rows = searcher.snapshot.query(
-        "SELECT text FROM passages WHERE doc_id = ? AND instr(lower(text), 'hiệu lực') > 0 ORDER BY position", (doc_id,)
-    )
     out = []
-    for row in rows:
-        for span in split_sentences(row["text"]):
-            sentence = row["text"][span.start : span.end]
+    for text in searcher.snapshot.passage_texts_mentioning(doc_id, "hiệu lực"):
+        for span in split_sentences(text):
+            sentence = text[span.start : span.end]
             # The document speaking of itself: "Quy định này … có hiệu lực thi hành từ ngày 01/7/2025".
             if _SELF_EFFECT_RE.search(fold(sentence)):
                 out.append(sentence)
@@ -94,12 +91,10 @@ def _locate(searcher: HybridSearcher, doc_id: str, sentence: str) -> tuple[Hit, 
     probe = re.sub(r"\s+", " ", sentence).strip()[:EVIDENCE_PROBE_CHARS]
     if not probe:
         return None
-    rows = searcher.snapshot.query(
-        "SELECT id FROM passages WHERE doc_id = ? AND instr(text, ?) > 0 ORDER BY position LIMIT 1", (doc_id, probe)
-    )
-    if not rows:
+    passage_id = searcher.snapshot.passage_with(doc_id, probe)
+    if passage_id is None:
         return None
-    hits = searcher.load_hits([rows[0]["id"]])
+    hits = searcher.load_hits([passage_id])
     if not hits:
         return None
     hit = hits[0]

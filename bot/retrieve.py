@@ -123,7 +123,7 @@ class HybridSearcher:
         self.params = params
         self.embedder = embedder
         self.glossary = glossary
-        self.n_passages = snapshot.query("SELECT count(*) FROM passages")[0][0]
+        self.n_passages = snapshot.passage_count()
         self._df_cache: dict[str, int] = {}
         self._corpus_refs = None
         self._own_refs: dict[tuple[str, int], set[str]] | None = None
@@ -134,10 +134,7 @@ class HybridSearcher:
 
     def restorer(self) -> DiacriticRestorer:
         if self._restorer is None:
-            vocab = [
-                (r[0], int(r[1])) for r in self.snapshot.query("SELECT term, cnt FROM fts_vocab WHERE col = 'body'")
-            ]
-            self._restorer = DiacriticRestorer(vocab, self._phrase_count)
+            self._restorer = DiacriticRestorer(self.snapshot.body_vocabulary(), self._phrase_count)
         return self._restorer
 
     def _phrase_count(self, phrase: str) -> int:
@@ -149,12 +146,7 @@ class HybridSearcher:
         return self._phrase_cache[phrase]
 
     def _count_phrase(self, phrase: str) -> int:
-        expr = "{body} : " + fts_phrase(phrase)
-        rows = self.snapshot.query(
-            "SELECT count(*) FROM (SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?)",
-            (expr, self.params.phrase_count_cap),
-        )
-        return int(rows[0][0])
+        return self.snapshot.count_matches("{body} : " + fts_phrase(phrase), self.params.phrase_count_cap)
 
     def dense_text(self, q: Query) -> str:
         """The question as the embedding model should read it: diacritics restored if missing."""
@@ -163,8 +155,7 @@ class HybridSearcher:
     # -- corpus statistics ---------------------------------------------------
     def df(self, term: str) -> int:
         if term not in self._df_cache:
-            rows = self.snapshot.query("SELECT doc FROM fts_vocab WHERE col = 'body_f' AND term = ?", (term,))
-            self._df_cache[term] = int(rows[0][0]) if rows else 0
+            self._df_cache[term] = self.snapshot.folded_df(term)
         return self._df_cache[term]
 
     def idf(self, term: str) -> float:
@@ -179,22 +170,17 @@ class HybridSearcher:
         """Does any passage contain this phrase (folded, or as written)?"""
         cols = "{title body}" if accented else "{title_f body_f}"
         expr = f"{cols} : {fts_phrase(phrase if accented else fold(phrase))}"
-        return bool(self.snapshot.query("SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT 1", (expr,)))
+        return self.snapshot.any_match(expr)
 
     def docs_mentioning(self, phrase: str) -> set[str]:
         """Documents whose text or title contains the (folded) phrase."""
-        expr = "{title_f body_f} : " + fts_phrase(fold(phrase))
-        rows = self.snapshot.query(
-            "SELECT DISTINCT p.doc_id FROM passages_fts f JOIN passages p ON p.id = f.rowid WHERE passages_fts MATCH ?",
-            (expr,),
-        )
-        return {r[0] for r in rows}
+        return self.snapshot.docs_matching("{title_f body_f} : " + fts_phrase(fold(phrase)))
 
     def corpus_refs(self) -> set[tuple[str, int]]:
         """Every document number the corpus mentions or is."""
         if self._corpus_refs is None:
             refs = set()
-            for row in self.snapshot.query("SELECT title, doc_number, cited FROM documents"):
+            for row in self.snapshot.document_numbers():
                 text = " ; ".join([row["title"] or "", row["doc_number"] or "", row["cited"] or ""])
                 refs.update(r.key for r in find_refs(text))
             self._corpus_refs = refs
@@ -204,10 +190,7 @@ class HybridSearcher:
         """doc_id → (its label, whether it is in force and what replaced or amended it)."""
         if self._statuses is None:
             infos = []
-            for row in self.snapshot.query(
-                "SELECT doc_id, title, doc_type, doc_number, published, official, relations, admin_status, effective"
-                " FROM documents"
-            ):
+            for row in self.snapshot.document_relations():
                 ref = (
                     docref_from_meta(row["doc_type"], row["doc_number"], row["published"]) if row["official"] else None
                 )
@@ -241,8 +224,7 @@ class HybridSearcher:
     def newest_term(self) -> str | None:
         """The latest congress term any source speaks of ("2025-2030")."""
         if self._newest_term is None:
-            rows = self.snapshot.query("SELECT max(term) FROM documents WHERE term IS NOT NULL")
-            self._newest_term = (rows[0][0] if rows else None) or ""
+            self._newest_term = self.snapshot.newest_term() or ""
         return self._newest_term or None
 
     def own_refs(self) -> dict[tuple[str, int], set[str]]:
@@ -251,7 +233,7 @@ class HybridSearcher:
         if self._own_refs is None:
             official: dict[tuple[str, int], set[str]] = {}
             titled: dict[tuple[str, int], set[str]] = {}
-            for row in self.snapshot.query("SELECT doc_id, title, doc_number, doc_type, official FROM documents"):
+            for row in self.snapshot.document_numbers():
                 if row["official"] and row["doc_number"]:
                     kind = (DocType.parse(row["doc_type"]) or DocType.NEWS).word
                     for r in find_refs(row["doc_number"]):
@@ -322,12 +304,7 @@ class HybridSearcher:
         expr = fts_match(q, self.df, budget, p.lexical_min_terms)
         if not expr:
             return []
-        weights = ", ".join(map(str, p.bm25_weights))
-        rows = self.snapshot.query(
-            f"SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts, {weights}) LIMIT ?",
-            (expr, p.candidates),
-        )
-        return [int(r[0]) for r in rows]
+        return self.snapshot.lexical_search(expr, p.bm25_weights, p.candidates)
 
     def _cosine(self, pid: int, vector: np.ndarray) -> float:
         try:
@@ -336,16 +313,8 @@ class HybridSearcher:
             return 0.0
 
     def load_hits(self, ids: list[int]) -> list[Hit]:
-        marks = ",".join("?" * len(ids))
-        rows = self.snapshot.query(
-            "SELECT p.id, p.doc_id, p.position, p.start, p.end, p.text, d.title, d.published, d.source, d.doc_type,"
-            " f.extra, f.title_f, f.body_f, p.section, p.path, p.page, p.context, p.units, d.official, d.doc_number,"
-            " d.issuer, d.term FROM passages p JOIN documents d USING (doc_id) JOIN passages_fts f ON f.rowid = p.id"
-            f" WHERE p.id IN ({marks})",
-            ids,
-        )
         hits = []
-        for r in rows:
+        for r in self.snapshot.hit_rows(ids):
             h = Hit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[13], r[14], r[15], r[16] or "")
             h.units = [tuple(u) for u in json.loads(r[17] or "[]")]
             h.doc_number = r[19]

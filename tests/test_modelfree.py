@@ -558,6 +558,23 @@ def test_glossary_column_of_a_passage_matches_query_expansion(toy_engine):
     assert "tsvm" in extras[BINH_AN].split() and "llvt" in extras[TRUNG_DOAN].split()
 
 
+def test_snapshot_named_reads(toy_engine):
+    """The read paths behind Snapshot's named methods answer what their names say, on the toy index."""
+    snap = toy_engine.searcher().snapshot
+    docs = toy_engine.documents()
+    assert snap.document_count() == len(docs) == len(TOY_DOCS)
+    assert snap.newest_titles(3) == [d["title"] for d in docs[:3]]
+    assert snap.author(BINH_AN) == "Lê Thị Mẫu" and snap.author("no-such-doc") is None
+    assert snap.document_path(BINH_AN).endswith(".txt") and snap.document_path("no-such-doc") is None
+    first, last = snap.passage_with(BINH_AN, "Bình An"), snap.passage_with(BINH_AN, "Bình An", last=True)
+    assert first is not None and last is not None and first <= last
+    assert "Lê Thị Mẫu" in snap.passage(snap.passage_with(BINH_AN, "Lê Thị Mẫu", last=True))["text"]
+    assert snap.passage_with(BINH_AN, "không có câu này") is None and snap.passage(10**9) is None
+    assert snap.folded_df("buoc") >= 2 and snap.folded_df("khongcotu") == 0
+    assert snap.any_match('{body_f} : "quy trinh"') and not snap.any_match('{body_f} : "khongcotu"')
+    assert snap.docs_matching('{title_f body_f} : "binh an"') == {BINH_AN}
+
+
 # -- snapshots: closed when replaced, never under a running question ---------------------------------------------
 def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
