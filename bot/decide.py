@@ -105,10 +105,7 @@ def author_answer(question: str, searcher: HybridSearcher, hits: list[Hit]) -> A
     author = searcher.snapshot.author(doc_id)
     if not author:
         return None
-    passage_id = searcher.snapshot.passage_with(doc_id, author, last=True)
-    if passage_id is None:
+    hit = searcher.passage_hit(doc_id, author, last=True)
+    if hit is None:
         return None
-    loaded = searcher.load_hits([passage_id])
-    if not loaded:
-        return None
-    return Answer.of(question, [AnswerBlock(author, (1,))], [Citation.from_hit(1, loaded[0], 1.0)])
+    return Answer.of(question, [AnswerBlock(author, (1,))], [Citation.from_hit(1, hit, 1.0)])

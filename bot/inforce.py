@@ -91,13 +91,9 @@ def _locate(searcher: HybridSearcher, doc_id: str, sentence: str) -> tuple[Hit, 
     probe = re.sub(r"\s+", " ", sentence).strip()[:EVIDENCE_PROBE_CHARS]
     if not probe:
         return None
-    passage_id = searcher.snapshot.passage_with(doc_id, probe)
-    if passage_id is None:
+    hit = searcher.passage_hit(doc_id, probe)
+    if hit is None:
         return None
-    hits = searcher.load_hits([passage_id])
-    if not hits:
-        return None
-    hit = hits[0]
     start = hit.text.find(probe)
     for span in split_sentences(hit.text):
         if span.start <= start < span.end:

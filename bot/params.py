@@ -45,21 +45,9 @@ class SearchParams:
     # ...and the counts are cached up to this many phrases per index version.
     phrase_cache_size: int = 50_000
 
-    @property
-    def ref_boost(self) -> float:
-        return self.ref_boost_ranks / (self.rrf_k + 1)
-
-    @property
-    def named_doc_boost(self) -> float:
-        return self.named_doc_boost_ranks / (self.rrf_k + 1)
-
-    @property
-    def title_boost(self) -> float:
-        return self.title_boost_ranks / (self.rrf_k + 1)
-
-    @property
-    def place_boost(self) -> float:
-        return self.place_boost_ranks / (self.rrf_k + 1)
+    def boost(self, ranks: float) -> float:
+        """A boost of ``ranks`` ranks at the top of one list, in RRF score."""
+        return ranks / (self.rrf_k + 1)
 
 
 @dataclass(frozen=True)

@@ -283,18 +283,20 @@ class HybridSearcher:
             tokens = h.folded_tokens | given if h.doc_id in named else h.folded_tokens
             h.coverage = sum(w for t, w in weights.items() if t in tokens) / total
             if h.doc_id in named:
-                h.score += p.named_doc_boost
+                h.score += p.boost(p.named_doc_boost_ranks)
             elif query_refs and query_refs & {r.key for r in find_refs(h.text)}:
-                h.score += p.ref_boost
+                h.score += p.boost(p.ref_boost_ranks)
             title_tokens = set(_WORDS.findall(h.title_folded))
             if weights:
-                h.score += p.title_boost * sum(w for t, w in weights.items() if t in title_tokens) / total
+                h.score += (
+                    p.boost(p.title_boost_ranks) * sum(w for t, w in weights.items() if t in title_tokens) / total
+                )
             if (
                 place_terms
                 and Wants.COMPARE not in q.wants
                 and any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", h.folded_text) for p in place_terms)
             ):
-                h.score += p.place_boost
+                h.score += p.boost(p.place_boost_ranks)
         hits.sort(key=lambda h: -h.score)
         return hits[:k]
 
@@ -311,6 +313,12 @@ class HybridSearcher:
             return float(np.dot(self.snapshot.vectors.reconstruct(pid), vector))
         except RuntimeError:  # not in the vector index
             return 0.0
+
+    def passage_hit(self, doc_id: str, text: str, last: bool = False) -> Hit | None:
+        """The first (or last) passage of a document that contains ``text`` as written, as a hit."""
+        passage_id = self.snapshot.passage_with(doc_id, text, last)
+        hits = self.load_hits([passage_id]) if passage_id is not None else []
+        return hits[0] if hits else None
 
     def load_hits(self, ids: list[int]) -> list[Hit]:
         hits = []

@@ -321,7 +321,11 @@ def test_search_fuses_lexical_and_dense_ranks_with_rrf(toy_engine):
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     for h in hits:
         # No document number or place in the question: the fused score is RRF plus at most the title boost.
-        assert rrf[h.passage_id] - 1e-12 <= h.score <= rrf[h.passage_id] + DEFAULT_SEARCH.title_boost + 1e-12
+        assert (
+            rrf[h.passage_id] - 1e-12
+            <= h.score
+            <= rrf[h.passage_id] + DEFAULT_SEARCH.boost(DEFAULT_SEARCH.title_boost_ranks) + 1e-12
+        )
         assert h.cosine == pytest.approx(dict(dense).get(h.passage_id, h.cosine))
     assert hits[0].doc_id == MINH_HOA and "tiểu ban giúp việc" in hits[0].text
 
