@@ -163,12 +163,7 @@ class Engine:
                         kind = "amends"
                     if kind is None:
                         continue
-                    texts = dict(
-                        (r["doc_id"], r["text"])
-                        for r in searcher.snapshot.query(
-                            "SELECT doc_id, text FROM documents WHERE doc_id IN (?, ?)", (other, doc["doc_id"])
-                        )
-                    )
+                    texts = searcher.snapshot.document_texts([other, doc["doc_id"]])
                     diff = diff_sections(section_outline(texts.get(other, "")), section_outline(texts[doc["doc_id"]]))
                     changes.append(
                         {

@@ -233,6 +233,13 @@ class Snapshot:
             " FROM documents ORDER BY published DESC, doc_id"
         )
 
+    def document_texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """doc_id → the document's whole text, for those of ``doc_ids`` that are indexed."""
+        ids = list(dict.fromkeys(doc_ids))
+        marks = ",".join("?" * len(ids))
+        rows = self.query(f"SELECT doc_id, text FROM documents WHERE doc_id IN ({marks})", ids) if ids else []
+        return {r["doc_id"]: r["text"] for r in rows}
+
     def newest_titles(self, n: int) -> list[str]:
         """The titles of the ``n`` newest documents (in the order of :meth:`documents`)."""
         return [

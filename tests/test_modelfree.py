@@ -577,6 +577,8 @@ def test_snapshot_named_reads(toy_engine):
     assert snap.folded_df("buoc") >= 2 and snap.folded_df("khongcotu") == 0
     assert snap.any_match('{body_f} : "quy trinh"') and not snap.any_match('{body_f} : "khongcotu"')
     assert snap.docs_matching('{title_f body_f} : "binh an"') == {BINH_AN}
+    texts = snap.document_texts([BINH_AN, "no-such-doc", BINH_AN])
+    assert list(texts) == [BINH_AN] and "Lê Thị Mẫu" in texts[BINH_AN] and snap.document_texts([]) == {}
 
 
 # -- snapshots: closed when replaced, never under a running question ---------------------------------------------
