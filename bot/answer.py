@@ -587,7 +587,9 @@ def _clause_candidates(
     """Every section of every official passage in the pool, scored as an answer: how much of
     the question it covers with its headings, how many of the question's word pairs it holds,
     the passage's retrieval rank, the document's authority; a section longer than the answer
-    budget loses a little (it will be cut)."""
+    budget loses a little (it will be cut); the section the question names by its place ("Điều 4
+    Điều lệ") in a document it names gains.  ``line_coverage`` reads the question's words within a
+    window of a sentence's length of one line."""
     best = max((h.score for h in pool), default=1.0) or 1.0
     weights = {t: w for t, w in weights.items() if not t.isdigit()}  # a number is the answer, not the topic
     total = sum(weights.values()) or 1.0

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.answer import DISAGREE_HEADING, NOT_FOUND, AnswerBlock, BlockKind, compose, render_text
+from bot.answer import DISAGREE_HEADING, NOT_FOUND, AnswerBlock, BlockKind, compose, named_places, render_text
 from bot.config import Settings
 from bot.embeddings import HashEmbeddings, make_embedder
 from bot.engine import Engine, QuestionError
@@ -173,6 +173,10 @@ def test_analyze_is_the_same_for_nfd_unaccented_and_old_tone_placement(glossary)
         ("So sánh quy trình nhân sự của hai đảng bộ", {"compare"}, {"count"}),
         ("Ban Chấp hành gồm bao nhiêu đồng chí?", {"count"}, {"date"}),
         ("Đại hội chi bộ do ai triệu tập?", {"who"}, {"author"}),
+        # A person by name, not a body or a role: the answer must name someone.
+        ("Ai được bầu làm Bí thư Tỉnh ủy?", {"who", "person"}, set()),
+        ("Chủ tịch Ủy ban Kiểm tra tỉnh là ai?", {"person"}, set()),
+        ("Ai có thẩm quyền quyết định kỷ luật đảng viên?", {"who"}, {"person"}),
     ],
 )
 def test_analyze_reads_what_kind_of_answer_is_wanted(glossary, question, wanted, not_wanted):
@@ -422,6 +426,23 @@ def test_composition_carries_its_parts(toy_engine):
     answer = comp.answer(STEPS)
     assert answer.found and answer.answer == comp.text and answer.blocks == comp.blocks
     assert answer.heading == DISAGREE_HEADING and answer.citations == comp.citations
+    # A warning added after composing (the same number shared by two documents) comes last and renders too.
+    answer.add_notices(["Lưu ý: văn bản khác cùng số."])
+    assert answer.answer == f"{comp.text}\n\nLưu ý: văn bản khác cùng số."
+    assert answer.notices[-1] == "Lưu ý: văn bản khác cùng số."
+    assert render_text(answer.blocks, answer.heading, answer.notices) == answer.answer
+
+
+def test_named_places_are_written_as_section_labels():
+    """ "Điều 4", "mục 3.2", "khoản 2", "điểm a": how a question names a place in a document, as the sections'
+    labels write it (a clause there gets place_named_bonus in a document the question names)."""
+    assert named_places("Điều 4 Điều lệ và mục 3.2 Quy định 999, khoản 2, điểm a nói gì?") == [
+        "Điều 4",
+        "mục 3.2",
+        "khoản 2",
+        "điểm a",
+    ]
+    assert named_places("điều kiện kết nạp đảng viên") == []
 
 
 def test_engine_passes_its_params_down(toy_engine):
