@@ -139,7 +139,7 @@ class Engine:
             targets.append(target)
         report = self.indexer.index_paths(targets, progress=progress) if targets else IndexReport()
         if report.documents:
-            self._describe_changes(report)
+            self.describe_changes(report)
         report.skipped = skipped + report.skipped
         # A file that could not be indexed must not stay in knowledge/ to fail every sync.
         for name, _ in report.skipped:
@@ -148,7 +148,7 @@ class Engine:
                     t.unlink(missing_ok=True)
         return report
 
-    def _describe_changes(self, report: IndexReport) -> None:
+    def describe_changes(self, report: IndexReport) -> None:
         """For each added document that replaces or amends one already in the knowledge base, the
         sections that differ (added, removed, changed), matched by number and heading."""
         with self.lease() as searcher:

@@ -187,21 +187,15 @@ def _find_title_and_type(lines: list[str]) -> tuple[str, str, str | None]:
             continue
         if len(text) > 300:  # a paragraph, not a title
             break
-        return text.rstrip("."), _type_from_title(text), own_number
+        # A text without an official header is an article, even one titled "Kết luận 118 điều chỉnh …"
+        # (news about a document): it is not the document and does not rank as one.
+        return text.rstrip("."), "news", own_number
     first = next((line.strip() for line in lines if line.strip()), "")
     return first[:120], "news", own_number
 
 
 def _sentence_case(title: str) -> str:
     return title if not title.isupper() else title[:1] + title[1:].lower()
-
-
-def _type_from_title(title: str) -> str:
-    f = fold(title)
-    for word, doc_type in _TYPE_WORDS.items():
-        if f.startswith(word + " ") and re.match(rf"{word}\s+(so\s+)?\d", f):
-            return doc_type
-    return "news"
 
 
 def _find_source(lines: list[str]) -> str | None:

@@ -546,6 +546,19 @@ def test_upload_with_a_long_vietnamese_name_keeps_its_type(admin_env):
     assert tg.violations == []
 
 
+def test_uploading_a_new_version_lists_what_changed(admin_env):
+    tg, bot = admin_env
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "relations"
+    old = tg.send_document(ADMIN, "hd05.txt", (fixtures / "huong-dan-05-hd-tu-2020-cu.txt").read_bytes())
+    wait_reply(tg, ADMIN, old, contains="Đã thêm")
+    new = tg.send_document(ADMIN, "hd09.txt", (fixtures / "huong-dan-09-hd-tu-2025-moi.txt").read_bytes())
+    report = wait_reply(tg, ADMIN, new, contains="Đã thêm")["text"]
+    assert "Văn bản này thay thế Hướng dẫn 05-HD/TU" in report
+    assert "thêm 1, bỏ 1, sửa 3" in report
+    assert "Thêm: mục 4 Ứng dụng công nghệ thông tin" in report and "Bỏ: mục 3 Chuẩn bị văn kiện" in report
+    assert tg.violations == []
+
+
 def test_refused_and_corrupt_uploads_change_nothing(admin_env):
     tg, bot = admin_env
     engine = bot.engine

@@ -62,6 +62,8 @@ def add_upload(engine: Engine, name: str, data: bytes, progress: Progress | None
     finally:
         if report is None or report.skipped:
             path.unlink(missing_ok=True)
+    if report.documents:
+        engine.describe_changes(report)  # a new version of a guideline: which sections differ
     return report
 
 

@@ -131,6 +131,14 @@ UPLOAD_DOWNLOAD_FAILED = (
 )
 UPLOAD_FAILED = "❌ Đã có lỗi xảy ra (mã lỗi: {error_id}). Kho tài liệu không thay đổi."
 UPLOAD_ADDED = "✅ Đã thêm tài liệu vào kho"
+UPLOAD_CHANGE = {
+    "replaces": "🔄 Văn bản này thay thế {label}",
+    "amends": "🔄 Văn bản này sửa đổi, bổ sung {label}",
+}
+UPLOAD_CHANGE_COUNTS = "Các mục khác nhau: thêm {added}, bỏ {removed}, sửa {changed}."
+# At most this many section lines are listed in the chat; the rest is counted.
+UPLOAD_CHANGE_LINES = 12
+UPLOAD_CHANGE_MORE = "… và {n} mục khác."
 UPLOAD_TITLE = "Tiêu đề: "
 UPLOAD_PASSAGES = "Số đoạn đã thêm: {n}"
 UPLOAD_SECONDS = "Thời gian xử lý: {seconds:.1f} giây"

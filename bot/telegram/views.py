@@ -177,6 +177,14 @@ def render_upload_report(
             Line([(T.LABEL_DOC_ID, None), (d.get("doc_id") or "", "code")]),
             T.UPLOAD_SECONDS.format(seconds=seconds),
         ]
+        for change in d.get("changes", []):
+            lines.append(Line.of(T.UPLOAD_CHANGE[change["kind"]].format(label=change["label"]), "b"))
+            counts = {k: len(change[k]) for k in ("added", "removed", "changed")}
+            lines.append(T.UPLOAD_CHANGE_COUNTS.format(**counts))
+            shown = change["lines"][: T.UPLOAD_CHANGE_LINES]
+            lines += [f"• {line}" for line in shown]
+            if len(change["lines"]) > len(shown):
+                lines.append(T.UPLOAD_CHANGE_MORE.format(n=len(change["lines"]) - len(shown)))
     for s in skipped:
         lines += [
             Line([(T.UPLOAD_NOT_ADDED, "b"), (getattr(s, "file", filename), "b")]),
