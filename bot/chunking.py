@@ -20,7 +20,8 @@ _NO_BREAK_BEFORE = re.compile(
 )
 # A sentence ends at . ! ? … (with closing quotes/brackets) followed by space and
 # a capital letter, an opening quote or a digit; or at a line break.
-_END_RE = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-ZĐÀ-Ỹ0-9])|\n+")
+# The run of marks is matched whole and only from its first mark, so a long run costs linear time.
+_END_RE = re.compile(r"(?<![.!?…])[.!?…]++[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-ZĐÀ-Ỹ0-9])|\n+")
 
 
 # A sentence of fewer words than this ("Từ tháng 8/2019.") is a fragment: it belongs with the sentence after it.
@@ -46,14 +47,23 @@ class Span:
     end: int
 
 
-def glue_fragments(items: Iterable[T], is_fragment: Callable[[T], bool], join: Callable[[T, T], T]) -> list[T]:
+def glue_fragments(
+    items: Iterable[T],
+    is_fragment: Callable[[T], bool],
+    join: Callable[[T, T], T],
+    fits: Callable[[T, T], bool] | None = None,
+) -> list[T]:
     """The items with each fragment joined to the item after it (``join(fragment, next)``, which may be a
-    fragment again and is then joined on); a fragment at the end stays on its own."""
+    fragment again and is then joined on); a fragment at the end, or one that ``fits(fragment, next)`` says
+    may not join the next item, stays on its own."""
     out: list[T] = []
     carry: T | None = None
     for item in items:
         if carry is not None:
-            item = join(carry, item)
+            if fits is None or fits(carry, item):
+                item = join(carry, item)
+            else:
+                out.append(carry)
             carry = None
         if is_fragment(item):
             carry = item
@@ -70,7 +80,8 @@ def split_sentences(text: str, offset: int = 0) -> list[Span]:
     start = 0
     for m in _END_RE.finditer(text):
         end = m.end() if m.group(0).strip() else m.start()
-        if m.group(0).strip() and _NO_BREAK_BEFORE.search(text[start : m.start()]):
+        # Only the last characters can hold the abbreviation (a window keeps this linear).
+        if m.group(0).strip() and _NO_BREAK_BEFORE.search(text[max(start, m.start() - 16) : m.start()]):
             continue
         spans.extend(_trim(text, start, end, offset))
         start = m.end()
@@ -129,6 +140,8 @@ def chunk_text(
             and u[1] < int(max_tokens * FRAGMENT_MAX_SHARE)
         ),
         lambda a, b: (Span(a[0].start, b[0].end), b[1] + a[1], b[2]),
+        # A piece of an overlong sentence stays on its own where gluing would exceed the budget.
+        fits=lambda a, b: a[1] + b[1] <= max_tokens,
     )
 
     chunks: list[Chunk] = []
@@ -155,42 +168,87 @@ def chunk_text(
     return chunks
 
 
+# A piece of text longer than this many characters per allowed token is never counted whole: it is cut
+# first (a token covers well under 32 characters, and the tokenizer is slow on huge single words).
+_CHARS_PER_TOKEN_CEILING = 32
+
+
 def _split_long(text: str, span: Span, count_tokens: Callable[[str], int], max_tokens: int) -> list[tuple[Span, int]]:
     """Cut one overlong sentence at clause boundaries (";", ","), or between words
-    where a clause alone is too long, into pieces of at most ``max_tokens``."""
+    where a clause alone is too long, or inside a word longer than ``max_tokens`` itself,
+    into pieces of at most ``max_tokens``.
+
+    Linear in the length of the sentence: every clause, word or word slice is counted once on its own,
+    neighbours are joined while the sum of their counts fits, and each joined piece is counted once more
+    to verify it (a piece the sum underestimated is halved)."""
+    base = count_tokens("")  # what the tokenizer adds to any text (special tokens)
+    too_long = max_tokens * _CHARS_PER_TOKEN_CEILING
+
+    def tokens(s: int, e: int) -> int:
+        return count_tokens(text[s:e])
+
+    units: list[tuple[int, int, int]] = []  # (start, end, tokens): the smallest pieces, each counted alone
+
+    def add_word(s: int, e: int) -> None:
+        n = tokens(s, e) if e - s <= too_long else max_tokens + 1
+        if n <= max_tokens:
+            units.append((s, e, n))
+            return
+        # Slices of a word longer than the budget: start at one character a token (rarely more), then
+        # size each slice from the characters per token seen so far, so most slices fill the budget.
+        step = max(1, max_tokens - base)
+        while s < e:
+            cut = min(e, s + step)
+            n = tokens(s, cut)
+            if n > max_tokens and cut - s > 1:
+                step = max(1, (cut - s) // 2)
+                continue
+            units.append((s, cut, n))
+            step = max(1, int((cut - s) * (max_tokens - base) * 0.9 / max(n - base, 1)))
+            s = cut
+
+    def add_clause(s: int, e: int) -> None:
+        n = tokens(s, e) if e - s <= too_long else max_tokens + 1
+        if n <= max_tokens:
+            units.append((s, e, n))
+            return
+        for m in re.finditer(r"\S+\s*", text[s:e]):
+            add_word(s + m.start(), s + m.end())
+
     bounds = [
         span.start,
         *(span.start + m.end() for m in re.finditer(r"[;,]\s+", text[span.start : span.end])),
         span.end,
     ]
-    pieces: list[tuple[int, int]] = []
     for s, e in zip(bounds, bounds[1:], strict=False):
-        if s >= e:
-            continue
-        if count_tokens(text[s:e]) <= max_tokens:
-            pieces.append((s, e))
-            continue
-        ws = s
-        for m in re.finditer(r"\S+\s*", text[s:e]):
-            we = s + m.end()
-            if we > ws and count_tokens(text[ws:we]) > max_tokens and s + m.start() > ws:
-                pieces.append((ws, s + m.start()))
-                ws = s + m.start()
-        pieces.append((ws, e))
-    out: list[tuple[Span, int]] = []
-    cur_start, cur_end = pieces[0]
-    for s, e in pieces[1:]:
-        if count_tokens(text[cur_start:e]) <= max_tokens:
-            cur_end = e
-        else:
-            out.append((cur_start, cur_end))
-            cur_start, cur_end = s, e
-    out.append((cur_start, cur_end))
-    result = []
-    for s, e in out:
-        e = s + len(text[s:e].rstrip())
-        result.append((Span(s, e), count_tokens(text[s:e])))
-    return result
+        if s < e:
+            add_clause(s, e)
+
+    result: list[tuple[Span, int]] = []
+
+    def emit(group: list[tuple[int, int, int]]) -> None:
+        s = group[0][0]
+        e = s + len(text[s : group[-1][1]].rstrip())
+        n = group[0][2] if len(group) == 1 and e == group[0][1] else tokens(s, e)
+        if n > max_tokens and len(group) > 1:  # the sum was an underestimate: halve and verify again
+            half = len(group) // 2
+            emit(group[:half])
+            emit(group[half:])
+            return
+        result.append((Span(s, e), n))
+
+    group: list[tuple[int, int, int]] = []
+    size = base
+    for unit in units:
+        extra = max(unit[2] - base, 1)  # a piece's tokens are about the sum of its units' own
+        if group and size + extra > max_tokens:
+            emit(group)
+            group, size = [], base
+        group.append(unit)
+        size += extra
+    if group:
+        emit(group)
+    return [(span, n) for span, n in result if span.end > span.start]
 
 
 # -- official documents: one passage per section ------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from .config import Settings
+from .errors import CongressBotError
 from .runtime import configure_process
 
 log = logging.getLogger("congress_bot")
@@ -38,28 +39,44 @@ def _progress_bar(desc: str):
 
 def _engine(ctx: click.Context, build: bool = True):
     from .engine import Engine
-    from .store import IndexMismatchError, IndexMissingError
 
-    try:
-        engine = Engine(_settings(ctx))
-        if build and engine.store.current_version() is None:
-            click.echo("No index yet: building it from the knowledge directory (first run)…", err=True)
-            report = engine.ensure_index(progress=_progress_bar("Indexing"))
-            if report:
-                _print_skipped(report)
-        if build:
-            engine.searcher()  # a model mismatch or a broken index is reported here, not as a traceback
-        return engine
-    except (FileNotFoundError, IndexMismatchError, IndexMissingError, ValueError, RuntimeError, OSError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    engine = Engine(_settings(ctx))
+    if build and engine.store.current_version() is None:
+        click.echo("No index yet: building it from the knowledge directory (first run)…", err=True)
+        report = engine.ensure_index(progress=_progress_bar("Indexing"))
+        if report:
+            _print_skipped(report)
+    if build:
+        engine.searcher()  # a model mismatch or a broken index is reported here, not as a traceback
+    return engine
 
 
 def _print_skipped(report) -> None:
-    for name, reason in report.skipped:
-        click.echo(f"skipped {name}: {reason}", err=True)
+    """``skipped FILE: English reason (detail) / Vietnamese reason``, one line per file, on stderr."""
+    for line in report.skipped_lines():
+        click.echo(f"skipped {line}", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Cli(click.Group):
+    """Turns the project's own errors into one-line messages (exit code 1), and anything unexpected
+    into one line too, with the traceback only under ``--debug``."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except CongressBotError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except Exception as exc:
+            if (ctx.obj or {}).get("debug"):
+                raise
+            raise click.ClickException(
+                f"unexpected error: {exc.__class__.__name__}: {exc} (run with --debug for the traceback)"
+            ) from exc
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--knowledge-dir",
     type=click.Path(path_type=Path),
@@ -69,16 +86,17 @@ def _print_skipped(report) -> None:
     "--index-dir", type=click.Path(path_type=Path), help="Index folder [env CONGRESS_BOT_INDEX_DIR, default ./index]"
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log progress details.")
+@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error (and debug logs).")
 @click.version_option(package_name="congress-bot")
 @click.pass_context
-def cli(ctx: click.Context, knowledge_dir: Path | None, index_dir: Path | None, verbose: bool) -> None:
+def cli(ctx: click.Context, knowledge_dir: Path | None, index_dir: Path | None, verbose: bool, debug: bool) -> None:
     """Answer questions about Party congress guidance from local documents, with citations."""
     configure_process()
     logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
+        level=logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    ctx.obj = {"settings": Settings.from_env(knowledge_dir, index_dir)}
+    ctx.obj = {"settings": Settings.from_env(knowledge_dir, index_dir), "debug": debug}
 
 
 @cli.command()
@@ -143,12 +161,12 @@ def _error_dict(question: str, message: str) -> dict:
 def index(ctx: click.Context, rebuild: bool) -> None:
     """Bring the index up to date with the knowledge directory."""
     engine = _engine(ctx, build=False)
-    try:
-        report = engine.index(rebuild=rebuild, progress=_progress_bar("Embedding"))
-    except Exception as exc:  # a mismatch or a broken index: say what to do
-        raise click.ClickException(str(exc)) from exc
+    report = engine.index(rebuild=rebuild, progress=_progress_bar("Embedding"))
     _print_skipped(report)
-    click.echo(report.summary() + (f" → {report.version}" if report.version else " (index already up to date)"))
+    click.echo(
+        report.summary(with_skipped=False)
+        + (f" → {report.version}" if report.version else " (index already up to date)")
+    )
 
 
 @cli.command()
@@ -171,7 +189,7 @@ def add(ctx: click.Context, files: tuple[Path, ...]) -> None:
             )
             for line in change["lines"]:
                 click.echo(f"    {line}")
-    click.echo(report.summary())
+    click.echo(report.summary(with_skipped=False))
     if report.skipped and not report.documents:
         ctx.exit(1)
 

@@ -21,8 +21,9 @@ from .answer import Answer
 from .config import Settings
 from .decide import decide
 from .embeddings import make_embedder
+from .errors import CongressBotError, DuplicateFile, Skipped, SkipReason, UnsupportedFile
 from .glossary import GLOSSARY_FILE, Glossary
-from .indexer import Indexer, IndexReport, Progress
+from .indexer import Indexer, IndexReport, Progress, display_name
 from .loaders import SUPPORTED_SUFFIXES
 from .params import DEFAULT_ANSWER, DEFAULT_SEARCH, AnswerParams, SearchParams
 from .query import analyze
@@ -40,6 +41,10 @@ class QuestionError(ValueError):
     """A question that cannot be answered as asked; the message is for the user (Vietnamese)."""
 
 
+class KnowledgeDirMissing(CongressBotError, FileNotFoundError):
+    """The configured knowledge directory does not exist."""
+
+
 class Engine:
     def __init__(
         self,
@@ -52,7 +57,7 @@ class Engine:
         self.search_params = search
         self.answer_params = answer
         if not settings.knowledge_dir.is_dir():
-            raise FileNotFoundError(
+            raise KnowledgeDirMissing(
                 f"knowledge directory {settings.knowledge_dir} not found; run from the project folder "
                 "or set CONGRESS_BOT_KNOWLEDGE_DIR"
             )
@@ -129,12 +134,16 @@ class Engine:
         """Copy files into the knowledge directory (safe names, no overwriting,
         no duplicate content) and index just them."""
         targets: list[Path] = []
-        skipped: list[tuple[str, str]] = []
+        skipped: list[Skipped] = []
         for path in paths:
+            name = display_name(Path(path).name)
             try:
-                target = self.store_file(path.name, Path(path).read_bytes())
-            except (OSError, ValueError) as exc:
-                skipped.append((path.name, str(exc)))
+                target = self.store_file(name, Path(path).read_bytes())
+            except (UnsupportedFile, DuplicateFile) as exc:
+                skipped.append(Skipped(name, exc.reason, exc.detail))
+                continue
+            except OSError as exc:
+                skipped.append(Skipped(name, SkipReason.UNREADABLE, exc.strerror or str(exc)))
                 continue
             targets.append(target)
         report = self.indexer.index_paths(targets, progress=progress) if targets else IndexReport()
@@ -142,9 +151,9 @@ class Engine:
             self.describe_changes(report)
         report.skipped = skipped + report.skipped
         # A file that could not be indexed must not stay in knowledge/ to fail every sync.
-        for name, _ in report.skipped:
+        for s in report.skipped:
             for t in targets:
-                if t.name == name:
+                if t.name == s.file:
                     t.unlink(missing_ok=True)
         return report
 
@@ -179,15 +188,16 @@ class Engine:
                 doc["changes"] = changes
 
     def store_file(self, filename: str, data: bytes) -> Path:
-        """Write an uploaded file into knowledge/ under a safe, unused name."""
+        """Write an uploaded file into knowledge/ under a safe, unused name.
+        Raises UnsupportedFile or DuplicateFile (both LoadError) for files it refuses."""
         name = safe_filename(filename)
         if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise ValueError(f"unsupported file type; send one of {', '.join(SUPPORTED_SUFFIXES)}")
+            raise UnsupportedFile(f"{Path(name).suffix or '(no suffix)'}; send one of {', '.join(SUPPORTED_SUFFIXES)}")
         digest = hashlib.sha256(data).hexdigest()
         for existing in self.settings.knowledge_dir.rglob("*"):
             if existing.is_file() and existing.suffix.lower() in SUPPORTED_SUFFIXES:
                 if existing.stat().st_size == len(data) and hashlib.sha256(existing.read_bytes()).hexdigest() == digest:
-                    raise ValueError(f"duplicate: the same content is already in the knowledge base as {existing.name}")
+                    raise DuplicateFile(display_name(existing.name))
         target = self.settings.knowledge_dir / name
         stem, suffix, i = target.stem, target.suffix, 1
         while target.exists():

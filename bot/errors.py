@@ -120,4 +120,4 @@ class UnsupportedFile(LoadError):
 class DuplicateFile(LoadError):
     def __init__(self, existing: str) -> None:
         self.existing = existing
-        super().__init__(SkipReason.DUPLICATE, f"already in the knowledge base as {existing}")
+        super().__init__(SkipReason.DUPLICATE, f"as {existing}")

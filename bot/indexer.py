@@ -12,7 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
+import stat
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,15 +22,15 @@ from pathlib import Path
 
 import numpy as np
 
+from . import limits
 from .chunking import Chunk, SectionChunk, chunk_sections, chunk_text
-from .clean import clean_text
 from .embeddings import VectorEmbedder
-from .errors import LoadError as TypedLoadError
+from .errors import LoadError, Skipped, SkipReason
 from .glossary import Glossary
 from .header import Header, parse_header
-from .layout import page_at, take_page_marks
-from .loaders import LoadError, is_document, load
-from .metadata import DocMeta, extract_metadata, sidecar_path
+from .layout import page_at
+from .loaders import RESERVED_NAMES, SUPPORTED_SUFFIXES, check_file
+from .metadata import DocMeta, sidecar_path
 from .relations import (
     Relation,
     docref_from_meta,
@@ -42,6 +44,7 @@ from .store import IndexStore, Writer
 from .structure import HEADER, Section, parse_sections
 from .terms import document_term
 from .textnorm import fold
+from .worker import FileReader, read_document
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -79,7 +82,7 @@ class IndexReport:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    skipped: list[Skipped] = field(default_factory=list)
     documents: list[dict] = field(default_factory=list)  # what was understood of each new document
     passages_added: int = 0
     tokens_embedded: int = 0
@@ -91,7 +94,12 @@ class IndexReport:
     def changed(self) -> bool:
         return bool(self.added or self.updated or self.removed)
 
-    def summary(self) -> str:
+    def skipped_lines(self) -> list[str]:
+        """One line per skipped file: ``file: English reason (detail) / Vietnamese reason``."""
+        return [skip_line(s) for s in self.skipped]
+
+    def summary(self, with_skipped: bool = True) -> str:
+        """The counts, then (unless ``with_skipped`` is false) one line per skipped file."""
         parts = [
             f"{len(self.added)} added",
             f"{len(self.updated)} updated",
@@ -101,7 +109,19 @@ class IndexReport:
             f"{self.passages_added} passages embedded in {self.embed_seconds:.1f}s",
             f"total {self.total_seconds:.1f}s",
         ]
-        return ", ".join(parts)
+        lines = [", ".join(parts)]
+        if with_skipped:
+            lines += [f"skipped {line}" for line in self.skipped_lines()]
+        return "\n".join(lines)
+
+
+def skip_line(s: Skipped) -> str:
+    return f"{s.file}: {s.reason.describe}" + (f" ({s.detail})" if s.detail else "") + f" / {s.reason.vi}"
+
+
+def display_name(path: Path | str) -> str:
+    """A file name as valid UTF-8 text (bytes that are not UTF-8 become U+FFFD)."""
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 # Bump when loading, cleaning, metadata or chunking changes what a file turns into:
@@ -118,18 +138,33 @@ PASSAGE_MAX_TOKENS = 400
 
 
 def content_hash(path: Path) -> str:
-    """Fingerprint of what a document will become: file bytes, sidecar and pipeline version."""
-    h = hashlib.sha256(path.read_bytes())
+    """Fingerprint of what a document will become: file bytes, sidecar and pipeline version.
+    Read in blocks; a sidecar that is not a small regular file is fingerprinted by its size
+    (loading refuses it anyway)."""
+    with path.open("rb") as f:
+        h = hashlib.file_digest(f, "sha256")
     h.update(b"\0pipeline\0" + PIPELINE_VERSION.encode())
     side = sidecar_path(path)
-    if side.exists():
+    try:
+        st = side.lstat()
+    except OSError:
+        return h.hexdigest()
+    if stat.S_ISREG(st.st_mode) and st.st_size <= limits.MAX_SIDECAR_BYTES:
         h.update(b"\0sidecar\0" + side.read_bytes())
+    else:
+        h.update(b"\0sidecar-refused\0%d\0%d" % (st.st_mode, st.st_size))
     return h.hexdigest()
+
+
+def _located(path: Path) -> Path:
+    """The absolute path of a file without following a link in its last component (a link inside the
+    knowledge directory is a document of its own, at its own place)."""
+    return path.parent.resolve() / path.name
 
 
 def doc_id_for(path: Path, root: Path) -> str:
     try:
-        rel = path.resolve().relative_to(root.resolve())
+        rel = _located(path).relative_to(root.resolve())
     except ValueError:
         rel = Path(path.name)
     stem = str(rel.with_suffix("")).replace("/", "__")
@@ -152,26 +187,33 @@ class Indexer:
         self.knowledge_dir = Path(knowledge_dir)
 
     # -- preparing documents -------------------------------------------------
-    def prepare(self, path: Path, doc_id: str, digest: str | None = None) -> PreparedDoc:
-        """load → clean → metadata → structure → chunk one file."""
-        loaded = load(path)
-        raw, _ = take_page_marks(loaded.text)
-        official = parse_header(raw.splitlines()) is not None
-        text, page_starts = take_page_marks(clean_text(loaded.text, official=official))
-        if len(re.findall(r"\w+", text)) < 3:
-            raise LoadError("too little text after cleaning")
-        lines = text.splitlines()
-        header = parse_header(lines) if official else None
-        meta = extract_metadata(raw, text, loaded.hints, loaded.overrides)
+    def prepare(
+        self, path: Path, doc_id: str, digest: str | None = None, reader: FileReader | None = None
+    ) -> PreparedDoc:
+        """load → clean → metadata → structure → chunk one file, within the per-file time budget.
+        With a ``reader``, the reading happens in its child process (hard time and memory limits);
+        chunking checks the same deadline each time it counts tokens."""
+        budget_s = limits.FILE_TIME_BUDGET_S
+        deadline = time.monotonic() + budget_s
+        read = reader.read(path, budget_s) if reader is not None else read_document(path)
+        count_tokens = self.embedder.count_tokens
+
+        def counted(piece: str) -> int:
+            if time.monotonic() > deadline:
+                raise LoadError(
+                    SkipReason.TIMEOUT, f"not chunked within {budget_s:.0f} s (CONGRESS_BOT_FILE_TIME_BUDGET_S)"
+                )
+            return count_tokens(piece)
+
+        text, meta = read.text, read.meta
         budget = min(PASSAGE_MAX_TOKENS, self.embedder.max_tokens - EMBED_PREFIX_TOKENS)
+        header = parse_header(text.splitlines()) if meta.official else None
         if header is not None:
-            chunks: list[Chunk] = list(self._official_chunks(text, lines, header, min(SECTION_MAX_TOKENS, budget)))
+            chunks: list[Chunk] = list(self._official_chunks(text, header, counted, min(SECTION_MAX_TOKENS, budget)))
         else:
-            chunks = chunk_text(
-                text, self.embedder.count_tokens, target_tokens=min(NEWS_TARGET_TOKENS, budget), max_tokens=budget
-            )
-        doc = PreparedDoc(doc_id, path, digest or content_hash(path), meta, text, chunks, page_starts)
-        self._relations(doc, loaded.overrides)
+            chunks = chunk_text(text, counted, target_tokens=min(NEWS_TARGET_TOKENS, budget), max_tokens=budget)
+        doc = PreparedDoc(doc_id, path, digest or content_hash(path), meta, text, chunks, read.page_starts)
+        self._relations(doc, read.overrides)
         return doc
 
     @staticmethod
@@ -180,19 +222,20 @@ class Indexer:
         the admin's sidecar or front matter (replaces, amends, status, effective) wins."""
         m = doc.meta
         own = docref_from_meta(m.doc_type, m.doc_number, m.published) if m.official else None
-        try:
-            admin, status, effective = relations_from_overrides(overrides)
-        except TypedLoadError as exc:
-            raise LoadError(str(exc)) from exc
+        admin, status, effective = relations_from_overrides(overrides)
         doc.relations = merge_relations(extract_relations(doc.text, own), admin)
         doc.admin_status = status.value if status else None
         doc.effective = effective or effective_date(doc.text, m.published)
         term = document_term(doc.text, m.published) if not m.official else None
         doc.term = "{}-{}".format(*term.local_years) if term else None
 
-    def _official_chunks(self, text: str, lines: list[str], header: Header, budget: int) -> list[SectionChunk]:
+    @staticmethod
+    def _official_chunks(
+        text: str, header: Header, count_tokens: Callable[[str], int], budget: int
+    ) -> list[SectionChunk]:
         """The letterhead as one passage (it holds the number and date), then one per section;
         the distribution list and signature block are not content."""
+        lines = text.splitlines()
         offsets = [0]
         for line in lines:
             offsets.append(offsets[-1] + len(line) + 1)
@@ -201,16 +244,39 @@ class Indexer:
         roots = parse_sections(text, body_start, body_end)
         if body_start > 0:
             roots.insert(0, Section(HEADER, "", "", 0, body_start))
-        return chunk_sections(text, roots, self.embedder.count_tokens, budget)
+        return chunk_sections(text, roots, count_tokens, budget)
 
-    def scan(self) -> dict[str, Path]:
-        """doc_id -> path for every document file in the knowledge directory."""
-        files = sorted(p for p in self.knowledge_dir.rglob("*") if is_document(p))
+    def scan(self, skipped: list[Skipped] | None = None) -> dict[str, Path]:
+        """doc_id -> path for every document file in the knowledge directory.
+
+        Symbolic links are followed only to regular files inside the knowledge directory; links that
+        leave it, dangle, loop or point to a folder, and files whose names are not UTF-8, are not
+        documents and are appended to ``skipped`` with their reason."""
+        root = self.knowledge_dir.resolve()
         ids: dict[str, Path] = {}
-        for p in files:
-            doc_id = doc_id_for(p, self.knowledge_dir)
-            if doc_id in ids:  # report.pdf beside report.docx
-                doc_id = f"{doc_id}-{p.suffix.lstrip('.').lower()}"
+        for p in sorted(self.knowledge_dir.rglob("*")):
+            if p.name.startswith((".", "_")) or p.name.lower() in RESERVED_NAMES:
+                continue
+            supported = p.suffix.lower() in SUPPORTED_SUFFIXES
+            if p.is_symlink():
+                problem = _link_problem(p, root)
+                if problem is not None:
+                    if supported or problem.reason == SkipReason.BROKEN_LINK:
+                        self._record(skipped, p, problem.reason, problem.detail)
+                    continue
+            elif not p.is_file():
+                continue
+            if not supported:
+                continue
+            rel = p.relative_to(self.knowledge_dir)
+            if display_name(rel) != str(rel):
+                self._record(skipped, p, SkipReason.BAD_NAME, "the name is not valid UTF-8; rename the file")
+                continue
+            base = doc_id = doc_id_for(p, self.knowledge_dir)
+            n = 1
+            while doc_id in ids:  # report.pdf beside report.docx
+                doc_id = f"{base}-{p.suffix.lstrip('.').lower()}" + (f"-{n}" if n > 1 else "")
+                n += 1
             ids[doc_id] = p
         return ids
 
@@ -218,9 +284,9 @@ class Indexer:
         """Path kept in the index: relative to the knowledge directory, so the
         folders can be moved or restored together."""
         try:
-            return str(path.resolve().relative_to(self.knowledge_dir.resolve()))
+            return str(_located(path).relative_to(self.knowledge_dir.resolve()))
         except ValueError:
-            return str(path.resolve())
+            return str(_located(path))
 
     def file_of(self, stored: str) -> Path:
         p = Path(stored)
@@ -235,17 +301,13 @@ class Indexer:
             known = {
                 r["doc_id"]: r["content_hash"] for r in w.conn.execute("SELECT doc_id, content_hash FROM documents")
             }
-            on_disk = self.scan()
+            on_disk = self.scan(report.skipped)
             todo: list[PreparedDoc] = []
-            for doc_id, path in on_disk.items():
-                try:
-                    digest = content_hash(path)
-                    if known.get(doc_id) == digest:
-                        report.unchanged += 1
-                        continue
-                    todo.append(self.prepare(path, doc_id, digest))
-                except (LoadError, OSError) as exc:
-                    self._skip(report, path, exc)
+            with FileReader() as reader:
+                for doc_id, path in on_disk.items():
+                    doc = self._prepare_one(path, doc_id, known.get(doc_id), report, reader)
+                    if doc is not None:
+                        todo.append(doc)
             for doc_id in known.keys() - on_disk.keys():
                 self._delete(w, doc_id)
                 report.removed.append(doc_id)
@@ -265,18 +327,17 @@ class Indexer:
                 for r in w.conn.execute("SELECT doc_id, content_hash, path FROM documents")
             }
             todo = []
-            for path in paths:
-                doc_id = doc_id_for(path, self.knowledge_dir)
-                if doc_id in known and Path(known[doc_id][1]).name != path.name:
-                    doc_id = f"{doc_id}-{path.suffix.lstrip('.').lower()}"
-                try:
-                    digest = content_hash(path)
-                    if known.get(doc_id, ("", ""))[0] == digest:
-                        report.unchanged += 1
+            with FileReader() as reader:
+                for path in paths:
+                    if display_name(path.name) != path.name:
+                        self._record(report.skipped, path, SkipReason.BAD_NAME, "the name is not valid UTF-8")
                         continue
-                    todo.append(self.prepare(path, doc_id, digest))
-                except (LoadError, OSError) as exc:
-                    self._skip(report, path, exc)
+                    doc_id = doc_id_for(path, self.knowledge_dir)
+                    if doc_id in known and Path(known[doc_id][1]).name != path.name:
+                        doc_id = f"{doc_id}-{path.suffix.lstrip('.').lower()}"
+                    doc = self._prepare_one(path, doc_id, known.get(doc_id, ("", ""))[0], report, reader)
+                    if doc is not None:
+                        todo.append(doc)
             self._write(w, todo, {k: v[0] for k, v in known.items()}, report, progress)
             if report.changed:
                 report.version = w.commit()
@@ -292,11 +353,39 @@ class Indexer:
         return True
 
     # -- internals ---------------------------------------------------------------
+    def _prepare_one(
+        self, path: Path, doc_id: str, known_hash: str | None, report: IndexReport, reader: FileReader
+    ) -> PreparedDoc | None:
+        """The file boundary: whatever goes wrong with this one file is recorded as its skip reason
+        and the run goes on.  None when the file is unchanged or skipped."""
+        try:
+            real = path.resolve()
+            root = self.knowledge_dir.resolve()
+            if root not in real.parents:  # checked again: the file may have become a link since scan()
+                raise LoadError(SkipReason.LINK_OUTSIDE, f"points to {display_name(real)}")
+            check_file(path)
+            digest = content_hash(path)
+            if known_hash == digest:
+                report.unchanged += 1
+                return None
+            return self.prepare(path, doc_id, digest, reader)
+        except LoadError as exc:
+            self._record(report.skipped, path, exc.reason, exc.detail)
+        except OSError as exc:
+            self._record(report.skipped, path, SkipReason.UNREADABLE, exc.strerror or str(exc))
+        except MemoryError:
+            self._record(report.skipped, path, SkipReason.TOO_LARGE, "ran out of memory")
+        except Exception as exc:  # a bug or a library's surprise: this file's problem, not the run's
+            log.debug("unexpected error on %s", display_name(path), exc_info=True)
+            self._record(report.skipped, path, SkipReason.INTERNAL, f"{exc.__class__.__name__}: {str(exc)[:300]}")
+        return None
+
     @staticmethod
-    def _skip(report: IndexReport, path: Path, exc: Exception) -> None:
-        reason = str(exc) if isinstance(exc, LoadError) else f"cannot read file: {exc}"
-        log.info("skipped %s: %s", path.name, reason)
-        report.skipped.append((path.name, reason))
+    def _record(skipped: list[Skipped] | None, path: Path, reason: SkipReason, detail: str = "") -> None:
+        item = Skipped(display_name(path.name), reason, detail)
+        log.info("skipped %s", skip_line(item))
+        if skipped is not None:
+            skipped.append(item)
 
     @staticmethod
     def _delete(w: Writer, doc_id: str) -> None:
@@ -412,3 +501,21 @@ class Indexer:
                 )
                 pending.append(PendingPassage(pid, embedding_text(title, chunk.text, context), doc, position))
         return pending
+
+
+def _link_problem(link: Path, root: Path) -> Skipped | None:
+    """Why a symbolic link in the knowledge directory is not followed, or None when it may be
+    (it ends at a regular file inside the directory)."""
+    try:
+        target = link.resolve(strict=True)
+    except FileNotFoundError:
+        return Skipped(link.name, SkipReason.BROKEN_LINK, "points to nothing (dangling link)")
+    except (OSError, RuntimeError):  # RuntimeError: a loop (Python < 3.13)
+        return Skipped(link.name, SkipReason.BROKEN_LINK, "a loop of links")
+    if target.is_dir():
+        return Skipped(link.name, SkipReason.BROKEN_LINK, "a link to a folder; folders are not followed")
+    if target != root and root not in target.parents:
+        return Skipped(link.name, SkipReason.LINK_OUTSIDE, f"points to {display_name(target)}")
+    if not target.is_file():
+        return Skipped(link.name, SkipReason.UNREADABLE, "points to something other than a regular file")
+    return None

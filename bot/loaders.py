@@ -1,32 +1,38 @@
 """Load a document file into raw text plus format hints.
 
 One function per format, each built on a well-kept library (pypdf,
-python-docx, BeautifulSoup).  A loader raises :class:`LoadError` with a
-reason a person can act on; the indexer skips that file and goes on.
+python-docx, BeautifulSoup).  A loader raises :class:`~bot.errors.LoadError`
+with a typed reason a person can act on; the indexer skips that file and goes on.
+
+:func:`load` guards every reader: sizes are checked before anything is parsed
+(the file, a DOCX archive's declared member sizes), any exception a parsing
+library raises on hostile bytes becomes a typed skip reason, and the extracted
+text is capped (see :mod:`bot.limits`).
 """
 
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import limits
 from .docx_numbering import Numbering
+from .errors import LoadError, SkipReason, UnsupportedFile
 from .layout import reflow_pages
+from .limits import megabytes
 from .metadata import read_sidecar, split_front_matter
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 # Files in knowledge/ that are data for the bot, not documents to index.
 RESERVED_NAMES = {"glossary.tsv", "readme.md"}
 
+__all__ = ["SUPPORTED_SUFFIXES", "LoadError", "Loaded", "check_file", "is_document", "load"]
 
 # A one-row table with this many cells or fewer, whose cells hold several lines, is page layout
 # (the letterhead's two columns, the signature block), not data.
 LAYOUT_TABLE_MAX_CELLS = 3
-
-
-class LoadError(Exception):
-    """A document that cannot be read; the message says why."""
 
 
 @dataclass
@@ -45,42 +51,153 @@ def is_document(path: Path) -> bool:
     )
 
 
+_KIND = {".pdf": "PDF", ".docx": "DOCX", ".html": "HTML", ".htm": "HTML", ".txt": "text", ".md": "Markdown"}
+# Characters no stored text may hold: lone surrogates (SQLite rejects them) and NUL.
+_UNSTORABLE_RE = re.compile(r"[\ud800-\udfff\x00]")
+
+
+def check_file(path: Path) -> int:
+    """The checks made before a file is read at all: a regular file within the size limit.
+    Returns its size."""
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise LoadError(SkipReason.UNREADABLE, exc.strerror or str(exc)) from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise LoadError(SkipReason.UNREADABLE, "not a regular file")
+    if st.st_size > limits.MAX_FILE_BYTES:
+        raise LoadError(
+            SkipReason.TOO_LARGE,
+            f"{megabytes(st.st_size)}, over the limit of {megabytes(limits.MAX_FILE_BYTES)} (CONGRESS_BOT_MAX_FILE_MB)",
+        )
+    return st.st_size
+
+
 def load(path: Path) -> Loaded:
     """Read any supported file; admin sidecar overrides win over format hints."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise LoadError(f"unsupported file type {suffix or '(none)'}; use one of {', '.join(SUPPORTED_SUFFIXES)}")
+        raise UnsupportedFile(f"{suffix or '(no suffix)'}; use one of {', '.join(SUPPORTED_SUFFIXES)}")
+    check_file(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read(limits.MAX_FILE_BYTES + 1)  # the file may have grown since it was checked
     except OSError as exc:
-        raise LoadError(f"cannot read file: {exc.strerror or exc}") from exc
-    if not data.strip():
-        raise LoadError("file is empty")
+        raise LoadError(SkipReason.UNREADABLE, exc.strerror or str(exc)) from exc
+    if not data or data.isspace():
+        raise LoadError(SkipReason.EMPTY)
+    kind = _KIND[suffix]
+    _check_size(suffix, data)
     reader = {".pdf": _load_pdf, ".docx": _load_docx, ".html": _load_html, ".htm": _load_html}.get(suffix, _load_text)
-    loaded = reader(data)
-    if not re.search(r"\w{2,}", loaded.text):
-        raise LoadError("no readable text found (a scanned PDF or an image needs OCR first)")
     try:
-        loaded.overrides.update(read_sidecar(path))
-    except ValueError as exc:
-        raise LoadError(str(exc)) from exc
+        loaded = reader(data)
+    except LoadError as exc:
+        if isinstance(exc.__cause__, MemoryError):  # a reader's catch-all met a memory error
+            raise LoadError(SkipReason.TOO_LARGE, f"{kind}: ran out of memory while reading it") from exc
+        raise
+    except MemoryError as exc:
+        raise LoadError(SkipReason.TOO_LARGE, f"{kind}: ran out of memory while reading it") from exc
+    except RecursionError as exc:
+        raise LoadError(SkipReason.CORRUPT, f"{kind}: structure nested too deeply") from exc
+    except Exception as exc:  # any library's error on hostile bytes is this file's problem, not the run's
+        raise LoadError(SkipReason.CORRUPT, f"{kind} ({exc.__class__.__name__}: {_short(exc)})") from exc
+    del data
+    if len(loaded.text) > limits.MAX_TEXT_CHARS:
+        raise LoadError(
+            SkipReason.TOO_LARGE,
+            f"{len(loaded.text):,} characters of text, over the limit of {limits.MAX_TEXT_CHARS:,}"
+            " (CONGRESS_BOT_MAX_TEXT_CHARS)",
+        )
+    if not re.search(r"\w{2,}", loaded.text):
+        raise LoadError(SkipReason.NO_TEXT, "a scanned PDF or an image needs OCR first")
+    loaded.overrides.update(read_sidecar(path))
+    return _storable(loaded)
+
+
+def _short(exc: BaseException, n: int = 200) -> str:
+    text = str(exc)
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _check_size(suffix: str, data: bytes) -> None:
+    """Format-specific bounds that can be checked before parsing."""
+    if len(data) > limits.MAX_FILE_BYTES:  # grew after check_file
+        raise LoadError(SkipReason.TOO_LARGE, f"over the limit of {megabytes(limits.MAX_FILE_BYTES)}")
+    if suffix in (".html", ".htm") and len(data) > limits.MAX_HTML_BYTES:
+        raise LoadError(
+            SkipReason.TOO_LARGE,
+            f"HTML of {megabytes(len(data))}, over the limit of {megabytes(limits.MAX_HTML_BYTES)}",
+        )
+    if suffix in (".txt", ".md") and len(data) > 4 * limits.MAX_TEXT_CHARS:  # UTF-8 takes at most 4 bytes a character
+        raise LoadError(
+            SkipReason.TOO_LARGE,
+            f"{megabytes(len(data))} of text, over the limit of {limits.MAX_TEXT_CHARS:,} characters",
+        )
+    if suffix == ".docx":
+        _check_zip(data)
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse a DOCX whose members declare more uncompressed bytes than the limits, before anything is
+    inflated.  (A member that inflates past its declared size is cut there by zipfile and fails its CRC.)"""
+    import io
+    import zipfile
+
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except Exception as exc:  # BadZipFile, and whatever else a damaged central directory provokes
+        raise LoadError(
+            SkipReason.CORRUPT, f"DOCX is not a zip archive ({exc.__class__.__name__}: {_short(exc)})"
+        ) from exc
+    total = 0
+    for m in members:
+        if m.file_size > limits.MAX_DOCX_MEMBER_BYTES:
+            raise LoadError(
+                SkipReason.TOO_LARGE,
+                f"DOCX member {m.filename} inflates to {megabytes(m.file_size)}, over the limit of "
+                f"{megabytes(limits.MAX_DOCX_MEMBER_BYTES)} (CONGRESS_BOT_MAX_DOCX_MEMBER_MB)",
+            )
+        total += m.file_size
+    if total > limits.MAX_DOCX_TOTAL_BYTES:
+        raise LoadError(
+            SkipReason.TOO_LARGE,
+            f"DOCX inflates to {megabytes(total)}, over the limit of {megabytes(limits.MAX_DOCX_TOTAL_BYTES)}",
+        )
+
+
+def _clean_str(value: str) -> str:
+    return _UNSTORABLE_RE.sub("\ufffd", value) if _UNSTORABLE_RE.search(value) else value
+
+
+def _storable(loaded: Loaded) -> Loaded:
+    """Text and hints that SQLite can store: no lone surrogates (from broken PDF font maps or
+    ``\\ud800`` escapes), no NUL; hints that are not text are dropped."""
+    loaded.text = _clean_str(loaded.text)
+    loaded.hints = {k: _clean_str(v) for k, v in loaded.hints.items() if isinstance(v, str)}
+    loaded.overrides = {
+        k: _clean_str(v) if isinstance(v, str) else [_clean_str(x) for x in v] if isinstance(v, list) else v
+        for k, v in loaded.overrides.items()
+    }
     return loaded
 
 
 def decode_text(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise LoadError(SkipReason.NOT_TEXT, "broken UTF-16") from exc
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
     if b"\x00" in data[:4096]:
-        raise LoadError("binary data, not a text file")
+        raise LoadError(SkipReason.NOT_TEXT, "binary data")
     try:
         # Older Vietnamese files are often Windows-1258.
         return data.decode("cp1258")
     except UnicodeDecodeError as exc:
-        raise LoadError("text is neither UTF-8 nor Windows-1258") from exc
+        raise LoadError(SkipReason.NOT_TEXT, "text is neither UTF-8 nor Windows-1258") from exc
 
 
 def _load_text(data: bytes) -> Loaded:
@@ -113,16 +230,37 @@ def _load_html(data: bytes) -> Loaded:
     for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe"]):
         tag.decompose()
     root = soup.find("article") or soup.body or soup
-    blocks = []
-    for el in root.find_all(["h1", "h2", "h3", "h4", "p", "li", "figcaption", "td", "blockquote", "pre"]):
-        if el.find(["p", "li", "td"]):  # a container; its children are visited
-            continue
-        text = el.get_text(" ", strip=True)
-        if text:
-            blocks.append(text)
+    blocks = _html_blocks(root)
     if not blocks:
         blocks = [root.get_text("\n", strip=True)]
     return Loaded("\n\n".join(blocks), hints)
+
+
+_HTML_BLOCKS = ["h1", "h2", "h3", "h4", "p", "li", "figcaption", "td", "blockquote", "pre"]
+_HTML_CONTAINED = ["p", "li", "td"]
+
+
+def _html_blocks(root) -> list[str]:
+    """The text of each block element in document order.  A block that holds a paragraph, list item or
+    cell is a container: those are visited themselves.  A block inside a block already taken is part of
+    its text.  Linear in the size of the page, however deeply it nests (html.parser nests unclosed
+    ``<p>`` tags, so 30,000 of them are 30,000 levels deep)."""
+    containers: set[int] = set()  # id() of the elements that hold a p/li/td
+    for inner in root.find_all(_HTML_CONTAINED):
+        for parent in inner.parents:
+            if id(parent) in containers:
+                break
+            containers.add(id(parent))
+    taken: set[int] = set()  # id() of the elements inside a block already taken
+    blocks = []
+    for el in root.find_all(_HTML_BLOCKS):
+        if id(el) in containers or id(el) in taken:
+            continue
+        taken.update(id(d) for d in el.descendants)
+        text = el.get_text(" ", strip=True)
+        if text:
+            blocks.append(text)
+    return blocks
 
 
 def _load_pdf(data: bytes) -> Loaded:
@@ -137,25 +275,21 @@ def _load_pdf(data: bytes) -> Loaded:
             try:
                 reader.decrypt("")
             except Exception as exc:  # pypdf raises several types here
-                raise LoadError("PDF is password-protected") from exc
+                raise LoadError(SkipReason.ENCRYPTED, "PDF") from exc
         pages = [page.extract_text() or "" for page in reader.pages]
         info = reader.metadata or {}
     except LoadError:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise LoadError(f"corrupt or unreadable PDF ({exc.__class__.__name__}: {exc})") from exc
+        raise LoadError(SkipReason.CORRUPT, f"PDF ({exc.__class__.__name__}: {_short(exc)})") from exc
     hints = {}
     if info.get("/Title"):
         hints["title"] = str(info["/Title"]).strip()
     if not any(re.search(r"\w{2,}", page) for page in pages):
         # No text layer: a scan.  OCR it when Tesseract is installed; else skip with how to enable it.
-        from .errors import LoadError as TypedLoadError
         from .ocr import ocr_pdf
 
-        try:
-            pages = ocr_pdf(data)
-        except TypedLoadError as exc:
-            raise LoadError(str(exc)) from exc
+        pages = ocr_pdf(data)
     # pypdf returns printed lines: re-join them into paragraphs, drop page furniture, mark page starts.
     return Loaded(reflow_pages(pages), hints)
 
@@ -169,9 +303,9 @@ def _load_docx(data: bytes) -> Loaded:
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise LoadError(f"corrupt or unreadable DOCX ({exc.__class__.__name__})") from exc
+        raise LoadError(SkipReason.CORRUPT, f"DOCX ({exc.__class__.__name__})") from exc
     except Exception as exc:  # python-docx raises its own PackageNotFoundError etc.
-        raise LoadError(f"corrupt or unreadable DOCX ({exc.__class__.__name__}: {exc})") from exc
+        raise LoadError(SkipReason.CORRUPT, f"DOCX ({exc.__class__.__name__}: {_short(exc)})") from exc
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 

@@ -7,7 +7,6 @@ format (HTML <title>, PDF info), and finally what is read from the text.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -321,14 +320,11 @@ def sidecar_path(path: Path) -> Path:
 
 
 def read_sidecar(path: Path) -> dict:
-    """Admin overrides next to the document (``report.pdf.meta.json``); JSON, never pickle."""
+    """Admin overrides next to the document (``report.pdf.meta.json``); JSON, never pickle.
+    Checked against :class:`bot.sidecar.Sidecar`; a bad one raises ``LoadError(BAD_METADATA)``."""
     side = sidecar_path(path)
-    if not side.exists():
+    if not side.exists() and not side.is_symlink():
         return {}
-    try:
-        data = json.loads(side.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"unreadable metadata sidecar {side.name}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ValueError(f"metadata sidecar {side.name} must hold a JSON object")
-    return data
+    from .sidecar import read_sidecar_file
+
+    return read_sidecar_file(side)

@@ -30,6 +30,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from .errors import CongressBotError
+
 # 2: official documents (issuer, place, signer, basis) and passages that know their section and page.
 SCHEMA_VERSION = 2
 _SCHEMA = """
@@ -93,11 +95,11 @@ def new_vector_index(dim: int) -> faiss.Index:
     return faiss.IndexIDMap2(flat)
 
 
-class IndexMismatchError(RuntimeError):
+class IndexMismatchError(CongressBotError, RuntimeError):
     """The index was built with another embedding model or dimension."""
 
 
-class IndexMissingError(RuntimeError):
+class IndexMissingError(CongressBotError, RuntimeError):
     """No index has been built yet."""
 
 

@@ -156,7 +156,7 @@ def test_add_then_remove(workdir, tmp_path):
     # The same bytes again: refused, nothing added.
     again = run(workdir, "add", str(src))
     assert again.exit_code == 1
-    assert "duplicate" in again.output
+    assert "already in the knowledge base (as " in again.output
     assert len(doc_lines(run(workdir, "docs"))) == 6
 
     result = run(workdir, "remove", "phuong-htv")

@@ -11,6 +11,7 @@ import pytest
 
 from bot.config import Settings
 from bot.engine import Engine
+from bot.errors import SkipReason
 from bot.indexer import embedding_text
 from bot.store import IndexMismatchError, IndexStore, Snapshot
 
@@ -152,11 +153,11 @@ def test_corrupt_files_are_skipped_with_reason_and_the_rest_indexed(work_engine,
     (workdir.knowledge_dir / "rong.txt").write_bytes(b"")
     (workdir.knowledge_dir / "phuong-htv.txt").write_text(NEW_DOC, encoding="utf-8")
     report = work_engine.index()
-    skipped = dict(report.skipped)
+    skipped = {s.file: s for s in report.skipped}
     assert set(skipped) == {"hong.pdf", "hong.docx", "rong.txt"}
-    assert "PDF" in skipped["hong.pdf"]
-    assert "DOCX" in skipped["hong.docx"]
-    assert "empty" in skipped["rong.txt"]
+    assert skipped["hong.pdf"].reason == SkipReason.CORRUPT and "PDF" in skipped["hong.pdf"].detail
+    assert skipped["hong.docx"].reason == SkipReason.CORRUPT and "DOCX" in skipped["hong.docx"].detail
+    assert skipped["rong.txt"].reason == SkipReason.EMPTY
     assert report.added == ["phuong-htv"] and report.unchanged == 5
     snap = assert_consistent(workdir)
     assert doc_ids(snap) == SEED_IDS | {"phuong-htv"}
@@ -311,7 +312,7 @@ def test_add_indexes_a_new_file_and_rejects_the_same_bytes_again(work_engine, wo
     shutil.copyfile(src, again)
     report = work_engine.add_files([again])
     assert report.added == [] and report.passages_added == 0
-    assert len(report.skipped) == 1 and "duplicate" in report.skipped[0][1]
+    assert len(report.skipped) == 1 and report.skipped[0].reason == SkipReason.DUPLICATE
     assert sorted(p.name for p in workdir.knowledge_dir.iterdir()) == files_before
     assert IndexStore(workdir.index_dir).current_version() == version_before
 
@@ -322,7 +323,7 @@ def test_add_rejects_a_copy_of_a_seed_document(work_engine, workdir, tmp_path):
     shutil.copyfile(src, copy)
     report = work_engine.add_files([copy])
     assert report.added == []
-    assert report.skipped and "duplicate" in report.skipped[0][1] and src.name in report.skipped[0][1]
+    assert report.skipped and report.skipped[0].reason == SkipReason.DUPLICATE and src.name in report.skipped[0].detail
     assert not (workdir.knowledge_dir / "bai-viet-moi.txt").exists()
     assert len(work_engine.documents()) == 5
 
@@ -331,7 +332,8 @@ def test_add_of_a_corrupt_file_keeps_it_out_of_the_knowledge_folder(work_engine,
     bad = tmp_path / "hong.pdf"
     bad.write_bytes(b"%PDF-1.4\n" + b"\x00\xffrac" * 500)
     report = work_engine.add_files([bad])
-    assert report.added == [] and report.skipped and "PDF" in report.skipped[0][1]
+    assert report.added == [] and report.skipped and report.skipped[0].reason == SkipReason.CORRUPT
+    assert "PDF" in report.skipped[0].detail
     assert not (workdir.knowledge_dir / "hong.pdf").exists()
     assert len(work_engine.documents()) == 5
 

@@ -13,6 +13,7 @@ import docx
 import pytest
 
 from bot.clean import clean_text
+from bot.errors import SkipReason
 from bot.loaders import LoadError, load
 from bot.metadata import extract_metadata
 
@@ -185,8 +186,9 @@ def test_unreadable_sidecar_is_a_load_error(tmp_path):
     doc = tmp_path / "a.txt"
     doc.write_text("Đảng bộ phường tổ chức đại hội điểm thành công.\n", "utf-8")
     (tmp_path / "a.txt.meta.json").write_text("{not json", "utf-8")
-    with pytest.raises(LoadError, match="sidecar"):
+    with pytest.raises(LoadError, match="sidecar") as err:
         load(doc)
+    assert err.value.reason == SkipReason.BAD_METADATA
 
 
 # -- loaders for each format ---------------------------------------------------------------------
@@ -299,8 +301,9 @@ def test_pdf_loader_reads_text_and_info_title(tmp_path):
 def test_pdf_without_text_is_a_load_error(tmp_path):
     path = tmp_path / "scan.pdf"
     path.write_bytes(make_pdf([], title="Ban scan"))
-    with pytest.raises(LoadError, match="no readable text"):
+    with pytest.raises(LoadError, match="no readable text") as err:
         load(path)
+    assert err.value.reason == SkipReason.NO_TEXT
 
 
 @pytest.mark.parametrize(
@@ -311,8 +314,9 @@ def test_pdf_without_text_is_a_load_error(tmp_path):
 def test_corrupt_pdf_is_a_load_error_with_reason(tmp_path, data):
     path = tmp_path / "hong.pdf"
     path.write_bytes(data)
-    with pytest.raises(LoadError, match="corrupt or unreadable PDF"):
+    with pytest.raises(LoadError, match="corrupt or unreadable") as err:
         load(path)
+    assert err.value.reason == SkipReason.CORRUPT and "PDF" in err.value.detail
 
 
 def test_truncated_pdf_is_a_load_error(tmp_path):
@@ -326,8 +330,9 @@ def test_truncated_pdf_is_a_load_error(tmp_path):
 def test_corrupt_docx_is_a_load_error_with_reason(tmp_path):
     path = tmp_path / "hong.docx"
     path.write_bytes(os.urandom(4096))
-    with pytest.raises(LoadError, match="corrupt or unreadable DOCX"):
+    with pytest.raises(LoadError, match="corrupt or unreadable") as err:
         load(path)
+    assert err.value.reason == SkipReason.CORRUPT and "DOCX" in err.value.detail
 
 
 def test_zip_that_is_not_a_docx_is_a_load_error(tmp_path):
@@ -344,16 +349,18 @@ def test_zip_that_is_not_a_docx_is_a_load_error(tmp_path):
 def test_unsupported_suffix_is_a_load_error(tmp_path, name):
     path = tmp_path / name
     path.write_bytes(b"Dang bo to chuc dai hoi")
-    with pytest.raises(LoadError, match="unsupported file type"):
+    with pytest.raises(LoadError, match="unsupported file type") as err:
         load(path)
+    assert err.value.reason == SkipReason.UNSUPPORTED_TYPE
 
 
 @pytest.mark.parametrize(("name", "data"), [("rong.txt", b""), ("trang.md", b" \n\n\t\n"), ("rong.pdf", b"")])
 def test_empty_file_is_a_load_error(tmp_path, name, data):
     path = tmp_path / name
     path.write_bytes(data)
-    with pytest.raises(LoadError, match="empty"):
+    with pytest.raises(LoadError, match="empty") as err:
         load(path)
+    assert err.value.reason == SkipReason.EMPTY
 
 
 def encode_cp1258(text: str) -> bytes:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import re
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import TypeVar
 from threadpoolctl import threadpool_limits
 
 from ..engine import Engine
-from ..errors import DuplicateFile, LoadError, Skipped, SkipReason, UnsupportedFile
+from ..errors import Skipped
 from ..indexer import IndexReport, Progress
 
 R = TypeVar("R")
@@ -68,37 +67,9 @@ def add_upload(engine: Engine, name: str, data: bytes, progress: Progress | None
 
 
 def skipped(report: IndexReport) -> list[Skipped]:
-    """The report's skipped files as :class:`Skipped` records."""
-    return [s if isinstance(s, Skipped) else _legacy_skip(*s) for s in report.skipped]
-
-
-# -- until the engine reports typed reasons everywhere (another branch): read its older English messages. --------
-# TODO(merge): delete _store's except clause and _legacy_skip once engine.store_file raises UnsupportedFile /
-# DuplicateFile and IndexReport.skipped is list[Skipped].
-_LEGACY_REASONS = {
-    "unsupported file type": SkipReason.UNSUPPORTED_TYPE,
-    "file is empty": SkipReason.EMPTY,
-    "cannot read file": SkipReason.UNREADABLE,
-    "binary data": SkipReason.NOT_TEXT,
-    "text is neither": SkipReason.NOT_TEXT,
-    "corrupt or unreadable": SkipReason.CORRUPT,
-    "pdf is password-protected": SkipReason.ENCRYPTED,
-    "no readable text": SkipReason.NO_TEXT,
-    "too little text": SkipReason.TOO_LITTLE_TEXT,
-    "duplicate": SkipReason.DUPLICATE,
-}
-
-
-def _legacy_skip(file: str, reason: str) -> Skipped:
-    kind = next((v for k, v in _LEGACY_REASONS.items() if reason.lower().startswith(k)), SkipReason.INTERNAL)
-    return Skipped(file, kind, reason)
+    """The report's skipped files."""
+    return list(report.skipped)
 
 
 def _store(engine: Engine, name: str, data: bytes) -> Path:
-    try:
-        return engine.store_file(name, data)
-    except LoadError:
-        raise
-    except ValueError as exc:
-        duplicate = re.search(r"^duplicate\b.* as (.+)$", str(exc))
-        raise (DuplicateFile(duplicate.group(1)) if duplicate else UnsupportedFile(str(exc))) from exc
+    return engine.store_file(name, data)
