@@ -241,7 +241,9 @@ def phase_latency(engine: Engine, questions: list[dict], repeat: int, cap_s: flo
         elif expected:
             sanity["in_scope"] += 1
             sanity["answered"] += answer.found
-            sanity["cites_expected"] += answer.found and bool({c.doc_id for c in answer.citations} & expected)
+            # Documents of an --extra folder are indexed as "extra-N__<file stem>".
+            cited = {c.doc_id.rsplit("__", 1)[-1] for c in answer.citations}
+            sanity["cites_expected"] += answer.found and bool(cited & expected)
         else:
             sanity["out_of_scope"] += 1
             sanity["refused"] += not answer.found

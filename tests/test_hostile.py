@@ -7,6 +7,7 @@ the item it covers.  The documents are fictional (xã Hư Cấu, nhiệm kỳ 20
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import random
@@ -424,7 +425,7 @@ def test_fuzzed_files_of_every_suffix_never_crash_the_run(scanner, embedder, mon
                     prepared += 1
                     assert max((c.tokens for c in doc.chunks), default=0) <= 400
                     doc.text.encode("utf-8")  # storable
-                    json.dumps(doc.meta.to_dict(), ensure_ascii=False).encode("utf-8")
+                    json.dumps(dataclasses.asdict(doc.meta), ensure_ascii=False).encode("utf-8")
     counts = {r.value: n for r in SkipReason if (n := sum(s.reason == r for s in report.skipped))}
     print(f"fuzz seed {FUZZ_SEED}: {prepared} prepared, skipped {counts}")
     assert time.perf_counter() - started < 120
