@@ -10,55 +10,32 @@ the nearest topics the documents do cover.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-from .chunking import split_sentences
-from .clause import CLAUSE_BUDGET_CHARS, LIST_BUDGET_CHARS, OMITTED, SECOND_CLAUSE_BUDGET_CHARS, Clause, quote_clause
+from .chunking import FRAGMENT_WORDS, glue_fragments, split_sentences
+from .clause import OMITTED, Clause, quote_clause
 from .doctypes import DocType
 from .metadata import find_refs
-from .query import ASKING_WORDS, DOMAIN_COMMON, STOPWORDS, Query
-from .retrieve import Hit
+from .params import DEFAULT_ANSWER, AnswerParams
+from .query import ASKING_WORDS, DOMAIN_COMMON, STOPWORDS, Query, Wants
+from .retrieve import Hit, topic_weights
 from .textnorm import fold, folded_words
 
-# Relevance gate, measured on tests/eval/qa.jsonl (see README "Quality").
-MIN_COVERAGE = 0.5
-MIN_COSINE = 0.80
-STRONG_COSINE = 0.88
-MAX_SENTENCES = 3
-MAX_PASSAGES = 4
-# How much a document's rank adds to a sentence's score: enough to put the rule before a news
-# item quoting it when both match about equally, not enough to answer from an unrelated clause.
-AUTHORITY_WEIGHT = 0.15
-MAX_AUTHORITY = 6
-# A clause from a document of another rank is shown beside the best one when its sentence
-# scores at least this share of the best sentence.
-RELATED_CLAUSE_SHARE = 0.8
-# Clause scoring (see _clause_candidates): the question's word pairs found in the clause, the
-# passage's retrieval rank, and how much a clause longer than the answer budget loses.
-CLAUSE_PHRASE_WEIGHT = 0.5
-CLAUSE_PRIOR_WEIGHT = 0.3
-CLAUSE_LENGTH_PENALTY = 0.1
-# A replaced or expired document still answers, marked, but the text in force comes first when it answers too.
+# The tunables (relevance gate, scoring weights, budgets) are in bot/params.py (AnswerParams).
+# Statuses of a document that no longer applies: it still answers, marked, ranked after the text in force.
 OUT_OF_FORCE = frozenset({"replaced", "expired"})
-OUT_OF_FORCE_PENALTY = 0.2
-# A question naming several documents gets a clause from each, up to this many.
-MAX_NAMED_CLAUSES = 3
-# A section the question names by its place ("Điều 4 Điều lệ", "mục 3.2 Quy định 999") in a named document.
-PLACE_NAMED_BONUS = 0.5
-# Passages read for clause answers (the engine retrieves this many candidates).
-CLAUSE_POOL = 8
-# A question word found only in a clause's headings counts this much of one found in its text.
-HEADING_WORD_SHARE = 0.5
-# The refusal gate reads the question's words in windows of this many words, moved by this step.
-WINDOW_WORDS = 30
-WINDOW_STEP = 5
-# How much the clause's first line (its heading or lead-in) covering the question adds.
-LEAD_LINE_WEIGHT = 0.3
-# A list question prefers a clause that is a list: a lead-in ending in ":" followed by items.
-LIST_LEAD_BONUS = 0.15
+# Scores shown in citations (and the JSON output) are rounded to this many decimals.
+SCORE_DIGITS = 4
+# A unit's name (the title before ":") and a document's title in an answer are cut to these many characters.
+SCOPE_LABEL_CHARS = 80
+SHORT_NAME_CHARS = 70
 _LIST_LEAD_RE = re.compile(r":\s*\n\s*(?:[-–+•]|[a-zđ]\)|\d{1,3}[.)])\s")
 
 NOT_FOUND = "Không tìm thấy nội dung này trong các tài liệu hiện có, nên tôi không trả lời để tránh suy đoán."
+# The first line of an answer whose documents give different figures for the same count.
+DISAGREE_HEADING = "Các tài liệu nêu khác nhau tùy đơn vị:"
 
 
 @dataclass
@@ -103,8 +80,60 @@ class Citation:
         return {k: getattr(self, k) for k in keys}
 
 
+class BlockKind(StrEnum):
+    SENTENCE = "sentence"  # a sentence (with a list's items) copied from a passage: "text [n]", one per line
+    QUOTE = "quote"  # a clause or statement quoted under its source: "source [n]:" then the text; a blank line between
+
+
+@dataclass(frozen=True)
+class AnswerBlock:
+    """One part of an answer: text copied from the cited passage, the numbers of the citations it comes
+    from and, for a quote or a sentence from one of several documents, what it is from."""
+
+    text: str
+    cites: tuple[int, ...]
+    kind: BlockKind = BlockKind.SENTENCE
+    # A quote's source: "Quy định 294-QĐ/TW, Điều 4, khoản 1"; a sentence's unit when the answer draws on
+    # several documents: "Thành phố Lạng Sơn chuẩn bị …, nhiệm kỳ 2020–2025".
+    source: str | None = None
+
+    def markers(self) -> str:
+        return "".join(f"[{n}]" for n in self.cites)
+
+
+def render_text(blocks: Sequence[AnswerBlock], heading: str | None = None, notices: Iterable[str] = ()) -> str:
+    """An answer as plain text with [n] markers (what the CLI prints and the bot sends): the heading, the
+    blocks (sentences one per line, quotes a blank line apart), then the warnings, a blank line apart."""
+    lines = ([heading] if heading else []) + [_block_text(b) for b in blocks]
+    body = ("\n\n" if any(b.kind is BlockKind.QUOTE for b in blocks) else "\n").join(lines)
+    notices = list(notices)
+    return "\n\n".join([body, *notices]) if notices else body
+
+
+def _block_text(block: AnswerBlock) -> str:
+    if block.kind is BlockKind.QUOTE:
+        return f"{block.source} {block.markers()}:\n{block.text}"
+    if block.source is not None:
+        return f"• {block.source}: {block.text} {block.markers()}"
+    return f"{block.text} {block.markers()}"
+
+
+def render_refusal(why: str | None, nearest: list[str]) -> str:
+    """A refusal as plain text: why (when known), that nothing is answered, and the nearest topics."""
+    parts = [NOT_FOUND]
+    if why:
+        parts.insert(0, why)
+    if nearest:
+        parts.append("Các tài liệu hiện có nói về:\n" + "\n".join(f"• {t}" for t in nearest))
+    return "\n".join(parts)
+
+
 @dataclass
 class Answer:
+    """An answer or a refusal: ``answer`` is its text as rendered by :func:`render_text` (or
+    :func:`render_refusal`); ``blocks``, ``heading``, ``notices`` and ``why`` are its parts, for a view that
+    renders it otherwise."""
+
     question: str
     found: bool
     answer: str
@@ -113,6 +142,31 @@ class Answer:
     nearest: list[str] = field(default_factory=list)  # titles of the nearest documents, when not found
     reason: str = "ok"
     ranked_docs: list[str] = field(default_factory=list)  # hybrid-search document ranking (for eval)
+    blocks: list[AnswerBlock] = field(default_factory=list)
+    heading: str | None = None  # DISAGREE_HEADING, or the unit and older term the sentences come from
+    notices: list[str] = field(default_factory=list)  # "⚠ Hướng dẫn 01-HD/TW đã được thay thế bởi …"
+    why: str | None = None  # a refusal's reason in words ("Các tài liệu hiện có không nói về …")
+
+    @classmethod
+    def of(
+        cls,
+        question: str,
+        blocks: list[AnswerBlock],
+        citations: list[Citation],
+        heading: str | None = None,
+        notices: list[str] | None = None,
+    ) -> Answer:
+        """A found answer, its text rendered from its parts."""
+        notices = notices or []
+        text = render_text(blocks, heading, notices)
+        return cls(question, True, text, citations, blocks=blocks, heading=heading, notices=notices)
+
+    def add_notices(self, notices: list[str]) -> None:
+        """Warnings added after the answer was composed (the same number shared by several documents): last,
+        each a blank line apart."""
+        if notices:
+            self.notices = [*self.notices, *notices]
+            self.answer = "\n\n".join([self.answer, *notices])
 
     def to_dict(self) -> dict:
         return {
@@ -157,7 +211,7 @@ def format_date(iso: str | None) -> str | None:
 def scope_label(title: str) -> str:
     """Short name of the unit a document is about: the part of the title before ':'."""
     head = title.split(":")[0].strip()
-    return head if len(head) <= 80 else head[:77] + "…"
+    return head if len(head) <= SCOPE_LABEL_CHARS else head[: SCOPE_LABEL_CHARS - 3] + "…"
 
 
 def source_scope(hit: Hit) -> str:
@@ -167,22 +221,17 @@ def source_scope(hit: Hit) -> str:
 
 
 def not_found(question: str, why: str | None, nearest: list[str], reason: str) -> Answer:
-    parts = [NOT_FOUND]
-    if why:
-        parts.insert(0, why)
-    if nearest:
-        parts.append("Các tài liệu hiện có nói về:\n" + "\n".join(f"• {t}" for t in nearest))
-    return Answer(question, False, "\n".join(parts), [], nearest=nearest, reason=reason)
+    return Answer(question, False, render_refusal(why, nearest), [], nearest=nearest, reason=reason, why=why)
 
 
-def is_relevant(q: Query, hit: Hit) -> bool:
+def is_relevant(q: Query, hit: Hit, p: AnswerParams = DEFAULT_ANSWER) -> bool:
     """Does the best passage really answer this question?  Both signals must agree:
     most of the question's distinctive words are in the passage, and the
     embedding model finds it close; a very close passage needs less word overlap
     (paraphrases)."""
-    if hit.cosine >= STRONG_COSINE and hit.coverage >= MIN_COVERAGE * 0.6:
+    if hit.cosine >= p.strong_cosine and hit.coverage >= p.min_coverage * p.strong_cosine_coverage_share:
         return True
-    return hit.coverage >= MIN_COVERAGE and hit.cosine >= MIN_COSINE
+    return hit.coverage >= p.min_coverage and hit.cosine >= p.min_cosine
 
 
 @dataclass
@@ -196,12 +245,21 @@ class _Sentence:
 
 @dataclass
 class Composition:
-    text: str
+    blocks: list[AnswerBlock]
     citations: list[Citation]
     coverage: float  # share of the question's distinctive words in the best sentence
     type_ok: bool  # the kind of answer asked for (a number, a date, a name) is there
     clause: bool = False  # quoted whole clauses of official documents
     line_coverage: float = 0.0
+    heading: str | None = None
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return render_text(self.blocks, self.heading, self.notices)
+
+    def answer(self, question: str) -> Answer:
+        return Answer.of(question, self.blocks, self.citations, self.heading, self.notices)
 
 
 # Numbers written in words count as numbers: "mười hai tháng", "quá nửa", "hai phần ba", "rưỡi".
@@ -229,13 +287,13 @@ _DATE_RE = re.compile(
 def type_satisfied(q: Query, text: str) -> bool:
     """Does this sentence hold the kind of answer the question asks for?"""
     folded = fold(text)
-    if "day" in q.wants and not _DAY_RE.search(text):
+    if Wants.DAY in q.wants and not _DAY_RE.search(text):
         return False
-    if "date" in q.wants and not _DATE_RE.search(text):
+    if Wants.DATE in q.wants and not _DATE_RE.search(text):
         return False
-    if "person" in q.wants and not (_NAME_RE.search(text) or _TITLED_NAME_RE.search(text)):
+    if Wants.PERSON in q.wants and not (_NAME_RE.search(text) or _TITLED_NAME_RE.search(text)):
         return False
-    if "count" in q.wants:
+    if Wants.COUNT in q.wants:
         if not _NUMBER_RE.search(text if re.search(r"\d", text) else folded):
             return False
         m = _COUNT_NOUN_RE.search(q.folded)
@@ -253,25 +311,45 @@ def type_satisfied(q: Query, text: str) -> bool:
 
 
 def _score_sentence(
-    q: Query, text: str, weights: dict[str, float], total: float, prior: float, given: set[str] = frozenset()
+    q: Query,
+    text: str,
+    weights: dict[str, float],
+    total: float,
+    prior: float,
+    given: set[str] = frozenset(),
+    p: AnswerParams = DEFAULT_ANSWER,
 ) -> tuple[float, float]:
     """Score and coverage of one sentence; ``given`` words count as present (see compose)."""
     tokens = folded_words(text)
-    token_set = set(tokens) | given
     folded = " ".join(tokens)
-    coverage = sum(w for t, w in weights.items() if q.holds(t, token_set, folded)) / total
-    bigrams = [b for b in q.bigrams if not set(b.split()) <= DOMAIN_COMMON]
-    phrase = sum(1 for b in bigrams if f" {b} " in f" {folded} ") / max(len(bigrams), 1)
+    coverage = _coverage(q, weights, total, set(tokens) | given, folded)
+    phrase = _phrase_share(_topic_bigrams(q), folded)
     expansions = sum(1 for e in q.expansions if fold(e) in folded) / max(len(q.expansions), 1) if q.expansions else 0
     bonus = 0.0
-    if "count" in q.wants and _NUMBER_RE.search(text):
-        bonus += 0.15
-    if "date" in q.wants and _DATE_RE.search(text):
-        bonus += 0.15
-    if "who" in q.wants and _NAME_RE.search(text):
-        bonus += 0.1
-    length_penalty = 0.1 if len(tokens) < 5 else 0.0
-    return coverage + 0.5 * phrase + 0.3 * expansions + bonus + 0.3 * prior - length_penalty, coverage
+    if Wants.COUNT in q.wants and _NUMBER_RE.search(text):
+        bonus += p.count_bonus
+    if Wants.DATE in q.wants and _DATE_RE.search(text):
+        bonus += p.date_bonus
+    if Wants.WHO in q.wants and _NAME_RE.search(text):
+        bonus += p.name_bonus
+    length_penalty = p.short_sentence_penalty if len(tokens) < p.short_sentence_words else 0.0
+    score = coverage + p.phrase_weight * phrase + p.expansion_weight * expansions + bonus + p.prior_weight * prior
+    return score - length_penalty, coverage
+
+
+def _coverage(q: Query, weights: dict[str, float], total: float, words: set[str], folded: str) -> float:
+    """The share of the question's weighted words that a text (its folded words and folded text) holds."""
+    return sum(w for t, w in weights.items() if q.holds(t, words, folded)) / total
+
+
+def _topic_bigrams(q: Query) -> list[str]:
+    """The question's word pairs but those of the words of nearly every passage ("đại hội")."""
+    return [b for b in q.bigrams if not set(b.split()) <= DOMAIN_COMMON]
+
+
+def _phrase_share(bigrams: list[str], folded: str) -> float:
+    """The share of the word pairs found in a folded text."""
+    return sum(1 for b in bigrams if f" {b} " in f" {folded} ") / max(len(bigrams), 1)
 
 
 _LETTERHEAD_RE = re.compile(r"^(số\s*[:.]?\s*\d|[^,]{2,40},\s*ngày\s+\d{1,2}\s+tháng)", re.I)
@@ -286,44 +364,95 @@ def _is_heading(text: str, title: str) -> bool:
 
 
 def _answer_units(text: str) -> list[tuple[int, int]]:
-    """Sentences, with a fragment of a few words ("Từ tháng 8/2019.") joined to the next one."""
-    spans = [(s.start, s.end) for s in split_sentences(text)]
-    units: list[tuple[int, int]] = []
-    carry: int | None = None
-    for start, end in spans:
-        start = carry if carry is not None else start
-        carry = None
-        if len(text[start:end].split()) < 6 and "\n" not in text[end : end + 2]:
-            carry = start
-            continue
-        units.append((start, end))
-    if carry is not None:
-        units.append((carry, spans[-1][1]))
-    return units
+    """Sentences, with a fragment of a few words ("Từ tháng 8/2019.") joined to the next one on its line."""
+    return glue_fragments(
+        [(s.start, s.end) for s in split_sentences(text)],
+        lambda u: len(text[u[0] : u[1]].split()) < FRAGMENT_WORDS and "\n" not in text[u[1] : u[1] + 2],
+        lambda a, b: (a[0], b[1]),
+    )
 
 
-def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = frozenset()) -> Composition:
-    """Pick the answering sentences and number the passages they come from."""
+def compose(
+    q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = frozenset(), p: AnswerParams = DEFAULT_ANSWER
+) -> Composition:
+    """Pick the answering sentences, or whole clauses of official documents, and number the passages they
+    come from: choose the passages to read, score and rank their sentences, then either quote the clause
+    that answers (compose_clauses) or choose sentences, cite their passages and lay them out."""
+    pool, n_main = _choose_pool(q, hits, p)
+    weights = _topic_weights(q, idf)
+    ref_words = _ref_words(q)
+    sentences, others = _score_sentences(q, pool, n_main, hits[0].score, weights, ref_words, named, p)
+    if not sentences:
+        return Composition([], [], 0.0, False)
+    sentences, type_ok = _rank_sentences(q, sentences, p)
+    if pool[sentences[0].hit_index].units and Wants.COMPARE not in q.wants:
+        # Clauses are scored whole, so more passages can be read than for sentence picking.
+        min_coverage = p.min_coverage * p.pool_coverage_share
+        wide = [h for h in hits[: p.clause_hits] if h.units and (h in pool or h.coverage >= min_coverage)]
+        return compose_clauses(q, wide, _line_scores(sentences, pool), type_ok, weights, ref_words, named, p)
+    chosen = _choose_sentences(q, sentences, pool, p)
+    lead_coverage = chosen[0].coverage if chosen else 0.0
+    top = sentences[0].score
+    chosen += _other_figures(q, chosen, sentences + others, pool, p.other_figure_share * top, p)
+    # Read in document order within each passage, passages in rank order.
+    chosen.sort(key=lambda s: (s.hit_index, s.start))
+    citations, numbers = _cite(chosen, pool)
+    blocks, heading = _sentence_blocks(q, chosen, pool, numbers, p)
+    notices = notices_of([pool[s.hit_index] for s in chosen])
+    return Composition(blocks, citations, lead_coverage, type_ok, heading=heading, notices=notices)
+
+
+def _choose_pool(q: Query, hits: list[Hit], p: AnswerParams) -> tuple[list[Hit], int]:
+    """The passages whose sentences are scored, and how many of them may answer: the rest (for "how many"
+    questions) are read only to find other documents' figures for the same count."""
     best = hits[0].score
-    if "compare" in q.wants:
+    min_coverage = p.min_coverage * p.pool_coverage_share
+    if Wants.COMPARE in q.wants:
         # Several units asked about: up to two passages from each of several documents.
         pool, seen = [], {}
-        for h in hits[:20]:
-            if h.coverage >= MIN_COVERAGE * 0.5 and seen.get(h.doc_id, 0) < 2 and len(pool) < 6:
+        for h in hits[: p.compare_hits]:
+            if (
+                h.coverage >= min_coverage
+                and seen.get(h.doc_id, 0) < p.compare_passages_per_doc
+                and len(pool) < p.compare_passages
+            ):
                 pool.append(h)
                 seen[h.doc_id] = seen.get(h.doc_id, 0) + 1
     else:
-        pool = [h for h in hits[:MAX_PASSAGES] if h.score >= 0.6 * best and h.coverage >= MIN_COVERAGE * 0.5]
+        pool = [
+            h for h in hits[: p.max_passages] if h.score >= p.pool_score_share * best and h.coverage >= min_coverage
+        ]
     pool = pool or hits[:1]
-    # Further passages are read only to find other documents' figures for the same count.
     n_main = len(pool)
-    if "count" in q.wants:
-        pool = pool + [h for h in hits[:8] if h not in pool and h.coverage >= MIN_COVERAGE * 0.5]
-    place_words = {w for p in q.places for w in p.folded.split()}
-    weights = {t: w for t, w in idf.items() if t not in DOMAIN_COMMON and t not in place_words} or idf
-    # "Hướng dẫn 99-HD/ĐU quy định gì?": inside the document that *is* Hướng dẫn 99 (its title
-    # names it), the number and the generic asking words are satisfied by every sentence.
-    ref_words = {w for r in q.refs for w in re.findall(r"\w+", fold(r.label()))} | (ASKING_WORDS if q.refs else set())
+    if Wants.COUNT in q.wants:
+        pool = pool + [h for h in hits[: p.count_hits] if h not in pool and h.coverage >= min_coverage]
+    return pool, n_main
+
+
+def _topic_weights(q: Query, idf: dict[str, float]) -> dict[str, float]:
+    """The question's topic words with their IDF, less the place it names (the place filter has already
+    chosen the documents)."""
+    return topic_weights(idf, {w for place in q.places for w in place.folded.split()})
+
+
+def _ref_words(q: Query) -> set[str]:
+    """ "Hướng dẫn 99-HD/ĐU quy định gì?": inside the document that *is* Hướng dẫn 99 (its title names it),
+    the number and the generic asking words are satisfied by every sentence."""
+    return {w for r in q.refs for w in re.findall(r"\w+", fold(r.label()))} | (ASKING_WORDS if q.refs else set())
+
+
+def _score_sentences(
+    q: Query,
+    pool: list[Hit],
+    n_main: int,
+    best: float,
+    weights: dict[str, float],
+    ref_words: set[str],
+    named: set[str],
+    p: AnswerParams,
+) -> tuple[list[_Sentence], list[_Sentence]]:
+    """Every sentence of the pool but headings, scored: those of the first ``n_main`` passages, with their
+    document's rank and whether it is in force, and those of the passages read for other figures (plain)."""
     query_refs = {r.key for r in q.refs}
     total = sum(weights.values()) or 1.0
     sentences: list[_Sentence] = []
@@ -335,82 +464,97 @@ def compose(q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = 
             text = h.text[start:end]
             if _is_heading(text, h.title):
                 continue  # headlines and letterheads are shown in the sources already
-            score, coverage = _score_sentence(q, text, weights, total, prior, given)
+            score, coverage = _score_sentence(q, text, weights, total, prior, given, p)
             sentences.append(_Sentence(i, start, text, score, coverage))
     others = [s for s in sentences if s.hit_index >= n_main]
     sentences = [s for s in sentences if s.hit_index < n_main]
-    if not sentences:
-        return Composition("", [], 0.0, False)
     for sent in sentences:
         # The Điều lệ above its Quy định above the Hướng dẫn above local guidance and news.
-        sent.score += AUTHORITY_WEIGHT * pool[sent.hit_index].authority / MAX_AUTHORITY
+        sent.score += p.authority_weight * pool[sent.hit_index].authority / p.max_authority
         if pool[sent.hit_index].status in OUT_OF_FORCE:
-            sent.score -= OUT_OF_FORCE_PENALTY
-    sentences.sort(key=lambda s: -s.score)
-    # Prefer sentences that hold the kind of answer asked for (a number, a date, a name).
+            sent.score -= p.out_of_force_penalty
+    return sentences, others
+
+
+def _rank_sentences(q: Query, sentences: list[_Sentence], p: AnswerParams) -> tuple[list[_Sentence], bool]:
+    """Best first, those that hold the kind of answer asked for (a number, a date, a name) ahead when the
+    best of them scores near the best; and whether they do."""
+    sentences = sorted(sentences, key=lambda s: -s.score)
     typed = [s for s in sentences if type_satisfied(q, s.text)]
-    type_ok = bool(typed) and typed[0].score >= 0.4 * sentences[0].score
+    type_ok = bool(typed) and typed[0].score >= p.typed_share * sentences[0].score
     if type_ok:
         sentences = typed + [s for s in sentences if s not in typed]
-    if pool[sentences[0].hit_index].units and "compare" not in q.wants:
-        # Clauses are scored whole, so more passages can be read than for sentence picking.
-        wide = [h for h in hits[:CLAUSE_POOL] if h.units and (h in pool or h.coverage >= MIN_COVERAGE * 0.5)]
-        lines = {}
-        for sent in sentences:
-            h = pool[sent.hit_index]
-            line = h.text.rfind("\n", 0, sent.start) + 1
-            lines[(h.passage_id, line)] = max(lines.get((h.passage_id, line), 0.0), sent.score)
-        return compose_clauses(q, wide, lines, type_ok, weights, ref_words, named)
+    return sentences, type_ok
+
+
+def _line_scores(sentences: list[_Sentence], pool: list[Hit]) -> dict[tuple[int, int], float]:
+    """(passage id, offset of a line) → the best score of a sentence on that line: which items of a long
+    clause to keep."""
+    lines: dict[tuple[int, int], float] = {}
+    for sent in sentences:
+        h = pool[sent.hit_index]
+        line = h.text.rfind("\n", 0, sent.start) + 1
+        lines[(h.passage_id, line)] = max(lines.get((h.passage_id, line), 0.0), sent.score)
+    return lines
+
+
+def _choose_sentences(q: Query, sentences: list[_Sentence], pool: list[Hit], p: AnswerParams) -> list[_Sentence]:
+    """The best sentences near the best score, a few per document, no repeats; for a comparison first the
+    best sentence of each document, so every unit is heard."""
     top = sentences[0].score
     chosen: list[_Sentence] = []
     per_doc: dict[str, int] = {}
-    if "compare" in q.wants:
-        # One best sentence from each document that answers, so every unit is heard.
+    if Wants.COMPARE in q.wants:
         for s in sentences:
             doc = pool[s.hit_index].doc_id
-            if doc not in per_doc and s.score >= 0.4 * top and len(chosen) < MAX_SENTENCES:
+            if doc not in per_doc and s.score >= p.compare_share * top and len(chosen) < p.max_sentences:
                 chosen.append(s)
                 per_doc[doc] = 1
     for s in sentences:
-        if len(chosen) >= MAX_SENTENCES or s.score < 0.7 * top:
+        if len(chosen) >= p.max_sentences or s.score < p.sentence_share * top:
             break
         if s in chosen:
             continue
         doc = pool[s.hit_index].doc_id
-        if per_doc.get(doc, 0) >= 2 or any(fold(s.text) == fold(c.text) for c in chosen):
+        if per_doc.get(doc, 0) >= p.sentences_per_doc or any(fold(s.text) == fold(c.text) for c in chosen):
             continue
         chosen.append(s)
         per_doc[doc] = per_doc.get(doc, 0) + 1
-    lead_coverage = chosen[0].coverage if chosen else 0.0
-    chosen += _other_figures(q, chosen, sentences + others, pool, 0.4 * top)
-    # Read in document order within each passage, passages in rank order.
-    chosen.sort(key=lambda s: (s.hit_index, s.start))
+    return chosen
 
+
+def _cite(chosen: list[_Sentence], pool: list[Hit]) -> tuple[list[Citation], dict[int, int]]:
+    """One citation per passage, numbered in the order the answer first uses them; passage id → number."""
     citations: list[Citation] = []
-    number: dict[int, int] = {}
+    numbers: dict[int, int] = {}
     for s in chosen:
         h = pool[s.hit_index]
-        if h.passage_id not in number:
-            number[h.passage_id] = len(citations) + 1
-            citations.append(Citation.from_hit(number[h.passage_id], h, round(h.score, 4)))
-    budget = LIST_BUDGET_CHARS if "list" in q.wants else CLAUSE_BUDGET_CHARS
-    for s in chosen:
-        if s.text.rstrip().endswith(":"):
-            s.text = _with_items(pool[s.hit_index].text, s.start, s.text, budget)
-    docs = {pool[s.hit_index].doc_id for s in chosen}
-    lines = [f"{s.text} [{number[pool[s.hit_index].passage_id]}]" for s in chosen]
-    if len(docs) == 1 and pool[chosen[0].hit_index].term_note:
-        # News of an earlier congress term: say which term this practice comes from.
-        h = pool[chosen[0].hit_index]
-        lines = [f"{scope_label(h.title)}, {h.term_note}:"] + lines
-    if len(docs) > 1 and _disagree(q, [s.text for s in chosen], [pool[s.hit_index].doc_id for s in chosen]):
-        lines = ["Các tài liệu nêu khác nhau tùy đơn vị:"] + [
-            f"• {source_scope(pool[s.hit_index])}: {line}" for s, line in zip(chosen, lines, strict=True)
-        ]
-    elif len(docs) > 1:
-        lines = [f"• {source_scope(pool[s.hit_index])}: {line}" for s, line in zip(chosen, lines, strict=True)]
-    text = with_notices("\n".join(lines), list({pool[s.hit_index].doc_id: pool[s.hit_index] for s in chosen}.values()))
-    return Composition(text, citations, lead_coverage, type_ok)
+        if h.passage_id not in numbers:
+            numbers[h.passage_id] = len(citations) + 1
+            citations.append(Citation.from_hit(numbers[h.passage_id], h, round(h.score, SCORE_DIGITS)))
+    return citations, numbers
+
+
+def _sentence_blocks(
+    q: Query, chosen: list[_Sentence], pool: list[Hit], numbers: dict[int, int], p: AnswerParams
+) -> tuple[list[AnswerBlock], str | None]:
+    """The chosen sentences, each with its citation number, a lead-in with its list's items; from several
+    documents each labelled with its unit (and, under a heading, different figures for the same count said
+    to be so); news of an earlier term under a heading that says which."""
+    budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
+    hits = [pool[s.hit_index] for s in chosen]
+    texts = [
+        _with_items(h.text, s.start, s.text, budget) if s.text.rstrip().endswith(":") else s.text
+        for s, h in zip(chosen, hits, strict=True)
+    ]
+    cites = [(numbers[h.passage_id],) for h in hits]
+    if len({h.doc_id for h in hits}) > 1:
+        heading = DISAGREE_HEADING if _disagree(q, texts) else None
+        blocks = [AnswerBlock(t, c, source=source_scope(h)) for t, c, h in zip(texts, cites, hits, strict=True)]
+        return blocks, heading
+    # News of an earlier congress term: say which term this practice comes from.
+    heading = f"{scope_label(hits[0].title)}, {hits[0].term_note}:" if hits and hits[0].term_note else None
+    return [AnswerBlock(t, c) for t, c in zip(texts, cites, strict=True)], heading
 
 
 @dataclass
@@ -438,16 +582,20 @@ def named_places(question: str) -> list[str]:
 
 
 def _clause_candidates(
-    q: Query, pool: list[Hit], weights: dict[str, float], ref_words: set[str], named: set[str]
+    q: Query, pool: list[Hit], weights: dict[str, float], ref_words: set[str], named: set[str], p: AnswerParams
 ) -> list[_Candidate]:
     """Every section of every official passage in the pool, scored as an answer: how much of
     the question it covers with its headings, how many of the question's word pairs it holds,
     the passage's retrieval rank, the document's authority; a section longer than the answer
-    budget loses a little (it will be cut)."""
+    budget loses a little (it will be cut); the section the question names by its place ("Điều 4
+    Điều lệ") in a document it names gains.  ``line_coverage`` reads the question's words within a
+    window of a sentence's length of one line."""
     best = max((h.score for h in pool), default=1.0) or 1.0
-    total = sum(w for t, w in weights.items() if not t.isdigit()) or 1.0
+    weights = {t: w for t, w in weights.items() if not t.isdigit()}  # a number is the answer, not the topic
+    total = sum(weights.values()) or 1.0
     places_named = named_places(q.text)
-    bigrams = [b for b in q.bigrams if not set(b.split()) <= DOMAIN_COMMON]
+    bigrams = _topic_bigrams(q)
+    budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
     out: list[_Candidate] = []
     for i, h in enumerate(pool):
         if not h.units:
@@ -460,54 +608,46 @@ def _clause_candidates(
             text = h.text[start:end]
             folded = " ".join(folded_words(text))
             words = set(folded.split())
-            seen = head | words
-            coverage = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, seen, folded)) / total
+            coverage = _coverage(q, weights, total, head | words, folded)
             # For ranking, a word found only in the headings counts for less than one in the clause.
-            own = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, words, folded)) / total
-            ranked = own + HEADING_WORD_SHARE * (coverage - own)
+            own = _coverage(q, weights, total, words, folded)
+            ranked = own + p.heading_word_share * (coverage - own)
             # The clause's own heading or lead-in naming the question's topic marks the exact clause.
-            lead = next((ln for ln in text.split("\n") if len(ln.split()) > 3), "")
+            lead = next((ln for ln in text.split("\n") if len(ln.split()) > p.lead_line_min_words), "")
             lead_folded = " ".join(folded_words(lead))
-            lead_words = set(lead_folded.split())
-            ranked += LEAD_LINE_WEIGHT * (
-                sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, lead_words, lead_folded)) / total
-            )
+            ranked += p.lead_line_weight * _coverage(q, weights, total, set(lead_folded.split()), lead_folded)
             line_cov = 0.0
             for line in text.split("\n"):
                 # The question's words close together: a window of a sentence's length, not a whole
                 # paragraph that lists five unrelated cases.
                 toks = folded_words(line)
-                for at in range(0, max(len(toks) - WINDOW_WORDS, 0) + 1, WINDOW_STEP):
-                    lf = " ".join(toks[at : at + WINDOW_WORDS])
-                    lseen = head | set(lf.split())
-                    lc = sum(w for t, w in weights.items() if not t.isdigit() and q.holds(t, lseen, lf)) / total
-                    line_cov = max(line_cov, lc)
-            phrase = sum(1 for b in bigrams if f" {b} " in f" {folded} ") / max(len(bigrams), 1)
-            budget = LIST_BUDGET_CHARS if "list" in q.wants else CLAUSE_BUDGET_CHARS
+                for at in range(0, max(len(toks) - p.line_window_words, 0) + 1, p.line_window_step):
+                    lf = " ".join(toks[at : at + p.line_window_words])
+                    line_cov = max(line_cov, _coverage(q, weights, total, head | set(lf.split()), lf))
+            phrase = _phrase_share(bigrams, folded)
             over = max(0, len(text) - budget) / budget
-            if "list" in q.wants and _LIST_LEAD_RE.search(text):
-                coverage_bonus = LIST_LEAD_BONUS
+            if Wants.LIST in q.wants and _LIST_LEAD_RE.search(text):
+                coverage_bonus = p.list_lead_bonus
             else:
                 coverage_bonus = 0.0
-            if places_named and h.doc_id in named and any(p in unit[0] for p in places_named):
-                coverage_bonus += PLACE_NAMED_BONUS
+            if places_named and h.doc_id in named and any(place in unit[0] for place in places_named):
+                coverage_bonus += p.place_named_bonus
             score = (
                 ranked
                 + coverage_bonus
-                + CLAUSE_PHRASE_WEIGHT * phrase
-                + CLAUSE_PRIOR_WEIGHT * h.score / best
-                + AUTHORITY_WEIGHT * h.authority / MAX_AUTHORITY
-                - CLAUSE_LENGTH_PENALTY * min(over, 3.0)
-                - (OUT_OF_FORCE_PENALTY if h.status in OUT_OF_FORCE else 0.0)
+                + p.clause_phrase_weight * phrase
+                + p.clause_prior_weight * h.score / best
+                + p.authority_weight * h.authority / p.max_authority
+                - p.clause_length_penalty * min(over, p.clause_overrun_cap)
+                - (p.out_of_force_penalty if h.status in OUT_OF_FORCE else 0.0)
             )
             out.append(_Candidate(i, unit, score, coverage, type_satisfied(q, text), line_cov))
     return out
 
 
-def with_notices(text: str, hits: list[Hit]) -> str:
-    """The answer followed by a warning for each cited document that was replaced or amended."""
-    notices = list(dict.fromkeys(h.notice for h in hits if h.notice))
-    return "\n\n".join([text, *notices]) if notices else text
+def notices_of(hits: list[Hit]) -> list[str]:
+    """A warning for each cited document that was replaced or amended, once each, in the order cited."""
+    return list(dict.fromkeys(h.notice for h in hits if h.notice))
 
 
 def _with_items(passage: str, start: int, lead: str, budget: int) -> str:
@@ -536,50 +676,73 @@ def compose_clauses(
     weights: dict[str, float],
     ref_words: set[str],
     named: set[str],
+    p: AnswerParams = DEFAULT_ANSWER,
 ) -> Composition:
     """Answer from official documents with whole clauses: the section that answers best, and,
     when a document of another rank also answers (the rule and its detailed implementation),
     its section too — the higher-ranked document first."""
-    candidates = _clause_candidates(q, pool, weights, ref_words, named)
+    candidates = _clause_candidates(q, pool, weights, ref_words, named, p)
     if not candidates:
-        return Composition("", [], 0.0, False, clause=True)
-    # Prefer sections that hold the kind of answer asked for; then the best score; then the larger.
-    candidates.sort(key=lambda c: (not c.typed, -round(c.score, 3), -(c.unit[2] - c.unit[1])))
-    first = candidates[0]
-    asks_list = "list" in q.wants
-    picks = [(first, LIST_BUDGET_CHARS if asks_list else CLAUSE_BUDGET_CHARS)]
-    h0 = pool[first.hit_index]
-    # A question naming several documents ("Điều lệ và Quy định 294 …") hears each of them.
-    for doc in sorted(named - {h0.doc_id}):
-        own = [c for c in candidates if pool[c.hit_index].doc_id == doc]
-        if own and len(picks) < MAX_NAMED_CLAUSES:
-            picks.append((own[0], SECOND_CLAUSE_BUDGET_CHARS))
-    for c in [] if asks_list or len(picks) > 1 else candidates[1:]:
-        h = pool[c.hit_index]
-        if c.score < RELATED_CLAUSE_SHARE * first.score:
-            continue
-        if h.doc_id != h0.doc_id and h.authority != h0.authority and (c.typed or not first.typed):
-            picks.append((c, SECOND_CLAUSE_BUDGET_CHARS))
-            break
+        return Composition([], [], 0.0, False, clause=True)
+    picks = _pick_clauses(q, candidates, pool, named, p)
+    first = picks[0][0]
     quoted: list[tuple[Hit, Clause]] = []
     for c, budget in picks:
         h = pool[c.hit_index]
         line_score = {line: sc for (pid, line), sc in line_scores.items() if pid == h.passage_id}
-        quoted.append((h, quote_clause(h, c.unit, line_score, budget)))
+        quoted.append((h, quote_clause(h, c.unit, line_score, budget, p)))
     quoted.sort(key=lambda x: -x[0].authority)
     citations: list[Citation] = []
-    lines: list[str] = []
+    blocks: list[AnswerBlock] = []
     for n, (h, clause) in enumerate(quoted, 1):
-        cite = Citation.from_hit(n, h, round(h.score, 4))
+        cite = Citation.from_hit(n, h, round(h.score, SCORE_DIGITS))
         cite.section = clause.label or h.section
         cite.page = clause.page if clause.page is not None else h.page
         citations.append(cite)
-        where = ", ".join(x for x in (short_name(h), cite.section) if x)
-        lines.append(f"{where} [{n}]:\n{clause.text}")
-    text = with_notices("\n\n".join(lines), [h for h, _ in quoted])
+        blocks.append(quote_block(clause.text, n, h, cite.section))
     return Composition(
-        text, citations, first.coverage, type_ok and first.typed, clause=True, line_coverage=first.line_coverage
+        blocks,
+        citations,
+        first.coverage,
+        type_ok and first.typed,
+        clause=True,
+        line_coverage=first.line_coverage,
+        notices=notices_of([h for h, _ in quoted]),
     )
+
+
+def _pick_clauses(
+    q: Query, candidates: list[_Candidate], pool: list[Hit], named: set[str], p: AnswerParams
+) -> list[tuple[_Candidate, int]]:
+    """The clauses to quote, each with its budget: the best (those holding the kind of answer asked for
+    first, then by score, then the larger); then the best of each other document the question names; else
+    a near one from a document of another rank unless a list is asked for."""
+    candidates = sorted(
+        candidates, key=lambda c: (not c.typed, -round(c.score, p.clause_score_digits), -(c.unit[2] - c.unit[1]))
+    )
+    first = candidates[0]
+    asks_list = Wants.LIST in q.wants
+    picks = [(first, p.list_budget_chars if asks_list else p.clause_budget_chars)]
+    h0 = pool[first.hit_index]
+    # A question naming several documents ("Điều lệ và Quy định 294 …") hears each of them.
+    for doc in sorted(named - {h0.doc_id}):
+        own = [c for c in candidates if pool[c.hit_index].doc_id == doc]
+        if own and len(picks) < p.max_named_clauses:
+            picks.append((own[0], p.second_clause_budget_chars))
+    for c in [] if asks_list or len(picks) > 1 else candidates[1:]:
+        h = pool[c.hit_index]
+        if c.score < p.related_clause_share * first.score:
+            continue
+        if h.doc_id != h0.doc_id and h.authority != h0.authority and (c.typed or not first.typed):
+            picks.append((c, p.second_clause_budget_chars))
+            break
+    return picks
+
+
+def quote_block(text: str, n: int, hit: Hit, section: str | None) -> AnswerBlock:
+    """A clause or statement quoted under its document's short name and section."""
+    where = ", ".join(x for x in (short_name(hit), section) if x)
+    return AnswerBlock(text, (n,), BlockKind.QUOTE, where)
 
 
 def short_name(hit: Hit) -> str:
@@ -587,7 +750,7 @@ def short_name(hit: Hit) -> str:
     if hit.doc_number:
         kind = (DocType.parse(hit.doc_type) or DocType.NEWS).label
         return f"{kind} {hit.doc_number}"
-    return hit.title if len(hit.title) <= 70 else hit.title[:69].rstrip() + "…"
+    return hit.title if len(hit.title) <= SHORT_NAME_CHARS else hit.title[: SHORT_NAME_CHARS - 1].rstrip() + "…"
 
 
 def _counted(q: Query, text: str) -> set[tuple[str, str]]:
@@ -596,11 +759,11 @@ def _counted(q: Query, text: str) -> set[tuple[str, str]]:
 
 
 def _other_figures(
-    q: Query, chosen: list[_Sentence], sentences: list[_Sentence], pool: list[Hit], floor: float
+    q: Query, chosen: list[_Sentence], sentences: list[_Sentence], pool: list[Hit], floor: float, p: AnswerParams
 ) -> list[_Sentence]:
     """For "how many" questions: the best sentence of each other document that gives a
     different figure for the same thing, so a disagreement between sources is shown."""
-    if "count" not in q.wants or not chosen:
+    if Wants.COUNT not in q.wants or not chosen:
         return []
     seen = set().union(*(_counted(q, c.text) for c in chosen))
     units = {unit for _, unit in seen}
@@ -614,16 +777,15 @@ def _other_figures(
         extra.append(s)
         docs.add(doc)
         seen |= figures
-        if len(chosen) + len(extra) >= MAX_SENTENCES + 1:
+        if len(chosen) + len(extra) >= p.max_sentences + p.other_figure_sentences:
             break
     return extra
 
 
-def _disagree(q: Query, texts: list[str], docs: list[str]) -> bool:
-    """Different numbers for the same counted thing ("5 bước" vs "6 bước") across documents."""
-    counted = {}
-    for text, doc in zip(texts, docs, strict=True):
-        for num, unit in re.findall(r"(\d+)\s+(\w+)", fold(text)):
-            if unit in q.terms:
-                counted.setdefault(unit, {}).setdefault(num, set()).add(doc)
-    return any(len(nums) > 1 for nums in counted.values())
+def _disagree(q: Query, texts: list[str]) -> bool:
+    """Different numbers for the same counted thing ("5 bước" vs "6 bước") in the texts."""
+    figures: dict[str, set[str]] = {}
+    for text in texts:
+        for num, unit in _counted(q, text):
+            figures.setdefault(unit, set()).add(num)
+    return any(len(nums) > 1 for nums in figures.values())

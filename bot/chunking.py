@@ -8,8 +8,9 @@ point at the exact span of the document it came from.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .structure import HEADER, PREAMBLE, Section, walk
 
@@ -23,10 +24,54 @@ _NO_BREAK_BEFORE = re.compile(
 _END_RE = re.compile(r"(?<![.!?…])[.!?…]++[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-ZĐÀ-Ỹ0-9])|\n+")
 
 
+# A sentence of fewer words than this ("Từ tháng 8/2019.") is a fragment: it belongs with the sentence after it.
+FRAGMENT_WORDS = 6
+# Passages of news and plain text (the indexer passes its own budget): about this many tokens...
+TARGET_TOKENS = 200
+# ...never more than this (a sentence longer is cut at clause boundaries).
+MAX_TOKENS = 400
+# A passage ends before a sentence that would take it past the target once it is this share of the target full
+# (so a passage is not left with a sentence or two)...
+CLOSE_SHARE = 0.4
+# ...and at a paragraph break once it is this share full.
+PARAGRAPH_CLOSE_SHARE = 0.6
+# A fragment of more tokens than this share of a passage's maximum (a long cell, a formula) stays on its own.
+FRAGMENT_MAX_SHARE = 0.5
+
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class Span:
     start: int
     end: int
+
+
+def glue_fragments(
+    items: Iterable[T],
+    is_fragment: Callable[[T], bool],
+    join: Callable[[T, T], T],
+    fits: Callable[[T, T], bool] | None = None,
+) -> list[T]:
+    """The items with each fragment joined to the item after it (``join(fragment, next)``, which may be a
+    fragment again and is then joined on); a fragment at the end, or one that ``fits(fragment, next)`` says
+    may not join the next item, stays on its own."""
+    out: list[T] = []
+    carry: T | None = None
+    for item in items:
+        if carry is not None:
+            if fits is None or fits(carry, item):
+                item = join(carry, item)
+            else:
+                out.append(carry)
+            carry = None
+        if is_fragment(item):
+            carry = item
+            continue
+        out.append(item)
+    if carry is not None:
+        out.append(carry)
+    return out
 
 
 def split_sentences(text: str, offset: int = 0) -> list[Span]:
@@ -64,8 +109,8 @@ class Chunk:
 def chunk_text(
     text: str,
     count_tokens: Callable[[str], int],
-    target_tokens: int = 200,
-    max_tokens: int = 400,
+    target_tokens: int = TARGET_TOKENS,
+    max_tokens: int = MAX_TOKENS,
 ) -> list[Chunk]:
     """Group whole sentences into passages of about ``target_tokens``.
 
@@ -86,23 +131,18 @@ def chunk_text(
             for j, (piece, k) in enumerate(pieces):
                 units.append((piece, k, last and j == len(pieces) - 1))
 
-    # A fragment of a few words ("Từ tháng 8/2019.") belongs with the sentence after it.
-    glued: list[tuple[Span, int, bool]] = []
-    carry: tuple[Span, int, bool] | None = None
-    for span, n, ends in units:
-        if carry is not None:
-            if n + carry[1] <= max_tokens:
-                span, n = Span(carry[0].start, span.end), n + carry[1]
-            else:  # a piece of an overlong sentence: gluing would exceed the budget
-                glued.append(carry)
-            carry = None
-        if not ends and len(text[span.start : span.end].split()) < 6 and n < max_tokens // 2:
-            carry = (span, n, ends)
-            continue
-        glued.append((span, n, ends))
-    if carry is not None:
-        glued.append(carry)
-    units = glued
+    # A fragment of a few words belongs with the sentence after it, within its paragraph.
+    units = glue_fragments(
+        units,
+        lambda u: (
+            not u[2]
+            and len(text[u[0].start : u[0].end].split()) < FRAGMENT_WORDS
+            and u[1] < int(max_tokens * FRAGMENT_MAX_SHARE)
+        ),
+        lambda a, b: (Span(a[0].start, b[0].end), b[1] + a[1], b[2]),
+        # A piece of an overlong sentence stays on its own where gluing would exceed the budget.
+        fits=lambda a, b: a[1] + b[1] <= max_tokens,
+    )
 
     chunks: list[Chunk] = []
     cur: list[tuple[Span, int, bool]] = []
@@ -115,10 +155,14 @@ def chunk_text(
 
     for unit in units:
         size = sum(u[1] for u in cur)
-        if cur and size + unit[1] > target_tokens and (size + unit[1] > max_tokens or size >= target_tokens * 0.4):
+        if (
+            cur
+            and size + unit[1] > target_tokens
+            and (size + unit[1] > max_tokens or size >= target_tokens * CLOSE_SHARE)
+        ):
             flush()
         cur.append(unit)
-        if unit[2] and sum(u[1] for u in cur) >= target_tokens * 0.6:
+        if unit[2] and sum(u[1] for u in cur) >= target_tokens * PARAGRAPH_CLOSE_SHARE:
             flush()
     flush()
     return chunks

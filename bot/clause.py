@@ -14,18 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .params import DEFAULT_ANSWER, AnswerParams
 from .retrieve import Hit
 
-# An answer quotes a clause whole up to this many characters (a phone screen and a half)...
-CLAUSE_BUDGET_CHARS = 520
-# ...or, when the question asks for a list, up to this many: every item is wanted.
-LIST_BUDGET_CHARS = 1500
-# ...and a second, related clause (the rule's detailed implementation) up to this many.
-SECOND_CLAUSE_BUDGET_CHARS = 320
-# Past the budget, an item is kept when it scores at least this share of the best item.
-ITEM_KEEP_SHARE = 0.6
-# A section whose own text is only a heading this short is answered together with its subsections.
-HEADING_ONLY_CHARS = 120
+# Budgets and shares are in bot/params.py (AnswerParams: clause_budget_chars, item_keep_share, ...).
 OMITTED = "…"
 _ITEM_RE = re.compile(r"^\s*(?:[-–+•]|[a-zđ]\)|\d{1,3}(?:\.\d{1,2}){0,4}[.)]|\(\d{1,2}\))\s")
 
@@ -70,19 +62,22 @@ def quote_clause(
     hit: Hit,
     unit: tuple[str, int, int, int | None],
     line_score: dict[int, float],
-    budget: int = CLAUSE_BUDGET_CHARS,
+    budget: int | None = None,
+    p: AnswerParams = DEFAULT_ANSWER,
 ) -> Clause:
-    """The clause whole if it fits the budget; else its lead-in and best items, "…" for the rest.
+    """The clause whole if it fits the budget (default: ``p.clause_budget_chars``); else its lead-in and
+    best items, "…" for the rest.
 
     ``line_score`` maps the start offset of a line (in the passage) to how well it answers.
     """
+    budget = p.clause_budget_chars if budget is None else budget
     label, start, end, page = unit
     text = hit.text
     spans = lines_of(text, start, end)
     whole = text[start:end].strip()
     if len(whole) <= budget or len(spans) <= 1:
-        if len(whole) <= budget * 1.5 or len(spans) <= 1:
-            shown = whole if len(whole) <= budget * 1.5 else _cut_sentences(whole, budget)
+        if len(whole) <= budget * p.clause_overflow or len(spans) <= 1:
+            shown = whole if len(whole) <= budget * p.clause_overflow else _cut_sentences(whole, budget)
             return Clause(label, page, start, end, shown, shown == whole)
     # The lead-in: the lines before the first item (at least the first line).
     lead = [spans[0]]
@@ -93,7 +88,7 @@ def quote_clause(
     items = spans[len(lead) :]
     scores = [line_score.get(s, 0.0) for s, _ in items]
     top = max(scores, default=0.0)
-    keep: set[int] = {i for i, sc in enumerate(scores) if top > 0 and sc >= ITEM_KEEP_SHARE * top}
+    keep: set[int] = {i for i, sc in enumerate(scores) if top > 0 and sc >= p.item_keep_share * top}
     used = sum(e - s for s, e in lead)
     # Fill the budget with the best items first, then the rest in order.
     order = sorted(range(len(items)), key=lambda i: (i not in keep, -scores[i], i))

@@ -17,36 +17,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .answer import Answer, Citation, compose, is_relevant, not_found
+from .answer import Answer
 from .config import Settings
+from .decide import decide
 from .embeddings import make_embedder
 from .errors import CongressBotError, DuplicateFile, Skipped, SkipReason, UnsupportedFile
 from .glossary import GLOSSARY_FILE, Glossary
 from .indexer import Indexer, IndexReport, Progress, display_name
-from .inforce import relation_answer
 from .loaders import SUPPORTED_SUFFIXES
+from .params import DEFAULT_ANSWER, DEFAULT_SEARCH, AnswerParams, SearchParams
 from .query import analyze
 from .relations import RelationKind, diff_sections, ref_label, relations_from_json
 from .retrieve import HybridSearcher
 from .store import IndexStore, check_model
 from .structure import section_outline
-from .terms import find_terms
 from .textnorm import looks_vietnamese, normalize
 
 log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
-MIN_SENTENCE_COVERAGE = 0.15
-# A quoted clause, with its headings, must hold this share of the question's (IDF-weighted) words.
-MIN_CLAUSE_COVERAGE = 0.5
-# ...and one of its lines (with the headings) this share: a clause that only holds the question's
-# words scattered over unrelated items is a neighbouring clause, not the answer.
-MIN_LINE_COVERAGE = 0.55
-TYPE_MISSING = {
-    "day": "Các tài liệu có nói về nội dung này nhưng không nêu ngày cụ thể.",
-    "date": "Các tài liệu có nói về nội dung này nhưng không nêu thời gian cụ thể.",
-    "count": "Các tài liệu có nói về nội dung này nhưng không nêu con số cụ thể.",
-    "person": "Các tài liệu có nói về nội dung này nhưng không nêu tên người cụ thể.",
-}
 
 
 class QuestionError(ValueError):
@@ -58,8 +46,16 @@ class KnowledgeDirMissing(CongressBotError, FileNotFoundError):
 
 
 class Engine:
-    def __init__(self, settings: Settings, embedder=None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder=None,
+        search: SearchParams = DEFAULT_SEARCH,
+        answer: AnswerParams = DEFAULT_ANSWER,
+    ) -> None:
         self.settings = settings
+        self.search_params = search
+        self.answer_params = answer
         if not settings.knowledge_dir.is_dir():
             raise KnowledgeDirMissing(
                 f"knowledge directory {settings.knowledge_dir} not found; run from the project folder "
@@ -124,7 +120,7 @@ class Engine:
         except BaseException:
             snapshot.close()
             raise
-        self._searcher = HybridSearcher(snapshot, self.embedder, self.glossary)
+        self._searcher = HybridSearcher(snapshot, self.embedder, self.glossary, self.search_params)
         if current is not None and current not in self._leases:
             current.snapshot.close()
         return self._searcher
@@ -176,12 +172,7 @@ class Engine:
                         kind = "amends"
                     if kind is None:
                         continue
-                    texts = dict(
-                        (r["doc_id"], r["text"])
-                        for r in searcher.snapshot.query(
-                            "SELECT doc_id, text FROM documents WHERE doc_id IN (?, ?)", (other, doc["doc_id"])
-                        )
-                    )
+                    texts = searcher.snapshot.document_texts([other, doc["doc_id"]])
                     diff = diff_sections(section_outline(texts.get(other, "")), section_outline(texts[doc["doc_id"]]))
                     changes.append(
                         {
@@ -220,11 +211,11 @@ class Engine:
     def remove(self, doc_id: str) -> bool:
         """Remove a document from the index and its file from knowledge/."""
         with self.lease() as searcher:
-            row = searcher.snapshot.query("SELECT path FROM documents WHERE doc_id = ?", (doc_id,))
-        if not row:
+            stored = searcher.snapshot.document_path(doc_id)
+        if stored is None:
             return False
         removed = self.indexer.remove(doc_id)
-        path = self.indexer.file_of(row[0]["path"])
+        path = self.indexer.file_of(stored)
         for p in (path, path.with_name(path.name + ".meta.json")):
             if p.exists() and self.settings.knowledge_dir.resolve() in p.resolve().parents:
                 p.unlink()
@@ -234,11 +225,7 @@ class Engine:
         """Every indexed document with its metadata, whether it is in force, and its relations
         to other documents (those absent from the knowledge base are marked)."""
         with self.lease() as searcher:
-            rows = searcher.snapshot.query(
-                "SELECT doc_id, title, published, source, author, doc_type, doc_number, issuer, place, signer, cited,"
-                " n_passages, path, official, relations, admin_status, effective, term"
-                " FROM documents ORDER BY published DESC, doc_id"
-            )
+            rows = searcher.snapshot.documents()
             statuses = searcher.statuses()
         out = []
         for r in rows:
@@ -271,19 +258,12 @@ class Engine:
     def passage(self, passage_id: int) -> dict | None:
         """One passage of the live version with its document's details (to show a citation in full)."""
         with self.lease() as searcher:
-            rows = searcher.snapshot.query(
-                "SELECT p.id AS passage_id, p.text, p.section, p.page, p.path, d.doc_id, d.title, d.source,"
-                " d.published, d.doc_type, d.issuer, d.doc_number"
-                " FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE p.id = ?",
-                (passage_id,),
-            )
-        return dict(rows[0]) if rows else None
+            return searcher.snapshot.passage(passage_id)
 
     def stats(self) -> dict:
         with self.lease() as s:
-            docs = s.snapshot.query("SELECT count(*) FROM documents")[0][0]
             return {
-                "documents": docs,
+                "documents": s.snapshot.document_count(),
                 "passages": s.n_passages,
                 "version": s.snapshot.version,
                 "model": s.snapshot.manifest.model_id,
@@ -299,93 +279,12 @@ class Engine:
             if context:
                 follow = analyze(text, self.glossary)
                 q.places = follow.places or q.places
-            answer = self._answer(question, q, searcher)
-            if answer.found and q.refs:
-                # The question's number is shared by several documents: say which one answered.
-                notes = {searcher.same_number_note(q, c.doc_id) for c in answer.citations} - {None}
-                if notes:
-                    answer.answer = "\n\n".join([answer.answer, *sorted(notes)])
+            # One embedding and one search per question; answering filters this list.
+            hits = searcher.search(q, k=self.search_params.search_hits, vector=searcher.embed(q))
+            answer = decide(question, q, searcher, hits, self.answer_params)
+            answer.ranked_docs = list(dict.fromkeys(h.doc_id for h in hits))
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer
-
-    def _answer(self, question: str, q, searcher: HybridSearcher) -> Answer:
-        # One embedding and one search per question; the rest filters this list.
-        all_hits = searcher.search(q, k=30, vector=searcher.embed(q))
-        ranked = list(dict.fromkeys(h.doc_id for h in all_hits))
-        hits = all_hits[: 20 if "compare" in q.wants else 8]
-        answer = self._decide(question, q, searcher, hits, all_hits)
-        answer.ranked_docs = ranked
-        return answer
-
-    def _decide(self, question: str, q, searcher: HybridSearcher, hits: list, all_hits: list) -> Answer:
-        unknown_refs = [r for r in q.refs if r.key not in searcher.corpus_refs()]
-        nearest = list(dict.fromkeys(h.title for h in hits))[:3] or [d["title"] for d in self.documents()[:3]]
-        if unknown_refs:
-            labels = ", ".join(r.label() for r in unknown_refs)
-            return not_found(question, f"Các tài liệu hiện có không nhắc đến {labels}.", nearest, "unknown_ref")
-        missing = [p.name for p in q.places if not searcher.corpus_has(p.folded)]
-        if missing:
-            return not_found(
-                question, f"Các tài liệu hiện có không nói về {', '.join(missing)}.", nearest, "unknown_place"
-            )
-        units = [u for u in q.units if not (searcher.corpus_has(u) or searcher.corpus_has(f"quan khu {u[2:]}"))]
-        if units:
-            names = ", ".join(f"Quân khu {u[2:]}" for u in units)
-            return not_found(question, f"Các tài liệu hiện có không nói về {names}.", nearest, "unknown_unit")
-        if q.places and "compare" not in q.wants:
-            # Never answer about one province or unit from another's documents.
-            allowed = set().union(*(searcher.docs_mentioning(p.folded) for p in q.places))
-            hits = [h for h in all_hits if h.doc_id in allowed][:8]
-        # "nhiệm kỳ 2025–2030" names the congress term asked about; "khóa XII" usually names the
-        # Central Committee that issued a document ("Nghị quyết 26 khóa XII"), so it does not filter.
-        asked_terms = {"{}-{}".format(*t.local_years) for t in find_terms(q.text) if t.level == "local"}
-        if asked_terms and hits:
-            # A question about one congress term is not answered from news of another.
-            same = [h for h in hits if h.term is None or h.term in asked_terms]
-            if not same:
-                asked = ", ".join(sorted(t.replace("-", "–") for t in asked_terms))
-                found = ", ".join(sorted({h.term.replace("-", "–") for h in hits if h.term}))
-                why = f"Các tài liệu tìm được nói về nhiệm kỳ {found}, không phải nhiệm kỳ {asked}."
-                return not_found(question, why, nearest, "other_term")
-            hits = same
-        if hits:
-            stated = relation_answer(question, q, searcher, hits)
-            if stated:
-                return stated
-        if "author" in q.wants and hits:
-            authored = self._author_answer(question, searcher, hits)
-            if authored:
-                return authored
-        if not hits or not is_relevant(q, hits[0]):
-            return not_found(question, None, nearest, "no_match")
-        idf = {t: searcher.idf(t) for t in q.terms}
-        comp = compose(q, hits, idf, searcher.docs_named(q))
-        floor = MIN_CLAUSE_COVERAGE if comp.clause else MIN_SENTENCE_COVERAGE
-        if not comp.citations or comp.coverage < floor or (comp.clause and comp.line_coverage < MIN_LINE_COVERAGE):
-            return not_found(question, None, nearest, "no_match")
-        if not comp.type_ok:
-            why = next((TYPE_MISSING[w] for w in ("day", "date", "count", "person") if w in q.wants), None)
-            return not_found(question, why, nearest, "no_answer_type")
-        return Answer(question, True, comp.text, comp.citations)
-
-    def _author_answer(self, question: str, searcher: HybridSearcher, hits: list) -> Answer | None:
-        """ "Ai là tác giả bài viết về …?": the author line of the best matching
-        document, quoted from the passage that holds it."""
-        doc_id = hits[0].doc_id
-        row = searcher.snapshot.query("SELECT author FROM documents WHERE doc_id = ?", (doc_id,))
-        author = row[0]["author"] if row else None
-        if not author:
-            return None
-        found = searcher.snapshot.query(
-            "SELECT id FROM passages WHERE doc_id = ? AND instr(text, ?) > 0 ORDER BY position DESC LIMIT 1",
-            (doc_id, author),
-        )
-        if not found:
-            return None
-        loaded = searcher.load_hits([found[0]["id"]])
-        if not loaded:
-            return None
-        return Answer(question, True, f"{author} [1]", [Citation.from_hit(1, loaded[0], 1.0)])
 
     def check_question(self, question: str) -> str:
         """Normalise a question or raise QuestionError with a message for the user."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 
-from .answer import Answer, Citation, short_name, with_notices
+from .answer import Answer, Citation, notices_of, quote_block
 from .chunking import split_sentences
 from .clause import containing_unit
 from .query import Query
@@ -35,6 +35,8 @@ _SELF_EFFECT_RE = re.compile(
 )
 # How many characters of a relation's evidence are looked up in the passages.
 EVIDENCE_PROBE_CHARS = 48
+# An answer quotes at most this many of the document's statements (a replacement and an amendment, say).
+MAX_STATEMENTS = 2
 
 
 def relation_answer(question: str, q: Query, searcher: HybridSearcher, hits: list[Hit]) -> Answer | None:
@@ -52,36 +54,32 @@ def relation_answer(question: str, q: Query, searcher: HybridSearcher, hits: lis
         sentences = _effective_sentences(searcher, doc_id) if effective else _evidence(searcher, doc_id, kinds)
         found = [c for c in (_locate(searcher, doc_id, s) for s in sentences) if c]
         if found:
-            lines, citations = [], []
-            for n, (hit, sentence, start) in enumerate(found[:2], 1):
+            blocks, citations = [], []
+            for n, (hit, sentence, start) in enumerate(found[:MAX_STATEMENTS], 1):
                 cite = Citation.from_hit(n, hit, 1.0)
                 unit = containing_unit(hit, start, start + len(sentence))
                 if unit:
                     cite.section, cite.page = unit[0], unit[3] if unit[3] is not None else hit.page
                 citations.append(cite)
-                where = ", ".join(x for x in (short_name(hit), cite.section) if x)
-                lines.append(f"{where} [{n}]:\n{sentence}")
-            text = with_notices("\n\n".join(lines), [hit for hit, _, _ in found[:2]])
-            return Answer(question, True, text, citations)
+                blocks.append(quote_block(sentence, n, hit, cite.section))
+            notices = notices_of([hit for hit, _, _ in found[:MAX_STATEMENTS]])
+            return Answer.of(question, blocks, citations, notices=notices)
     return None
 
 
 def _evidence(searcher: HybridSearcher, doc_id: str, kinds: set[RelationKind]) -> list[str]:
-    rows = searcher.snapshot.query("SELECT relations FROM documents WHERE doc_id = ?", (doc_id,))
-    if not rows:
+    stored = searcher.snapshot.relations_json(doc_id)
+    if stored is None:
         return []
-    relations = relations_from_json(json.loads(rows[0]["relations"] or "[]"))
+    relations = relations_from_json(json.loads(stored or "[]"))
     return list(dict.fromkeys(r.evidence for r in relations if r.kind in kinds and r.evidence and r.subject is None))
 
 
 def _effective_sentences(searcher: HybridSearcher, doc_id: str) -> list[str]:
-    rows = searcher.snapshot.query(
-        "SELECT text FROM passages WHERE doc_id = ? AND instr(lower(text), 'hiệu lực') > 0 ORDER BY position", (doc_id,)
-    )
     out = []
-    for row in rows:
-        for span in split_sentences(row["text"]):
-            sentence = row["text"][span.start : span.end]
+    for text in searcher.snapshot.passage_texts_mentioning(doc_id, "hiệu lực"):
+        for span in split_sentences(text):
+            sentence = text[span.start : span.end]
             # The document speaking of itself: "Quy định này … có hiệu lực thi hành từ ngày 01/7/2025".
             if _SELF_EFFECT_RE.search(fold(sentence)):
                 out.append(sentence)
@@ -93,15 +91,9 @@ def _locate(searcher: HybridSearcher, doc_id: str, sentence: str) -> tuple[Hit, 
     probe = re.sub(r"\s+", " ", sentence).strip()[:EVIDENCE_PROBE_CHARS]
     if not probe:
         return None
-    rows = searcher.snapshot.query(
-        "SELECT id FROM passages WHERE doc_id = ? AND instr(text, ?) > 0 ORDER BY position LIMIT 1", (doc_id, probe)
-    )
-    if not rows:
+    hit = searcher.passage_hit(doc_id, probe)
+    if hit is None:
         return None
-    hits = searcher.load_hits([rows[0]["id"]])
-    if not hits:
-        return None
-    hit = hits[0]
     start = hit.text.find(probe)
     for span in split_sentences(hit.text):
         if span.start <= start < span.end:

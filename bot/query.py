@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 
 from .glossary import Glossary
 from .metadata import DocRef, find_refs
+from .params import DEFAULT_SEARCH
 from .textnorm import fold, folded_words, has_diacritics, normalize
 
 # Question and function words (folded).  They carry no topic, so they are left
@@ -35,28 +37,42 @@ ASKING_WORDS = frozenset("noi dung quy dinh de cap ve viec yeu cau huong dan chi
 # says little about whether a passage answers the question.
 DOMAIN_COMMON = frozenset("dai hoi dang bo chi cap uy".split())
 
+
+class Wants(StrEnum):
+    """The kind of answer a question asks for (a question may ask for several)."""
+
+    COUNT = "count"  # a number: "bao nhiêu", "mấy"
+    DATE = "date"  # a time: "ngày nào", "bao giờ", "năm nào"
+    DAY = "day"  # a day of a month: "ngày nào", "ngày mấy"
+    WHO = "who"  # a person: "ai", "đồng chí nào"
+    PERSON = "person"  # a person by name: "ai được bầu làm …", "Chủ tịch … là ai"; a body or a role will not do
+    AUTHOR = "author"  # who wrote the article: answered from the document's author line
+    LIST = "list"  # every item of a list: "gồm những gì", "các trường hợp nào"
+    COMPARE = "compare"  # several units at once: each answered from its own document
+
+
 # Words that tell what kind of answer is wanted.
-CUES = {
-    "count": re.compile(r"\b(bao nhieu|so luong|ty le|bao lau)\b"),
+CUES: dict[Wants, re.Pattern[str]] = {
+    Wants.COUNT: re.compile(r"\b(bao nhieu|so luong|ty le|bao lau)\b"),
     # "Khi nào" asks for a time or for a condition ("có giá trị khi nào?"): it is not a date cue.
-    "date": re.compile(r"\b(ngay nao|bao gio|nam nao|thoi gian nao|thang nao|thoi diem nao)\b"),
-    "who": re.compile(r"\b(ai|nguoi nao|dong chi nao|tac gia|nguoi viet|do ai)\b"),
+    Wants.DATE: re.compile(r"\b(ngay nao|bao gio|nam nao|thoi gian nao|thang nao|thoi diem nao)\b"),
+    Wants.WHO: re.compile(r"\b(ai|nguoi nao|dong chi nao|tac gia|nguoi viet|do ai)\b"),
     # Asks for a person by name ("Ai được bầu làm Bí thư?", "Chủ tịch là ai?"), not for a body or a role
     # ("Ai có thẩm quyền quyết định?"): the answer must name someone.
-    "person": re.compile(
+    Wants.PERSON: re.compile(
         r"\b(ai (?:duoc bau|duoc bo nhiem|trung cu|dang la|giu chuc|dam nhiem)"
         r"|(?:bi thu|chu tich|chinh uy|chi huy truong|truong ban|giam doc|chu nhiem)(?: \w+){0,8} (?:la|lam) ai)\b"
     ),
     # Who wrote the article: answered from the document's author line.
-    "author": re.compile(r"\b(tac gia|ai viet|nguoi viet|but danh|viet boi|cua tac gia)\b"),
-    "day": re.compile(r"\b(ngay nao|ngay bao nhieu|ngay may)\b"),
+    Wants.AUTHOR: re.compile(r"\b(tac gia|ai viet|nguoi viet|but danh|viet boi|cua tac gia)\b"),
+    Wants.DAY: re.compile(r"\b(ngay nao|ngay bao nhieu|ngay may)\b"),
     # A question whose answer is a list: every item is wanted ("gồm những gì", "trường hợp nào").
-    "list": re.compile(
+    Wants.LIST: re.compile(
         r"\b(nhung gi|gom gi|bao gom|gom nhung|gom cac|(?:nhung|cac) (?:\w+ ){0,3}(?:nao|gi)"
         r"|nhung truong hop|cac truong hop|cac buoc|nhung buoc|nhung dieu kien|cac dieu kien|nhung noi dung)\b"
     ),
     # A question about several units at once: answer each from its own document.
-    "compare": re.compile(r"\b(so sanh|khac nhau|giong nhau|moi noi|moi don vi|ca hai|lan luot)\b"),
+    Wants.COMPARE: re.compile(r"\b(so sanh|khac nhau|giong nhau|moi noi|moi don vi|ca hai|lan luot)\b"),
 }
 
 
@@ -71,7 +87,7 @@ _MAY_AFTER_NOT_COUNT = frozenset(
 def asks_how_many(text: str) -> bool:
     """Does the question ask for a number, judged from the whole question, not one folded word?"""
     folded = fold(text)
-    if CUES["count"].search(folded):
+    if CUES[Wants.COUNT].search(folded):
         return True
     lowered = normalize(text).lower()
     if re.search(r"\bmấy\b", lowered):
@@ -168,7 +184,7 @@ class Query:
     places: list[Place]
     units: list[str]
     dense_text: str  # what the embedding model reads
-    wants: set[str] = field(default_factory=set)  # "count", "date", "who"
+    wants: set[Wants] = field(default_factory=set)
     # Abbreviations in play (typed, or standing for a full form typed), folded → folded full forms:
     # a passage that writes the other form still holds the word.
     abbreviations: dict[str, list[str]] = field(default_factory=dict)
@@ -204,7 +220,7 @@ def analyze(question: str, glossary: Glossary) -> Query:
     abbreviations = {a: [" ".join(folded_words(f)) for f in glossary.entries[a]] for a in in_play}
     wants = {kind for kind, cue in CUES.items() if cue.search(folded)}
     if asks_how_many(text):
-        wants.add("count")
+        wants.add(Wants.COUNT)
     return Query(
         raw=question,
         text=text,
@@ -230,12 +246,17 @@ def fts_phrase(text: str) -> str:
     return '"' + text.replace("\x00", " ").replace('"', '""') + '"'
 
 
-def fts_match(q: Query, df: Callable[[str], int] | None = None, budget: int | None = None) -> str | None:
+def fts_match(
+    q: Query,
+    df: Callable[[str], int] | None = None,
+    budget: int | None = None,
+    min_terms: int = DEFAULT_SEARCH.lexical_min_terms,
+) -> str | None:
     """FTS5 MATCH expression: syllables and syllable bigrams, folded; the
     accented syllables too when the user typed diacritics (exact-accent matches
     rank higher); full forms of abbreviations.
 
-    With ``df`` and ``budget``, the rarest terms are kept until the postings
+    With ``df`` and ``budget``, the rarest terms (at least ``min_terms``) are kept until the postings
     FTS5 would read (the sum of their document frequencies) reach the budget:
     BM25 gives words found in most passages almost no weight anyway, and on a
     large index reading their posting lists is what makes a query slow.
@@ -246,7 +267,7 @@ def fts_match(q: Query, df: Callable[[str], int] | None = None, budget: int | No
         costed = sorted(((sum(df(w) for w in words), text) for text, words in items), key=lambda x: x[0])
         kept, spent = [], 0
         for cost, text in costed:
-            if kept and len(kept) >= 3 and spent + cost > budget:
+            if kept and len(kept) >= min_terms and spent + cost > budget:
                 break
             kept.append(text)
             spent += cost

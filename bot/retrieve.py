@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,8 @@ from .doctypes import DocType
 from .embeddings import VectorEmbedder
 from .glossary import Glossary
 from .metadata import LOCAL_RANK_PENALTY, DocRef, find_refs
-from .query import ASKING_WORDS, DOMAIN_COMMON, Query, analyze, fts_match, fts_phrase
+from .params import DEFAULT_SEARCH, SearchParams
+from .query import ASKING_WORDS, DOMAIN_COMMON, Query, Wants, analyze, fts_match, fts_phrase
 from .relations import (
     DocInfo,
     DocStatus,
@@ -42,15 +44,6 @@ from .terms import find_terms, find_years
 from .textnorm import fold
 
 _WORDS = re.compile(r"\w+")
-RRF_K = 60
-# How many postings one lexical query may read (see query.fts_match); small corpora never reach it.
-LEXICAL_POSTINGS_BUDGET = 20_000
-CANDIDATES = 40
-REF_BOOST = 2.0 / (RRF_K + 1)
-# A passage of the very document the question names by number ranks above passages that cite it.
-NAMED_DOC_BOOST = 3.0 / (RRF_K + 1)
-TITLE_BOOST = 0.5 / (RRF_K + 1)
-PLACE_BOOST = 0.5 / (RRF_K + 1)
 
 
 @dataclass
@@ -121,14 +114,23 @@ def authority(doc_type: str, official: bool, number: str | None, issuer: str | N
 _CHARTER_RE = re.compile(r"(?<!thi hanh )\bdieu le\b")
 
 
+def topic_weights(idf: dict[str, float], exclude: Collection[str] = frozenset()) -> dict[str, float]:
+    """The question's words that say what it is about, with their IDF: not the words found in nearly every
+    passage (DOMAIN_COMMON) nor ``exclude``; all of them when no other word is left."""
+    return {t: w for t, w in idf.items() if t not in DOMAIN_COMMON and t not in exclude} or idf
+
+
 class HybridSearcher:
     """Lexical + dense search over one index snapshot."""
 
-    def __init__(self, snapshot: Snapshot, embedder: VectorEmbedder, glossary: Glossary) -> None:
+    def __init__(
+        self, snapshot: Snapshot, embedder: VectorEmbedder, glossary: Glossary, params: SearchParams = DEFAULT_SEARCH
+    ) -> None:
         self.snapshot = snapshot
+        self.params = params
         self.embedder = embedder
         self.glossary = glossary
-        self.n_passages = snapshot.query("SELECT count(*) FROM passages")[0][0]
+        self.n_passages = snapshot.passage_count()
         self._df_cache: dict[str, int] = {}
         self._corpus_refs = None
         self._own_refs: dict[tuple[str, int], set[str]] | None = None
@@ -140,26 +142,19 @@ class HybridSearcher:
 
     def restorer(self) -> DiacriticRestorer:
         if self._restorer is None:
-            vocab = [
-                (r[0], int(r[1])) for r in self.snapshot.query("SELECT term, cnt FROM fts_vocab WHERE col = 'body'")
-            ]
-            self._restorer = DiacriticRestorer(vocab, self._phrase_count)
+            self._restorer = DiacriticRestorer(self.snapshot.body_vocabulary(), self._phrase_count)
         return self._restorer
 
     def _phrase_count(self, phrase: str) -> int:
         if phrase in self._phrase_cache:
             return self._phrase_cache[phrase]
-        if len(self._phrase_cache) > 50_000:
+        if len(self._phrase_cache) > self.params.phrase_cache_size:
             self._phrase_cache.clear()
         self._phrase_cache[phrase] = self._count_phrase(phrase)
         return self._phrase_cache[phrase]
 
     def _count_phrase(self, phrase: str) -> int:
-        expr = "{body} : " + fts_phrase(phrase)
-        rows = self.snapshot.query(
-            "SELECT count(*) FROM (SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT 50)", (expr,)
-        )
-        return int(rows[0][0])
+        return self.snapshot.count_matches("{body} : " + fts_phrase(phrase), self.params.phrase_count_cap)
 
     def dense_text(self, q: Query) -> str:
         """The question as the embedding model should read it: diacritics restored if missing."""
@@ -168,34 +163,32 @@ class HybridSearcher:
     # -- corpus statistics ---------------------------------------------------
     def df(self, term: str) -> int:
         if term not in self._df_cache:
-            rows = self.snapshot.query("SELECT doc FROM fts_vocab WHERE col = 'body_f' AND term = ?", (term,))
-            self._df_cache[term] = int(rows[0][0]) if rows else 0
+            self._df_cache[term] = self.snapshot.folded_df(term)
         return self._df_cache[term]
 
     def idf(self, term: str) -> float:
         n, df = max(self.n_passages, 1), self.df(term)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
+    def idf_weights(self, q: Query) -> dict[str, float]:
+        """The question's words with their IDF, in the question's order."""
+        return {t: self.idf(t) for t in q.terms}
+
     def corpus_has(self, phrase: str, accented: bool = False) -> bool:
         """Does any passage contain this phrase (folded, or as written)?"""
         cols = "{title body}" if accented else "{title_f body_f}"
         expr = f"{cols} : {fts_phrase(phrase if accented else fold(phrase))}"
-        return bool(self.snapshot.query("SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT 1", (expr,)))
+        return self.snapshot.any_match(expr)
 
     def docs_mentioning(self, phrase: str) -> set[str]:
         """Documents whose text or title contains the (folded) phrase."""
-        expr = "{title_f body_f} : " + fts_phrase(fold(phrase))
-        rows = self.snapshot.query(
-            "SELECT DISTINCT p.doc_id FROM passages_fts f JOIN passages p ON p.id = f.rowid WHERE passages_fts MATCH ?",
-            (expr,),
-        )
-        return {r[0] for r in rows}
+        return self.snapshot.docs_matching("{title_f body_f} : " + fts_phrase(fold(phrase)))
 
     def corpus_refs(self) -> set[tuple[str, int]]:
         """Every document number the corpus mentions or is."""
         if self._corpus_refs is None:
             refs = set()
-            for row in self.snapshot.query("SELECT title, doc_number, cited FROM documents"):
+            for row in self.snapshot.document_numbers():
                 text = " ; ".join([row["title"] or "", row["doc_number"] or "", row["cited"] or ""])
                 refs.update(r.key for r in find_refs(text))
             self._corpus_refs = refs
@@ -205,10 +198,7 @@ class HybridSearcher:
         """doc_id → (its label, whether it is in force and what replaced or amended it)."""
         if self._statuses is None:
             infos = []
-            for row in self.snapshot.query(
-                "SELECT doc_id, title, doc_type, doc_number, published, official, relations, admin_status, effective"
-                " FROM documents"
-            ):
+            for row in self.snapshot.document_relations():
                 ref = (
                     docref_from_meta(row["doc_type"], row["doc_number"], row["published"]) if row["official"] else None
                 )
@@ -243,8 +233,7 @@ class HybridSearcher:
     def newest_term(self) -> str | None:
         """The latest congress term any source speaks of ("2025-2030")."""
         if self._newest_term is None:
-            rows = self.snapshot.query("SELECT max(term) FROM documents WHERE term IS NOT NULL")
-            self._newest_term = (rows[0][0] if rows else None) or ""
+            self._newest_term = self.snapshot.newest_term() or ""
         return self._newest_term or None
 
     def own_refs(self) -> dict[tuple[str, int], set[str]]:
@@ -253,7 +242,7 @@ class HybridSearcher:
         if self._own_refs is None:
             official: dict[tuple[str, int], set[str]] = {}
             titled: dict[tuple[str, int], set[str]] = {}
-            for row in self.snapshot.query("SELECT doc_id, title, doc_number, doc_type, official FROM documents"):
+            for row in self.snapshot.document_numbers():
                 if row["official"] and row["doc_number"]:
                     kind = (DocType.parse(row["doc_type"]) or DocType.NEWS).word
                     for r in find_refs(row["doc_number"]):
@@ -311,17 +300,18 @@ class HybridSearcher:
         lexical = self._lexical(q)
         if vector is None:
             vector = self.embed(q)
-        dense = self.snapshot.search_vectors(vector, CANDIDATES)
+        p = self.params
+        dense = self.snapshot.search_vectors(vector, p.candidates)
         scores: dict[int, float] = {}
         for rank, pid in enumerate(lexical):
-            scores[pid] = scores.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+            scores[pid] = scores.get(pid, 0.0) + 1.0 / (p.rrf_k + rank + 1)
         for rank, (pid, _) in enumerate(dense):
-            scores[pid] = scores.get(pid, 0.0) + 1.0 / (RRF_K + rank + 1)
+            scores[pid] = scores.get(pid, 0.0) + 1.0 / (p.rrf_k + rank + 1)
         if not scores:
             return []
         hits = self.load_hits(list(scores))
         cosines = dict(dense)
-        weights = {t: self.idf(t) for t in q.terms if t not in DOMAIN_COMMON} or {t: self.idf(t) for t in q.terms}
+        weights = topic_weights(self.idf_weights(q))
         total = sum(weights.values()) or 1.0
         query_refs = {r.key for r in q.refs}
         place_terms = [p.folded for p in q.places]
@@ -334,31 +324,30 @@ class HybridSearcher:
             tokens = h.folded_tokens | given if h.doc_id in named else h.folded_tokens
             h.coverage = sum(w for t, w in weights.items() if t in tokens) / total
             if h.doc_id in named:
-                h.score += NAMED_DOC_BOOST
+                h.score += p.boost(p.named_doc_boost_ranks)
             elif query_refs and query_refs & {r.key for r in find_refs(h.text)}:
-                h.score += REF_BOOST
+                h.score += p.boost(p.ref_boost_ranks)
             title_tokens = set(_WORDS.findall(h.title_folded))
             if weights:
-                h.score += TITLE_BOOST * sum(w for t, w in weights.items() if t in title_tokens) / total
+                h.score += (
+                    p.boost(p.title_boost_ranks) * sum(w for t, w in weights.items() if t in title_tokens) / total
+                )
             if (
                 place_terms
-                and "compare" not in q.wants
+                and Wants.COMPARE not in q.wants
                 and any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", h.folded_text) for p in place_terms)
             ):
-                h.score += PLACE_BOOST
+                h.score += p.boost(p.place_boost_ranks)
         hits.sort(key=lambda h: -h.score)
         return hits[:k]
 
     def _lexical(self, q: Query) -> list[int]:
-        expr = fts_match(q, self.df, max(LEXICAL_POSTINGS_BUDGET, self.n_passages // 10))
+        p = self.params
+        budget = max(p.lexical_postings_budget, self.n_passages // p.lexical_postings_corpus_divisor)
+        expr = fts_match(q, self.df, budget, p.lexical_min_terms)
         if not expr:
             return []
-        rows = self.snapshot.query(
-            "SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? "
-            "ORDER BY bm25(passages_fts, 2.0, 1.0, 2.0, 1.0, 0.5) LIMIT ?",
-            (expr, CANDIDATES),
-        )
-        return [int(r[0]) for r in rows]
+        return self.snapshot.lexical_search(expr, p.bm25_weights, p.candidates)
 
     def _cosine(self, pid: int, vector: np.ndarray) -> float:
         try:
@@ -366,17 +355,15 @@ class HybridSearcher:
         except RuntimeError:  # not in the vector index
             return 0.0
 
+    def passage_hit(self, doc_id: str, text: str, last: bool = False) -> Hit | None:
+        """The first (or last) passage of a document that contains ``text`` as written, as a hit."""
+        passage_id = self.snapshot.passage_with(doc_id, text, last)
+        hits = self.load_hits([passage_id]) if passage_id is not None else []
+        return hits[0] if hits else None
+
     def load_hits(self, ids: list[int]) -> list[Hit]:
-        marks = ",".join("?" * len(ids))
-        rows = self.snapshot.query(
-            "SELECT p.id, p.doc_id, p.position, p.start, p.end, p.text, d.title, d.published, d.source, d.doc_type,"
-            " f.extra, f.title_f, f.body_f, p.section, p.path, p.page, p.context, p.units, d.official, d.doc_number,"
-            " d.issuer, d.term FROM passages p JOIN documents d USING (doc_id) JOIN passages_fts f ON f.rowid = p.id"
-            f" WHERE p.id IN ({marks})",
-            ids,
-        )
         hits = []
-        for r in rows:
+        for r in self.snapshot.hit_rows(ids):
             h = Hit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[13], r[14], r[15], r[16] or "")
             h.units = [tuple(u) for u in json.loads(r[17] or "[]")]
             h.doc_number = r[19]

@@ -146,6 +146,138 @@ class Snapshot:
         with self._lock:
             return self.conn.execute(sql, tuple(params)).fetchall()
 
+    # -- the read paths of searching and answering, by name ---------------------------------------
+    def passage_count(self) -> int:
+        return int(self.query("SELECT count(*) FROM passages")[0][0])
+
+    def document_count(self) -> int:
+        return int(self.query("SELECT count(*) FROM documents")[0][0])
+
+    def body_vocabulary(self) -> list[tuple[str, int]]:
+        """Every word of the passages as written (with diacritics) and how often it occurs."""
+        return [(r[0], int(r[1])) for r in self.query("SELECT term, cnt FROM fts_vocab WHERE col = 'body'")]
+
+    def folded_df(self, term: str) -> int:
+        """How many passages hold the (diacritic-folded) word."""
+        rows = self.query("SELECT doc FROM fts_vocab WHERE col = 'body_f' AND term = ?", (term,))
+        return int(rows[0][0]) if rows else 0
+
+    def count_matches(self, expr: str, cap: int) -> int:
+        """How many passages match an FTS5 expression, counted up to ``cap``."""
+        rows = self.query(
+            "SELECT count(*) FROM (SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT ?)", (expr, cap)
+        )
+        return int(rows[0][0])
+
+    def any_match(self, expr: str) -> bool:
+        """Does any passage match an FTS5 expression?"""
+        return bool(self.query("SELECT 1 FROM passages_fts WHERE passages_fts MATCH ? LIMIT 1", (expr,)))
+
+    def docs_matching(self, expr: str) -> set[str]:
+        """The documents with a passage that matches an FTS5 expression."""
+        rows = self.query(
+            "SELECT DISTINCT p.doc_id FROM passages_fts f JOIN passages p ON p.id = f.rowid WHERE passages_fts MATCH ?",
+            (expr,),
+        )
+        return {r[0] for r in rows}
+
+    def lexical_search(self, expr: str, bm25_weights: tuple[float, ...], limit: int) -> list[int]:
+        """Passage ids matching an FTS5 expression, best BM25 first (one weight per FTS5 column)."""
+        weights = ", ".join(map(str, bm25_weights))
+        rows = self.query(
+            f"SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts, {weights}) LIMIT ?",
+            (expr, limit),
+        )
+        return [int(r[0]) for r in rows]
+
+    def hit_rows(self, ids: list[int]) -> list[sqlite3.Row]:
+        """Passages with their documents' details and their folded forms (from the FTS table), by id."""
+        marks = ",".join("?" * len(ids))
+        return self.query(
+            "SELECT p.id, p.doc_id, p.position, p.start, p.end, p.text, d.title, d.published, d.source, d.doc_type,"
+            " f.extra, f.title_f, f.body_f, p.section, p.path, p.page, p.context, p.units, d.official, d.doc_number,"
+            " d.issuer, d.term FROM passages p JOIN documents d USING (doc_id) JOIN passages_fts f ON f.rowid = p.id"
+            f" WHERE p.id IN ({marks})",
+            ids,
+        )
+
+    def passage(self, passage_id: int) -> dict | None:
+        """One passage with its document's details (to show a citation in full)."""
+        rows = self.query(
+            "SELECT p.id AS passage_id, p.text, p.section, p.page, p.path, d.doc_id, d.title, d.source,"
+            " d.published, d.doc_type, d.issuer, d.doc_number"
+            " FROM passages p JOIN documents d ON d.doc_id = p.doc_id WHERE p.id = ?",
+            (passage_id,),
+        )
+        return dict(rows[0]) if rows else None
+
+    def passage_with(self, doc_id: str, text: str, last: bool = False) -> int | None:
+        """The id of the first (or last) passage of a document that contains ``text`` as written."""
+        order = "position DESC" if last else "position"
+        rows = self.query(
+            f"SELECT id FROM passages WHERE doc_id = ? AND instr(text, ?) > 0 ORDER BY {order} LIMIT 1", (doc_id, text)
+        )
+        return int(rows[0]["id"]) if rows else None
+
+    def passage_texts_mentioning(self, doc_id: str, phrase: str) -> list[str]:
+        """The texts of a document's passages whose (ASCII-)lower-cased text contains ``phrase``, in order."""
+        rows = self.query(
+            "SELECT text FROM passages WHERE doc_id = ? AND instr(lower(text), ?) > 0 ORDER BY position",
+            (doc_id, phrase),
+        )
+        return [r["text"] for r in rows]
+
+    def documents(self) -> list[sqlite3.Row]:
+        """Every document's details (not its text), the newest first."""
+        return self.query(
+            "SELECT doc_id, title, published, source, author, doc_type, doc_number, issuer, place, signer, cited,"
+            " n_passages, path, official, relations, admin_status, effective, term"
+            " FROM documents ORDER BY published DESC, doc_id"
+        )
+
+    def document_texts(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        """doc_id → the document's whole text, for those of ``doc_ids`` that are indexed."""
+        ids = list(dict.fromkeys(doc_ids))
+        marks = ",".join("?" * len(ids))
+        rows = self.query(f"SELECT doc_id, text FROM documents WHERE doc_id IN ({marks})", ids) if ids else []
+        return {r["doc_id"]: r["text"] for r in rows}
+
+    def newest_titles(self, n: int) -> list[str]:
+        """The titles of the ``n`` newest documents (in the order of :meth:`documents`)."""
+        return [
+            r["title"] for r in self.query("SELECT title FROM documents ORDER BY published DESC, doc_id LIMIT ?", (n,))
+        ]
+
+    def document_path(self, doc_id: str) -> str | None:
+        """Where the document's file is (as stored: relative to the knowledge directory); None when not indexed."""
+        rows = self.query("SELECT path FROM documents WHERE doc_id = ?", (doc_id,))
+        return rows[0]["path"] if rows else None
+
+    def author(self, doc_id: str) -> str | None:
+        rows = self.query("SELECT author FROM documents WHERE doc_id = ?", (doc_id,))
+        return rows[0]["author"] if rows else None
+
+    def relations_json(self, doc_id: str) -> str | None:
+        """What the document says of other documents (JSON, see relations.relations_from_json)."""
+        rows = self.query("SELECT relations FROM documents WHERE doc_id = ?", (doc_id,))
+        return rows[0]["relations"] if rows else None
+
+    def document_numbers(self) -> list[sqlite3.Row]:
+        """Each document's id, title, number, type, whether it is official, and the numbers it cites."""
+        return self.query("SELECT doc_id, title, doc_number, doc_type, official, cited FROM documents")
+
+    def document_relations(self) -> list[sqlite3.Row]:
+        """What each document says of other documents and when it takes effect, with what names it."""
+        return self.query(
+            "SELECT doc_id, title, doc_type, doc_number, published, official, relations, admin_status, effective"
+            " FROM documents"
+        )
+
+    def newest_term(self) -> str | None:
+        """The latest congress term any document speaks of ("2025-2030")."""
+        rows = self.query("SELECT max(term) FROM documents WHERE term IS NOT NULL")
+        return rows[0][0] if rows else None
+
     def search_vectors(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         if self.vectors.ntotal == 0:
             return []

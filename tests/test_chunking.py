@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.chunking import chunk_text, split_sentences
+from bot.chunking import chunk_text, glue_fragments, split_sentences
 from bot.clean import clean_text
 from bot.loaders import load
 
@@ -21,6 +21,27 @@ def sentences(text: str) -> list[str]:
 @pytest.fixture(scope="module")
 def seed_texts() -> dict[str, str]:
     return {p.name: clean_text(load(p).text) for p in SEEDS}
+
+
+def test_glue_fragments_joins_a_fragment_to_the_next_item_when_it_fits():
+    """A fragment joins the item after it (and goes on joining while the result is a fragment), stays alone
+    at the end, and stays alone where ``fits`` says the two together would be too much."""
+    short = lambda s: len(s) < 15  # noqa: E731
+    join = lambda a, b: f"{a} {b}"  # noqa: E731
+    items = ["2019.", "Ngày 5.", "Đại hội bầu chi ủy.", "Xong.", "Một câu rất dài ở đây.", "Hết."]
+    assert glue_fragments(items, short, join) == [
+        "2019. Ngày 5. Đại hội bầu chi ủy.",
+        "Xong. Một câu rất dài ở đây.",
+        "Hết.",
+    ]
+    fits = lambda a, b: len(a) + len(b) < 25  # noqa: E731
+    assert glue_fragments(items, short, join, fits) == [
+        "2019. Ngày 5.",
+        "Đại hội bầu chi ủy.",
+        "Xong.",
+        "Một câu rất dài ở đây.",
+        "Hết.",
+    ]
 
 
 def test_abbreviation_tp_does_not_end_a_sentence():

@@ -17,19 +17,21 @@ import subprocess
 import sys
 import textwrap
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from bot.answer import NOT_FOUND, compose
+from bot.answer import DISAGREE_HEADING, NOT_FOUND, AnswerBlock, BlockKind, compose, named_places, render_text
 from bot.config import Settings
 from bot.embeddings import HashEmbeddings, make_embedder
 from bot.engine import Engine, QuestionError
 from bot.glossary import Glossary
+from bot.params import DEFAULT_ANSWER, DEFAULT_SEARCH
 from bot.query import analyze, fts_match, fts_phrase
 from bot.restore import DiacriticRestorer
-from bot.retrieve import CANDIDATES, RRF_K, TITLE_BOOST, HybridRetriever
+from bot.retrieve import HybridRetriever
 from bot.store import IndexStore
 from bot.textnorm import fold
 
@@ -171,6 +173,10 @@ def test_analyze_is_the_same_for_nfd_unaccented_and_old_tone_placement(glossary)
         ("So sánh quy trình nhân sự của hai đảng bộ", {"compare"}, {"count"}),
         ("Ban Chấp hành gồm bao nhiêu đồng chí?", {"count"}, {"date"}),
         ("Đại hội chi bộ do ai triệu tập?", {"who"}, {"author"}),
+        # A person by name, not a body or a role: the answer must name someone.
+        ("Ai được bầu làm Bí thư Tỉnh ủy?", {"who", "person"}, set()),
+        ("Chủ tịch Ủy ban Kiểm tra tỉnh là ai?", {"person"}, set()),
+        ("Ai có thẩm quyền quyết định kỷ luật đảng viên?", {"who"}, {"person"}),
     ],
 )
 def test_analyze_reads_what_kind_of_answer_is_wanted(glossary, question, wanted, not_wanted):
@@ -307,19 +313,23 @@ def test_search_fuses_lexical_and_dense_ranks_with_rrf(toy_engine):
     q = analyze("tiểu ban giúp việc đại hội", toy_engine.glossary)
     vector = s.embed(q)
     lexical = s._lexical(q)
-    dense = s.snapshot.search_vectors(vector, CANDIDATES)
+    dense = s.snapshot.search_vectors(vector, DEFAULT_SEARCH.candidates)
     assert lexical and dense
     rrf: dict[int, float] = {}
     for rank, pid in enumerate(lexical):
-        rrf[pid] = rrf.get(pid, 0.0) + 1 / (RRF_K + rank + 1)
+        rrf[pid] = rrf.get(pid, 0.0) + 1 / (DEFAULT_SEARCH.rrf_k + rank + 1)
     for rank, (pid, _) in enumerate(dense):
-        rrf[pid] = rrf.get(pid, 0.0) + 1 / (RRF_K + rank + 1)
+        rrf[pid] = rrf.get(pid, 0.0) + 1 / (DEFAULT_SEARCH.rrf_k + rank + 1)
     hits = s.search(q, k=len(rrf), vector=vector)
     assert {h.passage_id for h in hits} == set(rrf)  # every candidate of either list, nothing else
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
     for h in hits:
         # No document number or place in the question: the fused score is RRF plus at most the title boost.
-        assert rrf[h.passage_id] - 1e-12 <= h.score <= rrf[h.passage_id] + TITLE_BOOST + 1e-12
+        assert (
+            rrf[h.passage_id] - 1e-12
+            <= h.score
+            <= rrf[h.passage_id] + DEFAULT_SEARCH.boost(DEFAULT_SEARCH.title_boost_ranks) + 1e-12
+        )
         assert h.cosine == pytest.approx(dict(dense).get(h.passage_id, h.cosine))
     assert hits[0].doc_id == MINH_HOA and "tiểu ban giúp việc" in hits[0].text
 
@@ -354,7 +364,7 @@ def composed(engine: Engine, question: str):
     s = engine.searcher()
     q = analyze(question, engine.glossary)
     hits = s.search(q, k=8)
-    return compose(q, hits, {t: s.idf(t) for t in q.terms})
+    return compose(q, hits, s.idf_weights(q))
 
 
 def assert_extractive(comp) -> None:
@@ -402,10 +412,56 @@ def test_composition_answers_from_the_right_passage(toy_engine, question, doc_id
     assert comp.type_ok
 
 
+def test_composition_carries_its_parts(toy_engine):
+    """An answer's blocks, heading and notices render to exactly its text, so a view may render them
+    otherwise; each block's sentence is in the passage its number cites."""
+    comp = composed(toy_engine, STEPS)
+    assert comp.heading == DISAGREE_HEADING and len(comp.blocks) >= 2
+    assert render_text(comp.blocks, comp.heading, comp.notices) == comp.text
+    by_n = {c.n: c for c in comp.citations}
+    for block in comp.blocks:
+        assert block.kind is BlockKind.SENTENCE and block.source and len(block.cites) == 1
+        assert block.text in by_n[block.cites[0]].passage
+        assert f"• {block.source}: {block.text} [{block.cites[0]}]" in comp.text.splitlines()
+    answer = comp.answer(STEPS)
+    assert answer.found and answer.answer == comp.text and answer.blocks == comp.blocks
+    assert answer.heading == DISAGREE_HEADING and answer.citations == comp.citations
+    # A warning added after composing (the same number shared by two documents) comes last and renders too.
+    answer.add_notices(["Lưu ý: văn bản khác cùng số."])
+    assert answer.answer == f"{comp.text}\n\nLưu ý: văn bản khác cùng số."
+    assert answer.notices[-1] == "Lưu ý: văn bản khác cùng số."
+    assert render_text(answer.blocks, answer.heading, answer.notices) == answer.answer
+
+
+def test_named_places_are_written_as_section_labels():
+    """ "Điều 4", "mục 3.2", "khoản 2", "điểm a": how a question names a place in a document, as the sections'
+    labels write it (a clause there gets place_named_bonus in a document the question names)."""
+    assert named_places("Điều 4 Điều lệ và mục 3.2 Quy định 999, khoản 2, điểm a nói gì?") == [
+        "Điều 4",
+        "mục 3.2",
+        "khoản 2",
+        "điểm a",
+    ]
+    assert named_places("điều kiện kết nạp đảng viên") == []
+
+
+def test_engine_passes_its_params_down(toy_engine):
+    """SearchParams reach the search and AnswerParams the relevance gate: one candidate from each list fuses
+    into at most two hits; the hash embedder's cosines are below the gate, and a gate that asks for no
+    closeness lets the same question through."""
+    assert toy_engine.ask(STEPS).reason == "no_match"
+    narrow = Engine(toy_engine.settings, embedder=HashEmbeddings(), search=replace(DEFAULT_SEARCH, candidates=1))
+    assert 1 <= len(narrow.searcher().search(analyze(STEPS, narrow.glossary), k=10)) <= 2
+    lenient = Engine(toy_engine.settings, embedder=HashEmbeddings(), answer=replace(DEFAULT_ANSWER, min_cosine=-1.0))
+    answer = lenient.ask(STEPS)
+    assert answer.found and "5 bước" in answer.answer and "6 bước" in answer.answer
+
+
 def refusal(engine: Engine, question: str, reason: str, named: str | None = None):
     answer = engine.ask(question)
     assert answer.found is False and answer.reason == reason, (answer.reason, answer.answer)
-    assert answer.citations == [] and NOT_FOUND in answer.answer
+    assert answer.citations == [] and answer.blocks == [] and NOT_FOUND in answer.answer
+    assert answer.why is None or answer.answer.startswith(answer.why)
     assert answer.nearest and set(answer.nearest) <= {d["title"] for d in engine.documents()}
     for title in answer.nearest:
         assert f"• {title}" in answer.answer
@@ -437,6 +493,7 @@ def test_unrelated_question_is_refused(toy_engine):
 def test_author_question_quotes_the_author_line(toy_engine):
     answer = toy_engine.ask("Ai là tác giả bài viết về công tác nhân sự của phường Bình An?")
     assert answer.found and answer.answer == "Lê Thị Mẫu [1]"
+    assert answer.blocks == [AnswerBlock("Lê Thị Mẫu", (1,))]
     assert answer.citations[0].doc_id == BINH_AN and "Lê Thị Mẫu" in answer.citations[0].passage
     assert 0 < answer.latency_ms < 60_000
 
@@ -524,6 +581,25 @@ def test_glossary_column_of_a_passage_matches_query_expansion(toy_engine):
     )
     extras = {r["doc_id"]: r["extra"] for r in rows}
     assert "tsvm" in extras[BINH_AN].split() and "llvt" in extras[TRUNG_DOAN].split()
+
+
+def test_snapshot_named_reads(toy_engine):
+    """The read paths behind Snapshot's named methods answer what their names say, on the toy index."""
+    snap = toy_engine.searcher().snapshot
+    docs = toy_engine.documents()
+    assert snap.document_count() == len(docs) == len(TOY_DOCS)
+    assert snap.newest_titles(3) == [d["title"] for d in docs[:3]]
+    assert snap.author(BINH_AN) == "Lê Thị Mẫu" and snap.author("no-such-doc") is None
+    assert snap.document_path(BINH_AN).endswith(".txt") and snap.document_path("no-such-doc") is None
+    first, last = snap.passage_with(BINH_AN, "Bình An"), snap.passage_with(BINH_AN, "Bình An", last=True)
+    assert first is not None and last is not None and first <= last
+    assert "Lê Thị Mẫu" in snap.passage(snap.passage_with(BINH_AN, "Lê Thị Mẫu", last=True))["text"]
+    assert snap.passage_with(BINH_AN, "không có câu này") is None and snap.passage(10**9) is None
+    assert snap.folded_df("buoc") >= 2 and snap.folded_df("khongcotu") == 0
+    assert snap.any_match('{body_f} : "quy trinh"') and not snap.any_match('{body_f} : "khongcotu"')
+    assert snap.docs_matching('{title_f body_f} : "binh an"') == {BINH_AN}
+    texts = snap.document_texts([BINH_AN, "no-such-doc", BINH_AN])
+    assert list(texts) == [BINH_AN] and "Lê Thị Mẫu" in texts[BINH_AN] and snap.document_texts([]) == {}
 
 
 # -- snapshots: closed when replaced, never under a running question ---------------------------------------------

@@ -1,0 +1,124 @@
+"""What to answer a question with, given the passages the search found.
+
+In order: a refusal that names what the documents do not cover (a document number, a place, a military
+region, a congress term); the document's own statement of what it replaces or when it takes effect
+(bot/inforce.py); the author line for "who wrote it"; a refusal when nothing found answers; else the
+extractive answer composed from the passages (bot/answer.py), or a refusal saying the kind of answer asked
+for (a day, a time, a number, a person's name) is not in them.  An answer from a document whose number other
+documents share says so.
+"""
+
+from __future__ import annotations
+
+from .answer import Answer, AnswerBlock, Citation, compose, is_relevant, not_found
+from .inforce import relation_answer
+from .params import DEFAULT_ANSWER, AnswerParams
+from .query import Query, Wants
+from .retrieve import Hit, HybridSearcher
+from .terms import find_terms
+
+# The kinds of answer a refusal can say are missing, most specific first.
+TYPE_MISSING = {
+    Wants.DAY: "Các tài liệu có nói về nội dung này nhưng không nêu ngày cụ thể.",
+    Wants.DATE: "Các tài liệu có nói về nội dung này nhưng không nêu thời gian cụ thể.",
+    Wants.COUNT: "Các tài liệu có nói về nội dung này nhưng không nêu con số cụ thể.",
+    Wants.PERSON: "Các tài liệu có nói về nội dung này nhưng không nêu tên người cụ thể.",
+}
+
+
+def decide(
+    question: str, q: Query, searcher: HybridSearcher, all_hits: list[Hit], p: AnswerParams = DEFAULT_ANSWER
+) -> Answer:
+    """The answer to ``question`` (analysed as ``q``) from ``all_hits``, the search's hits, best first."""
+    answer = _decide(question, q, searcher, all_hits, p)
+    if answer.found and q.refs:
+        # The question's number is shared by several documents: say which one answered.
+        notes = {searcher.same_number_note(q, c.doc_id) for c in answer.citations} - {None}
+        answer.add_notices(sorted(notes))
+    return answer
+
+
+def _decide(question: str, q: Query, searcher: HybridSearcher, all_hits: list[Hit], p: AnswerParams) -> Answer:
+    hits = all_hits[: p.compare_hits if Wants.COMPARE in q.wants else p.answer_hits]
+    nearest = _nearest_titles(searcher, hits, p)
+    refused = _unknown_subject(question, q, searcher, nearest)
+    if refused:
+        return refused
+    if q.places and Wants.COMPARE not in q.wants:
+        # Never answer about one province or unit from another's documents.
+        allowed = set().union(*(searcher.docs_mentioning(place.folded) for place in q.places))
+        hits = [h for h in all_hits if h.doc_id in allowed][: p.answer_hits]
+    # "nhiệm kỳ 2025–2030" names the congress term asked about; "khóa XII" usually names the
+    # Central Committee that issued a document ("Nghị quyết 26 khóa XII"), so it does not filter.
+    asked_terms = {"{}-{}".format(*t.local_years) for t in find_terms(q.text) if t.level == "local"}
+    if asked_terms and hits:
+        # A question about one congress term is not answered from news of another.
+        same = [h for h in hits if h.term is None or h.term in asked_terms]
+        if not same:
+            asked = ", ".join(sorted(t.replace("-", "–") for t in asked_terms))
+            found = ", ".join(sorted({h.term.replace("-", "–") for h in hits if h.term}))
+            why = f"Các tài liệu tìm được nói về nhiệm kỳ {found}, không phải nhiệm kỳ {asked}."
+            return not_found(question, why, nearest, "other_term")
+        hits = same
+    if hits:
+        stated = relation_answer(question, q, searcher, hits)
+        if stated:
+            return stated
+    if Wants.AUTHOR in q.wants and hits:
+        authored = author_answer(question, searcher, hits)
+        if authored:
+            return authored
+    if not hits or not is_relevant(q, hits[0], p):
+        return not_found(question, None, nearest, "no_match")
+    return _composed(question, q, searcher, hits, nearest, p)
+
+
+def _nearest_titles(searcher: HybridSearcher, hits: list[Hit], p: AnswerParams) -> list[str]:
+    """What a refusal lists as the nearest topics: the titles of the hits, else the newest documents."""
+    titles = list(dict.fromkeys(h.title for h in hits))[: p.nearest_titles]
+    return titles or searcher.snapshot.newest_titles(p.nearest_titles)
+
+
+def _unknown_subject(question: str, q: Query, searcher: HybridSearcher, nearest: list[str]) -> Answer | None:
+    """A refusal naming the document numbers, places or military regions the question names and no
+    document mentions; None when the documents know them all."""
+    unknown_refs = [r for r in q.refs if r.key not in searcher.corpus_refs()]
+    if unknown_refs:
+        labels = ", ".join(r.label() for r in unknown_refs)
+        return not_found(question, f"Các tài liệu hiện có không nhắc đến {labels}.", nearest, "unknown_ref")
+    missing = [place.name for place in q.places if not searcher.corpus_has(place.folded)]
+    if missing:
+        return not_found(question, f"Các tài liệu hiện có không nói về {', '.join(missing)}.", nearest, "unknown_place")
+    units = [u for u in q.units if not (searcher.corpus_has(u) or searcher.corpus_has(f"quan khu {u[2:]}"))]
+    if units:
+        names = ", ".join(f"Quân khu {u[2:]}" for u in units)
+        return not_found(question, f"Các tài liệu hiện có không nói về {names}.", nearest, "unknown_unit")
+    return None
+
+
+def _composed(
+    question: str, q: Query, searcher: HybridSearcher, hits: list[Hit], nearest: list[str], p: AnswerParams
+) -> Answer:
+    """The extractive answer, or a refusal when its best sentence or clause covers too little of the
+    question or lacks the kind of answer asked for."""
+    comp = compose(q, hits, searcher.idf_weights(q), searcher.docs_named(q), p)
+    floor = p.min_clause_coverage if comp.clause else p.min_sentence_coverage
+    if not comp.citations or comp.coverage < floor or (comp.clause and comp.line_coverage < p.min_line_coverage):
+        return not_found(question, None, nearest, "no_match")
+    if not comp.type_ok:
+        why = next((TYPE_MISSING[w] for w in TYPE_MISSING if w in q.wants), None)
+        return not_found(question, why, nearest, "no_answer_type")
+    return comp.answer(question)
+
+
+def author_answer(question: str, searcher: HybridSearcher, hits: list[Hit]) -> Answer | None:
+    """ "Ai là tác giả bài viết về …?": the author line of the best matching
+    document, quoted from the passage that holds it."""
+    doc_id = hits[0].doc_id
+    author = searcher.snapshot.author(doc_id)
+    if not author:
+        return None
+    hit = searcher.passage_hit(doc_id, author, last=True)
+    if hit is None:
+        return None
+    return Answer.of(question, [AnswerBlock(author, (1,))], [Citation.from_hit(1, hit, 1.0)])

@@ -1,0 +1,181 @@
+"""The tunables of searching and answering, each with the reason for its value.
+
+They are measured on the eval sets (``congress-bot eval tests/eval/real.jsonl`` and ``qa.jsonl``, see README
+"Quality"); change one only with those figures before and after.  :class:`~bot.engine.Engine` takes both
+(``Engine(settings, search=..., answer=...)``) and passes them down, so an experiment needs no module patching::
+
+    Engine(settings, answer=dataclasses.replace(DEFAULT_ANSWER, min_cosine=0.82))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """Hybrid search (FTS5 BM25 + FAISS, fused with reciprocal rank fusion) and how many hits answering reads."""
+
+    # RRF's k: the usual 60 (Cormack et al.); it flattens the difference between neighbouring ranks.
+    rrf_k: int = 60
+    # Candidates each of the lexical and the dense list contributes to the fusion.
+    candidates: int = 40
+    # BM25 weights of the FTS5 columns (title, body, title_f, body_f, extra): a title word counts double,
+    # the expansions of abbreviations a passage uses count half (they are not its own words).
+    bm25_weights: tuple[float, ...] = (2.0, 1.0, 2.0, 1.0, 0.5)
+    # Postings one lexical query may read (see query.fts_match); small corpora never reach it...
+    lexical_postings_budget: int = 20_000
+    # ...on a large index the budget grows to this fraction of its passages (n // divisor).
+    lexical_postings_corpus_divisor: int = 10
+    # The rarest terms kept whatever the budget: a query of fewer words finds too little.
+    lexical_min_terms: int = 3
+    # Boosts, in ranks at the top of one list (boost = ranks / (rrf_k + 1)):
+    # a passage citing the document number the question names,
+    ref_boost_ranks: float = 2.0
+    # a passage of the very document the question names by number (above passages that cite it),
+    named_doc_boost_ranks: float = 3.0
+    # the question's words in the document's title (times their IDF-weighted share),
+    title_boost_ranks: float = 0.5
+    # the place the question names in the passage.
+    place_boost_ranks: float = 0.5
+    # Hits one search returns: every filter after it (places, terms, answering) reads only these.
+    search_hits: int = 30
+    # Diacritic restoration asks how often a phrase occurs; counting stops here (enough to compare readings)...
+    phrase_count_cap: int = 50
+    # ...and the counts are cached up to this many phrases per index version.
+    phrase_cache_size: int = 50_000
+
+    def boost(self, ranks: float) -> float:
+        """A boost of ``ranks`` ranks at the top of one list, in RRF score."""
+        return ranks / (self.rrf_k + 1)
+
+
+@dataclass(frozen=True)
+class AnswerParams:
+    """Relevance gate, sentence and clause scoring, and how much an answer shows."""
+
+    # -- relevance gate (measured on tests/eval/qa.jsonl) --
+    # Share of the question's IDF-weighted words the best passage must hold...
+    min_coverage: float = 0.5
+    # ...and the cosine the embedding model must give it (both must agree)...
+    min_cosine: float = 0.80
+    # ...unless it is this close: a paraphrase then needs less word overlap...
+    strong_cosine: float = 0.88
+    # ...only this share of min_coverage.
+    strong_cosine_coverage_share: float = 0.6
+    # The best sentence of a sentence answer must hold this share of the question's words.
+    min_sentence_coverage: float = 0.15
+    # A quoted clause, with its headings, must hold this share of the question's (IDF-weighted) words...
+    min_clause_coverage: float = 0.5
+    # ...and one of its lines (with the headings) this share: a clause that only holds the question's
+    # words scattered over unrelated items is a neighbouring clause, not the answer.
+    min_line_coverage: float = 0.55
+    # A refusal lists this many of the nearest documents' titles.
+    nearest_titles: int = 3
+
+    # -- which passages are read --
+    # Hits answering reads (of the search's search_hits; the place filter keeps this many too)...
+    answer_hits: int = 8
+    # ...and for a comparison across units, where several documents must be heard.
+    compare_hits: int = 20
+    # A passage is read when it holds this share of min_coverage (a quarter of the question's words).
+    pool_coverage_share: float = 0.5
+    # Passages read for a sentence answer...
+    max_passages: int = 4
+    # ...each scoring at least this share of the best passage's fused score.
+    pool_score_share: float = 0.6
+    # A comparison reads up to this many passages (of compare_hits)...
+    compare_passages: int = 6
+    # ...at most this many from one document, so every unit is heard.
+    compare_passages_per_doc: int = 2
+    # "How many" questions read this many hits for other documents' figures of the same count.
+    count_hits: int = 8
+    # Passages read for clause answers (clauses are scored whole, so more than for sentences).
+    clause_hits: int = 8
+
+    # -- sentence scoring --
+    # How much the question's word pairs found in the sentence add (word order matters in Vietnamese).
+    phrase_weight: float = 0.5
+    # How much the full forms of the question's abbreviations found in the sentence add.
+    expansion_weight: float = 0.3
+    # How much the passage's retrieval rank (its score over the best) adds.
+    prior_weight: float = 0.3
+    # A sentence holding the kind of answer asked for gets a little ahead: a number,
+    count_bonus: float = 0.15
+    # a date,
+    date_bonus: float = 0.15
+    # a person's name.
+    name_bonus: float = 0.1
+    # A sentence of fewer words than this says too little on its own...
+    short_sentence_words: int = 5
+    # ...and loses this much.
+    short_sentence_penalty: float = 0.1
+    # How much a document's rank adds to a sentence's or clause's score: enough to put the rule before a
+    # news item quoting it when both match about equally, not enough to answer from an unrelated clause...
+    authority_weight: float = 0.15
+    # ...out of the highest rank (the Điều lệ).
+    max_authority: int = 6
+    # A replaced or expired document still answers, marked, but the text in force comes first when it answers too.
+    out_of_force_penalty: float = 0.2
+
+    # -- choosing sentences --
+    # Sentences holding the kind of answer asked for come first when the best of them scores this share of the best.
+    typed_share: float = 0.4
+    # An answer shows at most this many sentences...
+    max_sentences: int = 3
+    # ...each scoring at least this share of the best...
+    sentence_share: float = 0.7
+    # ...at most this many from one document.
+    sentences_per_doc: int = 2
+    # A comparison first takes one sentence from each document scoring this share of the best.
+    compare_share: float = 0.4
+    # A different figure from another document is added when its sentence scores this share of the best...
+    other_figure_share: float = 0.4
+    # ...up to this many sentences beyond max_sentences.
+    other_figure_sentences: int = 1
+
+    # -- whole clauses of official documents --
+    # A clause from a document of another rank is shown beside the best one when it scores this share of the best.
+    related_clause_share: float = 0.8
+    # How much the question's word pairs found in the clause add.
+    clause_phrase_weight: float = 0.5
+    # How much the passage's retrieval rank adds.
+    clause_prior_weight: float = 0.3
+    # How much a clause loses per budget-length it runs over the answer budget (it will be cut)...
+    clause_length_penalty: float = 0.1
+    # ...counted up to this many budget-lengths.
+    clause_overrun_cap: float = 3.0
+    # A question word found only in a clause's headings counts this much of one found in its text.
+    heading_word_share: float = 0.5
+    # How much the clause's first line (its heading or lead-in) covering the question adds...
+    lead_line_weight: float = 0.3
+    # ...that first line being the first of more words than this.
+    lead_line_min_words: int = 3
+    # The refusal gate (min_line_coverage) reads the question's words in windows of this many words of a line,
+    # a sentence's length, not a whole paragraph that lists five unrelated cases...
+    line_window_words: int = 30
+    # ...moved by this many words.
+    line_window_step: int = 5
+    # A section the question names by its place ("Điều 4 Điều lệ", "mục 3.2 Quy định 999") in a named document.
+    place_named_bonus: float = 0.5
+    # A question naming several documents gets a clause from each, up to this many clauses in all.
+    max_named_clauses: int = 3
+    # A list question prefers a clause that is a list: a lead-in ending in ":" followed by items.
+    list_lead_bonus: float = 0.15
+    # Clause scores equal to this many decimals count as a tie (the larger clause wins).
+    clause_score_digits: int = 3
+    # An answer quotes a clause whole up to this many characters (a phone screen; median answer within 600
+    # characters on the tuning set)...
+    clause_budget_chars: int = 520
+    # ...or, when the question asks for a list, up to this many: every item is wanted...
+    list_budget_chars: int = 1500
+    # ...and a second, related clause (the rule's detailed implementation) up to this many.
+    second_clause_budget_chars: int = 320
+    # A clause of one paragraph is shown whole up to this factor of its budget (past it, cut at a sentence).
+    clause_overflow: float = 1.5
+    # Past the budget, an item is kept when it scores at least this share of the best item.
+    item_keep_share: float = 0.6
+
+
+DEFAULT_SEARCH = SearchParams()
+DEFAULT_ANSWER = AnswerParams()
