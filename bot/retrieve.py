@@ -31,6 +31,7 @@ from .relations import (
     DocStatus,
     Status,
     docref_from_meta,
+    find_dated_refs,
     format_date,
     pick_by_question,
     relations_from_json,
@@ -136,6 +137,7 @@ class HybridSearcher:
         self._own_refs: dict[tuple[str, int], set[str]] | None = None
         self._statuses: dict[str, tuple[str, DocStatus]] | None = None
         self._infos: dict[str, DocInfo] = {}
+        self._years_cache: dict[str, dict[tuple[str, int], set[int]]] = {}
         self._newest_term: str | None = None
         self._restorer: DiacriticRestorer | None = None
         self._phrase_cache: dict[str, int] = {}
@@ -316,6 +318,7 @@ class HybridSearcher:
         query_refs = {r.key for r in q.refs}
         place_terms = [p.folded for p in q.places]
         named = self.docs_named(q)
+        asked_years = set(find_years(q.text)) if q.refs else set()
         # Inside the document the question names, its number and the asking words are given.
         given = {w for r in q.refs for w in _WORDS.findall(fold(r.label()))} | ASKING_WORDS
         for h in hits:
@@ -326,7 +329,7 @@ class HybridSearcher:
             if h.doc_id in named:
                 h.score += p.boost(p.named_doc_boost_ranks)
             elif query_refs and query_refs & {r.key for r in find_refs(h.text)}:
-                h.score += p.boost(p.ref_boost_ranks)
+                h.score += p.boost(p.ref_boost_ranks) * self._year_agreement(h.doc_id, query_refs, asked_years)
             title_tokens = set(_WORDS.findall(h.title_folded))
             if weights:
                 h.score += (
@@ -340,6 +343,29 @@ class HybridSearcher:
                 h.score += p.boost(p.place_boost_ranks)
         hits.sort(key=lambda h: -h.score)
         return hits[:k]
+
+    def _year_agreement(self, doc_id: str, keys: set[tuple[str, int]], years: set[int]) -> float:
+        """How a passage citing the question's document number should count, when the question gives a
+        year ("Chỉ thị 35 năm 2019"): fully when its document cites that number with that year, against it
+        when only with other years (Chỉ thị 35 of 2024 is another document), as usual when it gives none."""
+        if not years:
+            return 1.0
+        cited = self._cited_years(doc_id)
+        found = set().union(*(cited.get(k, set()) for k in keys))
+        if not found:
+            return 1.0
+        return self.params.same_year_ref_factor if found & years else -1.0
+
+    def _cited_years(self, doc_id: str) -> dict[tuple[str, int], set[int]]:
+        """Document number → the years a document cites it with ("Chỉ thị 35-CT/TW ngày 30/5/2019")."""
+        if doc_id not in self._years_cache:
+            cited: dict[tuple[str, int], set[int]] = {}
+            for m in find_dated_refs(self.snapshot.document_texts([doc_id]).get(doc_id, "")):
+                year = m.ref.year or (int(m.ref.issued[:4]) if m.ref.issued else None)
+                if year:
+                    cited.setdefault(m.ref.key, set()).add(year)
+            self._years_cache[doc_id] = cited
+        return self._years_cache[doc_id]
 
     def _lexical(self, q: Query) -> list[int]:
         p = self.params

@@ -163,3 +163,38 @@ def test_held_out_figures_are_reported(real_engine, name):
     metrics = result.metrics
     assert metrics["questions"] == len(cases) == metrics["in_scope"] + metrics["out_of_scope"]
     assert metrics["recall@5"] > 0.0, "sanity: the expected documents are in the index at all"
+
+
+# -- which guidance is in force, on the real documents ---------------------------------------------------
+
+
+def test_in_force_status_and_relations_on_the_real_documents(real_engine):
+    docs = {d["doc_id"]: d for d in real_engine.documents()}
+    hd06 = docs["huong-dan-06-hd-tw-2025-thi-hanh-dieu-le-dang"]
+    assert hd06["status"] == "in_force" and hd06["doc_number"] == "06-HD/TW"
+    assert hd06["issuer"] == "Ban Chấp hành Trung ương" and hd06["published"] == "2025-06-09"
+    replaced = [r for r in hd06["relations"] if r["kind"] == "replaces"]
+    assert replaced and replaced[0]["target"].startswith("Hướng dẫn 01-HD/TW") and not replaced[0]["in_knowledge_base"]
+    qd294 = docs["quy-dinh-294-qd-tw-2025-thi-hanh-dieu-le-dang"]
+    assert qd294["title"] == "Quy định 294-QĐ/TW thi hành Điều lệ Đảng" and qd294["effective"] == "2025-07-01"
+    charter = docs["dieu-le-dang-cong-san-viet-nam-2011"]
+    assert charter["doc_type"] == "charter" and charter["issuer"] == "Đại hội đại biểu toàn quốc lần thứ XI"
+    hanoi = docs["huong-dan-btctu-ha-noi-2025-nghiep-vu-to-chuc-dang-dang-vien"]
+    assert hanoi["doc_number"] is None and hanoi["published"] is None  # left blank in the document: not invented
+    assert hanoi["issuer"] == "Ban Tổ chức Thành ủy Hà Nội"
+
+
+def test_same_number_with_a_year_resolves_to_the_document_of_that_year(real_engine):
+    """Chỉ thị 35-CT/TW of 30/5/2019 (cited by the seed news) and of 14/6/2024 (amended by Kết luận 118)."""
+    of_2019 = real_engine.ask("Chỉ thị 35 năm 2019 yêu cầu gì?")
+    of_2024 = real_engine.ask("Chỉ thị 35 năm 2024 nói về đại hội tiến tới Đại hội toàn quốc lần thứ mấy?")
+    assert of_2019.found and of_2024.found
+    assert of_2019.citations[0].doc_id == "002_fd0c63c6688327c6"
+    assert of_2024.citations[0].doc_id == "ket-luan-118-kl-tw-2025-dieu-chinh-chi-thi-35"
+
+
+def test_what_a_guideline_replaces_is_quoted_from_it(real_engine):
+    answer = real_engine.ask("Hướng dẫn 06-HD/TW thay thế hướng dẫn nào?")
+    assert answer.found and "thay thế Hướng dẫn số 01-HD/TW, ngày 28/9/2021" in answer.answer
+    cite = answer.citations[0]
+    assert cite.doc_id == "huong-dan-06-hd-tw-2025-thi-hanh-dieu-le-dang" and cite.page == 32 and cite.section
