@@ -55,6 +55,18 @@ class Header:
     body_start: int = 0  # line index where the content starts (after the header block)
     tail_start: int | None = None  # line index where the distribution list / signer block starts
 
+    def body_span(self, text: str) -> tuple[int, int]:
+        """Character offsets of the content in ``text`` (the lines the header was read from): after the
+        header block, before the distribution list and signature (when those come after the content)."""
+        lines = text.split("\n")
+        offsets = [0]
+        for line in lines:
+            offsets.append(offsets[-1] + len(line) + 1)
+        start = offsets[min(self.body_start, len(lines))]
+        tail = self.tail_start
+        end = min(offsets[tail], len(text)) if tail is not None and tail > self.body_start else len(text)
+        return start, end
+
     @property
     def title(self) -> str:
         label = self.doc_type.label + (f" {self.number}" if self.number else "")

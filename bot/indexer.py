@@ -207,7 +207,7 @@ class Indexer:
 
         text, meta = read.text, read.meta
         budget = min(PASSAGE_MAX_TOKENS, self.embedder.max_tokens - EMBED_PREFIX_TOKENS)
-        header = parse_header(text.splitlines()) if meta.official else None
+        header = parse_header(text.split("\n")) if meta.official else None
         if header is not None:
             chunks: list[Chunk] = list(self._official_chunks(text, header, counted, min(SECTION_MAX_TOKENS, budget)))
         else:
@@ -235,12 +235,7 @@ class Indexer:
     ) -> list[SectionChunk]:
         """The letterhead as one passage (it holds the number and date), then one per section;
         the distribution list and signature block are not content."""
-        lines = text.splitlines()
-        offsets = [0]
-        for line in lines:
-            offsets.append(offsets[-1] + len(line) + 1)
-        body_start = offsets[min(header.body_start, len(lines))]
-        body_end = offsets[header.tail_start] if header.tail_start is not None else len(text)
+        body_start, body_end = header.body_span(text)
         roots = parse_sections(text, body_start, body_end)
         if body_start > 0:
             roots.insert(0, Section(HEADER, "", "", 0, body_start))

@@ -205,15 +205,10 @@ def section_outline(text: str) -> list[tuple[str, str, str]]:
     what two versions of a guideline are compared by ("What changed")."""
     from .header import parse_header  # the header module reads the letterhead; only needed here
 
-    lines = text.splitlines()
-    header = parse_header(lines)
+    header = parse_header(text.split("\n"))
     if header is None:
         return []
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line) + 1)
-    start = offsets[min(header.body_start, len(lines))]
-    end = offsets[header.tail_start] if header.tail_start is not None else len(text)
+    start, end = header.body_span(text)
     out = []
     for s in walk(parse_sections(text, start, end)):
         if s.kind in (PREAMBLE, HEADER):
