@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -155,11 +156,25 @@ def _error_dict(question: str, message: str) -> dict:
     }
 
 
+# Indexing runs at this much lower CPU priority (nice) than the bot: a bot answering on the same cores
+# while an admin re-indexes stays responsive; indexing may take longer, questions come first.
+INDEX_NICENESS = 10
+
+
+def yield_to_questions() -> None:
+    """Lower this process's CPU priority for indexing work (no-op where the OS has no nice)."""
+    try:
+        os.nice(INDEX_NICENESS)
+    except (AttributeError, OSError):
+        pass
+
+
 @cli.command()
 @click.option("--rebuild", is_flag=True, help="Re-embed everything from scratch (e.g. after changing the model).")
 @click.pass_context
 def index(ctx: click.Context, rebuild: bool) -> None:
     """Bring the index up to date with the knowledge directory."""
+    yield_to_questions()
     engine = _engine(ctx, build=False)
     report = engine.index(rebuild=rebuild, progress=_progress_bar("Embedding"))
     _print_skipped(report)
@@ -174,6 +189,7 @@ def index(ctx: click.Context, rebuild: bool) -> None:
 @click.pass_context
 def add(ctx: click.Context, files: tuple[Path, ...]) -> None:
     """Copy FILES (PDF, DOCX, TXT, MD, HTML) into the knowledge directory and index them."""
+    yield_to_questions()
     engine = _engine(ctx)
     report = engine.add_files(list(files), progress=_progress_bar("Embedding"))
     _print_skipped(report)
