@@ -241,9 +241,8 @@ def docs(ctx: click.Context, as_json: bool) -> None:
                 if r["kind"] in ("replaces", "repeals", "amends", "implements") and r["target"]:
                     absent = "" if r["in_knowledge_base"] else " (not in the knowledge base)"
                     notes.append(f"{r['kind']} {r['target']}{absent}")
-        line = (
-            f"{d['doc_id']}\t{d['published'] or '-'}\t{d['doc_type']}\t{d['status']}\t{d['n_passages']}\t{d['title']}"
-        )
+        title = d["title"] + (f" ({d['issuer']})" if d["issuer"] else "")
+        line = f"{d['doc_id']}\t{d['published'] or '-'}\t{d['doc_type']}\t{d['status']}\t{d['n_passages']}\t{title}"
         click.echo(line + (f"\t{'; '.join(notes)}" if notes else ""))
 
 

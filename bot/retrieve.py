@@ -217,6 +217,11 @@ class HybridSearcher:
                     )
                 )
             resolved = resolve_status(infos)
+            for i in infos:
+                # An official document without a number (the Điều lệ, a guideline whose number was left
+                # blank) cannot be named by a later one: nothing in the knowledge base replaces it.
+                if i.doc_type != "news" and i.doc_id in resolved and resolved[i.doc_id].status is Status.UNKNOWN:
+                    resolved[i.doc_id].status = Status.IN_FORCE
             self._infos = {i.doc_id: i for i in infos}
             self._statuses = {i.doc_id: (i.label(), resolved[i.doc_id]) for i in infos if i.doc_id in resolved}
         return self._statuses
