@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from .chunking import FRAGMENT_WORDS, glue_fragments, split_sentences
 from .clause import OMITTED, Clause, quote_clause
@@ -320,7 +321,7 @@ def _score_sentence(
     p: AnswerParams = DEFAULT_ANSWER,
 ) -> tuple[float, float]:
     """Score and coverage of one sentence; ``given`` words count as present (see compose)."""
-    tokens = folded_words(text)
+    tokens = _folded_words(text)
     folded = " ".join(tokens)
     coverage = _coverage(q, weights, total, set(tokens) | given, folded)
     phrase = _phrase_share(_topic_bigrams(q), folded)
@@ -355,9 +356,24 @@ def _phrase_share(bigrams: list[str], folded: str) -> float:
 _LETTERHEAD_RE = re.compile(r"^(số\s*[:.]?\s*\d|[^,]{2,40},\s*ngày\s+\d{1,2}\s+tháng)", re.I)
 
 
+# Passages and their sentences come back question after question: their folded words are kept.
+FOLD_CACHE_TEXTS = 20_000
+
+
+@lru_cache(maxsize=FOLD_CACHE_TEXTS)
+def _folded_words(text: str) -> tuple[str, ...]:
+    return tuple(folded_words(text))
+
+
+@lru_cache(maxsize=4096)
+def _folded_title(title: str) -> str:
+    return fold(title).rstrip(". ")
+
+
 def _is_heading(text: str, title: str) -> bool:
     """The document's headline, an all-capitals letterhead line, "Số 99-HD/ĐU" or "Hà Nội, ngày …"."""
-    if fold(text).rstrip(". ") == fold(title).rstrip(". ") or fold(text).rstrip(". ") in fold(title):
+    folded = fold(text).rstrip(". ")
+    if folded == _folded_title(title) or folded in _folded_title(title):
         return True
     letters = [ch for ch in text if ch.isalpha()]
     return (bool(letters) and all(ch.isupper() for ch in letters)) or bool(_LETTERHEAD_RE.match(text.strip()))
@@ -566,7 +582,7 @@ class _Candidate:
     score: float
     coverage: float
     typed: bool  # holds the kind of answer asked for
-    line_coverage: float = 0.0  # the best single line's coverage (with the headings)
+    head: frozenset[str] = frozenset()  # the folded words of its title, path and context
 
 
 _PLACE_IN_DOC_RE = re.compile(r"\b(điều|khoản|mục|điểm)\s+(\d{1,3}(?:\.\d{1,2}){0,4}|[a-zđ](?=\W|$))", re.I)
@@ -588,8 +604,7 @@ def _clause_candidates(
     the question it covers with its headings, how many of the question's word pairs it holds,
     the passage's retrieval rank, the document's authority; a section longer than the answer
     budget loses a little (it will be cut); the section the question names by its place ("Điều 4
-    Điều lệ") in a document it names gains.  ``line_coverage`` reads the question's words within a
-    window of a sentence's length of one line."""
+    Điều lệ") in a document it names gains."""
     best = max((h.score for h in pool), default=1.0) or 1.0
     weights = {t: w for t, w in weights.items() if not t.isdigit()}  # a number is the answer, not the topic
     total = sum(weights.values()) or 1.0
@@ -600,13 +615,13 @@ def _clause_candidates(
     for i, h in enumerate(pool):
         if not h.units:
             continue
-        head = set(folded_words(f"{h.title} {h.path or ''} {h.context}"))
+        head = set(_folded_words(f"{h.title} {h.path or ''} {h.context}"))
         if h.doc_id in named:
             head |= ref_words
         for unit in h.units:
             _, start, end, _ = unit
             text = h.text[start:end]
-            folded = " ".join(folded_words(text))
+            folded = " ".join(_folded_words(text))
             words = set(folded.split())
             coverage = _coverage(q, weights, total, head | words, folded)
             # For ranking, a word found only in the headings counts for less than one in the clause.
@@ -614,16 +629,8 @@ def _clause_candidates(
             ranked = own + p.heading_word_share * (coverage - own)
             # The clause's own heading or lead-in naming the question's topic marks the exact clause.
             lead = next((ln for ln in text.split("\n") if len(ln.split()) > p.lead_line_min_words), "")
-            lead_folded = " ".join(folded_words(lead))
+            lead_folded = " ".join(_folded_words(lead))
             ranked += p.lead_line_weight * _coverage(q, weights, total, set(lead_folded.split()), lead_folded)
-            line_cov = 0.0
-            for line in text.split("\n"):
-                # The question's words close together: a window of a sentence's length, not a whole
-                # paragraph that lists five unrelated cases.
-                toks = folded_words(line)
-                for at in range(0, max(len(toks) - p.line_window_words, 0) + 1, p.line_window_step):
-                    lf = " ".join(toks[at : at + p.line_window_words])
-                    line_cov = max(line_cov, _coverage(q, weights, total, head | set(lf.split()), lf))
             phrase = _phrase_share(bigrams, folded)
             over = max(0, len(text) - budget) / budget
             if Wants.LIST in q.wants and _LIST_LEAD_RE.search(text):
@@ -641,8 +648,23 @@ def _clause_candidates(
                 - p.clause_length_penalty * min(over, p.clause_overrun_cap)
                 - (p.out_of_force_penalty if h.status in OUT_OF_FORCE else 0.0)
             )
-            out.append(_Candidate(i, unit, score, coverage, type_satisfied(q, text), line_cov))
+            out.append(_Candidate(i, unit, score, coverage, type_satisfied(q, text), head=frozenset(head)))
     return out
+
+
+def window_coverage(q: Query, weights: dict[str, float], text: str, head: frozenset[str], p: AnswerParams) -> float:
+    """The best coverage of the question's words (with the headings) within a window of a sentence's
+    length of one line: the question's words close together, not a whole paragraph listing five
+    unrelated cases.  Read for the chosen clause only (the refusal gate)."""
+    weights = {t: w for t, w in weights.items() if not t.isdigit()}
+    total = sum(weights.values()) or 1.0
+    best = 0.0
+    for line in text.split("\n"):
+        toks = folded_words(line)
+        for at in range(0, max(len(toks) - p.line_window_words, 0) + 1, p.line_window_step):
+            lf = " ".join(toks[at : at + p.line_window_words])
+            best = max(best, _coverage(q, weights, total, head | set(lf.split()), lf))
+    return best
 
 
 def notices_of(hits: list[Hit]) -> list[str]:
@@ -686,6 +708,8 @@ def compose_clauses(
         return Composition([], [], 0.0, False, clause=True)
     picks = _pick_clauses(q, candidates, pool, named, p)
     first = picks[0][0]
+    first_hit = pool[first.hit_index]
+    line_coverage = window_coverage(q, weights, first_hit.text[first.unit[1] : first.unit[2]], first.head, p)
     quoted: list[tuple[Hit, Clause]] = []
     for c, budget in picks:
         h = pool[c.hit_index]
@@ -706,7 +730,7 @@ def compose_clauses(
         first.coverage,
         type_ok and first.typed,
         clause=True,
-        line_coverage=first.line_coverage,
+        line_coverage=line_coverage,
         notices=notices_of([h for h, _ in quoted]),
     )
 

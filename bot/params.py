@@ -37,6 +37,9 @@ class SearchParams:
     # A passage citing the question's number with the question's year ("Chỉ thị 35 năm 2019") is about that
     # very document: its citation boost counts this many times.
     same_year_ref_factor: float = 2.0
+    # Word sets of this many passages are kept between questions (about 1 KB each): the passages that
+    # questions keep meeting are not re-tokenised; past it the cache starts over.
+    token_cache_passages: int = 50_000
     # the question's words in the document's title (times their IDF-weighted share),
     title_boost_ranks: float = 0.5
     # the place the question names in the passage.

@@ -138,6 +138,8 @@ class HybridSearcher:
         self._statuses: dict[str, tuple[str, DocStatus]] | None = None
         self._infos: dict[str, DocInfo] = {}
         self._years_cache: dict[str, dict[tuple[str, int], set[int]]] = {}
+        self._authorities: dict[str, int] = {}
+        self._tokens: dict[int, frozenset[str]] = {}
         self._newest_term: str | None = None
         self._restorer: DiacriticRestorer | None = None
         self._phrase_cache: dict[str, int] = {}
@@ -392,19 +394,30 @@ class HybridSearcher:
         hits = self.load_hits([passage_id]) if passage_id is not None else []
         return hits[0] if hits else None
 
+    def _authority(self, doc_id: str, *row) -> int:
+        if doc_id not in self._authorities:
+            self._authorities[doc_id] = authority(*row)
+        return self._authorities[doc_id]
+
     def load_hits(self, ids: list[int]) -> list[Hit]:
         hits = []
         for r in self.snapshot.hit_rows(ids):
             h = Hit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[13], r[14], r[15], r[16] or "")
             h.units = [tuple(u) for u in json.loads(r[17] or "[]")]
             h.doc_number = r[19]
-            h.authority = authority(r[9], bool(r[18]), r[19], r[20])
+            h.authority = self._authority(h.doc_id, r[9], bool(r[18]), r[19], r[20])
             h.term = r[21]
             if h.term and h.term != self.newest_term():
                 h.term_note = "nhiệm kỳ " + h.term.replace("-", "–")
             self._apply_status(h)
-            # The folded forms are stored in the FTS table: no need to fold again per question.
-            h.folded_tokens = set(_WORDS.findall(f"{r[11]} {r[12]} {r[10] or ''}"))
+            # The folded forms are stored in the FTS table: no need to fold again per question; the word
+            # set of a passage is kept for the life of this index version (it never changes).
+            tokens = self._tokens.get(h.passage_id)
+            if tokens is None:
+                if len(self._tokens) >= self.params.token_cache_passages:
+                    self._tokens.clear()
+                tokens = self._tokens[h.passage_id] = frozenset(_WORDS.findall(f"{r[11]} {r[12]} {r[10] or ''}"))
+            h.folded_tokens = set(tokens)
             h.folded_text = f"{r[11]} {r[12]}"
             h.title_folded = r[11]
             hits.append(h)

@@ -189,9 +189,11 @@ def phase_index(engine: Engine, runs: int) -> dict:
         others = meter.others()
         s = engine.searcher()
         rows = s.snapshot.query(
-            "SELECT d.title, p.text FROM passages p JOIN documents d USING (doc_id) ORDER BY p.doc_id, p.position"
+            # What the indexer embedded: the title with the section path (the FTS title column) and the context.
+            "SELECT f.title, p.text, p.context FROM passages p JOIN passages_fts f ON f.rowid = p.id"
+            " ORDER BY p.doc_id, p.position"
         )
-        texts = [embedding_text(r["title"], r["text"]) for r in rows]
+        texts = [embedding_text(r["title"], r["text"], r["context"]) for r in rows]
         log(f"  {rep.summary()}; now embedding the {len(texts)} passages alone...")
         meter2 = CpuMeter()
         t = time.perf_counter()
