@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .doctypes import DocType
-from .textnorm import fold, has_diacritics
+from .textnorm import fold, has_diacritics, is_caps
 
 # The type word is within the first lines of the header block.
 HEADER_LINES = 20
@@ -73,15 +73,14 @@ class Header:
         return f"{label} {self.subject}".strip()
 
 
-def _is_caps(line: str) -> bool:
-    letters = [ch for ch in line if ch.isalpha()]
-    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
+# Letterhead lines in capitals: two letters are enough ("BAN TỔ CHỨC", even a short "TW").
+CAPS_MIN_LETTERS = 2
 
 
 def _type_of(line: str) -> DocType | None:
     """The document type when this line is a type word in capitals ("QUY ĐỊNH", "ĐIỀU LỆ")."""
     text = line.strip().rstrip(".:")
-    if not _is_caps(text):
+    if not is_caps(text, CAPS_MIN_LETTERS):
         return None
     t = DocType.parse(text)
     return t if t is not None and t is not DocType.NEWS else None
@@ -131,7 +130,7 @@ def _issuer(before: list[str]) -> str | None:
             if parts:
                 break
             continue
-        if not _is_caps(line):
+        if not is_caps(line, CAPS_MIN_LETTERS):
             break
         parts.append(line.strip())
     if not parts:
@@ -157,7 +156,7 @@ def _subject(lines: list[str], i_type: int) -> tuple[str, int]:
             or re.match(r"^(\d+\.|[IVX]+\.|điều\s+\d|chương\s|phần\s)", line, re.I)
             or len(line) > 250
             or line.endswith((".", ";"))
-            or (parts and _is_caps(parts[-1]) != _is_caps(line))
+            or (parts and is_caps(parts[-1], CAPS_MIN_LETTERS) != is_caps(line, CAPS_MIN_LETTERS))
         ):
             break
         parts.append(line)
@@ -183,7 +182,7 @@ def _tail(lines: list[str]) -> tuple[int | None, str | None, str | None]:
         if _SIGN_RE.match(line):
             role_lines = [line]
             for nxt in tail[n + 1 : n + 3]:
-                if _is_caps(nxt) and not nxt.startswith("-"):
+                if is_caps(nxt, CAPS_MIN_LETTERS) and not nxt.startswith("-"):
                     role_lines.append(nxt)
                 else:
                     break
@@ -195,7 +194,7 @@ def _tail(lines: list[str]) -> tuple[int | None, str | None, str | None]:
         if (
             2 <= len(words) <= 5
             and all(w[:1].isupper() for w in words)
-            and not _is_caps(line)
+            and not is_caps(line, CAPS_MIN_LETTERS)
             and not line.startswith(("-", "–"))
             and not line.endswith((",", ".", ";", ":"))
         ):
@@ -227,7 +226,7 @@ def recase(text: str, body: str) -> str:
     words = text.split()
     if not words:
         return text
-    caps = _is_caps(text)
+    caps = is_caps(text, CAPS_MIN_LETTERS)
     tokens = re.findall(r"\w+|[.!?:;]", body)
     # Match as written when the heading has diacritics: "ĐẢNG CỘNG" is not "đảng công".
     key = str.lower if has_diacritics(text) else fold

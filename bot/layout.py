@@ -16,7 +16,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 
-from .textnorm import fold, is_syllable
+from .textnorm import fold, is_caps, is_syllable
 
 PAGE_MARK = "\ue000"
 PAGE_END = "\ue001"
@@ -85,15 +85,13 @@ def _strip_furniture(lines: list[str], repeated: set[str]) -> list[str]:
     return content
 
 
-def _is_caps(line: str) -> bool:
-    letters = [ch for ch in line if ch.isalpha()]
-    # Six letters at least: "XIII," wrapped onto its own line is not a heading.
-    return len(letters) >= 6 and all(ch.isupper() for ch in letters)
+# Six letters at least: "XIII," wrapped onto its own line is not a heading.
+CAPS_MIN_LETTERS = 6
 
 
 def _joins(prev: str, nxt: str, full: int) -> bool:
     """Was the break between these two printed lines made by the printer, not the author?"""
-    if STRUCTURE_START_RE.match(nxt) or _is_caps(prev) != _is_caps(nxt):
+    if STRUCTURE_START_RE.match(nxt) or is_caps(prev, CAPS_MIN_LETTERS) != is_caps(nxt, CAPS_MIN_LETTERS):
         return False  # a numbered item, or a heading in capitals, starts here
     if prev.endswith(_SENTENCE_END):
         return False

@@ -246,7 +246,7 @@ def same_series(a: DocRef, b: DocRef) -> bool:
     return not (a.code and b.code and _code_key(a.code) != _code_key(b.code))
 
 
-def _year(ref: DocRef) -> int | None:
+def ref_year(ref: DocRef) -> int | None:
     if ref.issued:
         return int(ref.issued[:4])
     return ref.year
@@ -258,7 +258,7 @@ def same_document(a: DocRef, b: DocRef) -> bool:
         return False
     if a.issued and b.issued:
         return a.issued == b.issued
-    ya, yb = _year(a), _year(b)
+    ya, yb = ref_year(a), ref_year(b)
     return ya is None or yb is None or ya == yb
 
 
@@ -685,7 +685,7 @@ def _is_self(target: DocRef, own: DocRef) -> bool:
         return False
     if target.issued and own.issued:
         return target.issued == own.issued
-    ty, oy = _year(target), _year(own)
+    ty, oy = ref_year(target), ref_year(own)
     return ty is not None and ty == oy
 
 
@@ -883,10 +883,10 @@ def _match_target(target: DocRef, source: DocInfo, docs: Sequence[DocInfo]) -> D
         exact = [d for d in candidates if d.ref.issued == target.issued]
         if exact:
             return exact[0]
-        undated = [d for d in candidates if not d.ref.issued and _year(d.ref) in (None, int(target.issued[:4]))]
+        undated = [d for d in candidates if not d.ref.issued and ref_year(d.ref) in (None, int(target.issued[:4]))]
         return undated[0] if len(undated) == 1 else None
     if target.year:
-        candidates = [d for d in candidates if _year(d.ref) in (None, target.year)]
+        candidates = [d for d in candidates if ref_year(d.ref) in (None, target.year)]
     if len(candidates) == 1:
         return candidates[0]
     src = source.ref.issued if source.ref else None
@@ -989,7 +989,7 @@ def same_number_groups(docs: Sequence[DocInfo]) -> list[list[str]]:
             codes[""] = uncoded
         for members in codes.values():
             if len(members) > 1:
-                members.sort(key=lambda d: (d.ref.issued or f"{_year(d.ref) or 9999}", d.doc_id))
+                members.sort(key=lambda d: (d.ref.issued or f"{ref_year(d.ref) or 9999}", d.doc_id))
                 groups.append([d.doc_id for d in members])
     return groups
 
@@ -1015,23 +1015,23 @@ def pick_by_question(
         return None
 
     def newest(items: Sequence[DocInfo]) -> DocInfo:
-        return max(items, key=lambda c: (c.ref.issued or str(_year(c.ref) or ""), c.doc_id))
+        return max(items, key=lambda c: (c.ref.issued or str(ref_year(c.ref) or ""), c.doc_id))
 
     for r in refs_in_question:
         if r.issued or r.year:
-            dated = [c for c in pool if same_document(r, c.ref) and _year(c.ref) is not None]
+            dated = [c for c in pool if same_document(r, c.ref) and ref_year(c.ref) is not None]
             if dated:
                 return newest(dated).doc_id
     hints = list(years_or_terms)
     years = [h for h in hints if isinstance(h, int)]
     terms = [h for h in hints if isinstance(h, Term)]
     if years:
-        by_year = [c for c in pool if _year(c.ref) in years]
+        by_year = [c for c in pool if ref_year(c.ref) in years]
         if by_year:
             return newest(by_year).doc_id
     for term in terms:
         first_year = term.local_years[0]
-        before = [c for c in pool if _year(c.ref) is not None and _year(c.ref) <= first_year]
+        before = [c for c in pool if ref_year(c.ref) is not None and ref_year(c.ref) <= first_year]
         if before:
             return newest(before).doc_id
     if statuses:

@@ -34,6 +34,7 @@ from .relations import (
     find_dated_refs,
     format_date,
     pick_by_question,
+    ref_year,
     relations_from_json,
     resolve_status,
     same_number_notice,
@@ -368,7 +369,7 @@ class HybridSearcher:
         if doc_id not in self._years_cache:
             cited: dict[tuple[str, int], set[int]] = {}
             for m in find_dated_refs(self.snapshot.document_texts([doc_id]).get(doc_id, "")):
-                year = m.ref.year or (int(m.ref.issued[:4]) if m.ref.issued else None)
+                year = ref_year(m.ref)
                 if year:
                     cited.setdefault(m.ref.key, set()).add(year)
             self._years_cache[doc_id] = cited

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .textnorm import is_caps
+
 # Kinds, in the order they usually nest (used only to name the section in a citation).
 PART, CHAPTER, CHAPTER_SECTION, ARTICLE, LETTER, ROMAN, DECIMAL, POINT = (
     "part",
@@ -149,7 +151,7 @@ def parse_sections(text: str, body_start: int = 0, body_end: int | None = None) 
         found = _match(line)
         if found is None:
             # A title line in capitals right under "Chương I" / "PHẦN THỨ NHẤT" / "Điều 5." is its heading.
-            if last_heading is not None and _is_caps(line):
+            if last_heading is not None and is_caps(line, CAPS_MIN_LETTERS):
                 last_heading.heading = f"{last_heading.heading} {line}".strip()
                 continue
             last_heading = None
@@ -186,9 +188,8 @@ def _close(nodes: list[Section], end: int) -> None:
         _close(node.children, node.end)
 
 
-def _is_caps(line: str) -> bool:
-    letters = [ch for ch in line if ch.isalpha()]
-    return len(letters) >= 4 and all(ch.isupper() for ch in letters)
+# A title line in capitals under "Chương I" has four letters at least (not a stray "II").
+CAPS_MIN_LETTERS = 4
 
 
 def walk(nodes: list[Section]) -> list[Section]:

@@ -121,3 +121,9 @@ def looks_vietnamese(text: str, ignore: frozenset[str] | set[str] = frozenset())
         return False
     valid = sum(1 for t in tokens if _SYLLABLE_RE.match(t) or len(t) <= 1)
     return valid / len(tokens) >= 0.75
+
+
+def is_caps(text: str, min_letters: int = 2) -> bool:
+    """Written in capitals: at least ``min_letters`` letters, all upper-case (headings, letterheads)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= min_letters and all(ch.isupper() for ch in letters)
