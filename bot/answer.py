@@ -16,7 +16,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from .chunking import FRAGMENT_WORDS, glue_fragments, split_sentences
-from .clause import OMITTED, Clause, quote_clause
+from .clause import OMITTED, Clause, list_lead, quote_clause
 from .doctypes import DocType
 from .metadata import find_refs
 from .params import DEFAULT_ANSWER, AnswerParams
@@ -32,8 +32,6 @@ SCORE_DIGITS = 4
 # A unit's name (the title before ":") and a document's title in an answer are cut to these many characters.
 SCOPE_LABEL_CHARS = 80
 SHORT_NAME_CHARS = 70
-_LIST_LEAD_RE = re.compile(r":\s*\n\s*(?:[-–+•]|[a-zđ]\)|\d{1,3}[.)])\s")
-
 NOT_FOUND = "Không tìm thấy nội dung này trong các tài liệu hiện có, nên tôi không trả lời để tránh suy đoán."
 # The first line of an answer whose documents give different figures for the same count.
 DISAGREE_HEADING = "Các tài liệu nêu khác nhau tùy đơn vị:"
@@ -254,6 +252,9 @@ class Composition:
     line_coverage: float = 0.0
     heading: str | None = None
     notices: list[str] = field(default_factory=list)
+    # The first quoted clause and the folded words of its headings (what the refusal gate reads).
+    clause_text: str = ""
+    clause_head: frozenset[str] = frozenset()
 
     @property
     def text(self) -> str:
@@ -583,6 +584,7 @@ class _Candidate:
     coverage: float
     typed: bool  # holds the kind of answer asked for
     head: frozenset[str] = frozenset()  # the folded words of its title, path and context
+    list_intro: float = 0.0  # the share of the question its list's lead-in holds (0 when not a list)
 
 
 _PLACE_IN_DOC_RE = re.compile(r"\b(điều|khoản|mục|điểm)\s+(\d{1,3}(?:\.\d{1,2}){0,4}|[a-zđ](?=\W|$))", re.I)
@@ -633,10 +635,13 @@ def _clause_candidates(
             ranked += p.lead_line_weight * _coverage(q, weights, total, set(lead_folded.split()), lead_folded)
             phrase = _phrase_share(bigrams, folded)
             over = max(0, len(text) - budget) / budget
-            if Wants.LIST in q.wants and _LIST_LEAD_RE.search(text):
-                coverage_bonus = p.list_lead_bonus
-            else:
-                coverage_bonus = 0.0
+            # The list that answers is introduced by a line about what the question asks.
+            intro = list_lead(text)
+            intro_cov = 0.0
+            if intro:
+                intro_folded = " ".join(_folded_words(intro))
+                intro_cov = _coverage(q, weights, total, set(intro_folded.split()), intro_folded)
+            coverage_bonus = p.list_lead_bonus * intro_cov if Wants.LIST in q.wants else 0.0
             if places_named and h.doc_id in named and any(place in unit[0] for place in places_named):
                 coverage_bonus += p.place_named_bonus
             score = (
@@ -648,8 +653,16 @@ def _clause_candidates(
                 - p.clause_length_penalty * min(over, p.clause_overrun_cap)
                 - (p.out_of_force_penalty if h.status in OUT_OF_FORCE else 0.0)
             )
-            out.append(_Candidate(i, unit, score, coverage, type_satisfied(q, text), head=frozenset(head)))
+            typed = type_satisfied(q, text)
+            out.append(_Candidate(i, unit, score, coverage, typed, head=frozenset(head), list_intro=intro_cov))
     return out
+
+
+def clause_coverage(q: Query, weights: dict[str, float], text: str, head: frozenset[str]) -> float:
+    """The share of the question's (IDF-weighted, non-number) words a clause holds with its headings."""
+    weights = {t: w for t, w in weights.items() if not t.isdigit()}
+    folded = " ".join(_folded_words(text))
+    return _coverage(q, weights, sum(weights.values()) or 1.0, head | set(folded.split()), folded)
 
 
 def window_coverage(q: Query, weights: dict[str, float], text: str, head: frozenset[str], p: AnswerParams) -> float:
@@ -732,6 +745,8 @@ def compose_clauses(
         clause=True,
         line_coverage=line_coverage,
         notices=notices_of([h for h, _ in quoted]),
+        clause_text=first_hit.text[first.unit[1] : first.unit[2]],
+        clause_head=first.head,
     )
 
 
@@ -745,7 +760,8 @@ def _pick_clauses(
         candidates, key=lambda c: (not c.typed, -round(c.score, p.clause_score_digits), -(c.unit[2] - c.unit[1]))
     )
     first = candidates[0]
-    asks_list = Wants.LIST in q.wants
+    # "Điều kiện để lập … là gì?" restates the lead-in of a list: every item is the answer.
+    asks_list = Wants.LIST in q.wants or first.list_intro >= p.intro_asks_list
     picks = [(first, p.list_budget_chars if asks_list else p.clause_budget_chars)]
     h0 = pool[first.hit_index]
     # A question naming several documents ("Điều lệ và Quy định 294 …") hears each of them.

@@ -19,6 +19,8 @@ from .retrieve import Hit
 
 # Budgets and shares are in bot/params.py (AnswerParams: clause_budget_chars, item_keep_share, ...).
 OMITTED = "…"
+# ": a; b; c": a list written in one paragraph, its items separated by semicolons.
+_INLINE_LIST_RE = re.compile(r":\s(?=[^:;]{3,};[^;]{3,};)")
 _ITEM_RE = re.compile(r"^\s*(?:[-–+•]|[a-zđ]\)|\d{1,3}(?:\.\d{1,2}){0,4}[.)]|\(\d{1,2}\))\s")
 
 
@@ -111,6 +113,22 @@ def quote_clause(
             parts.append(OMITTED)
             gap = True
     return Clause(label, page, start, end, "\n".join(parts), len(chosen) == len(items))
+
+
+def list_lead(text: str) -> str | None:
+    """The line that introduces a list: the line right before the clause's first item line, when it ends
+    in ":" ("… trong các trường hợp sau:") or is the clause's heading ("1. Hồ sơ xét tặng Huy hiệu Đảng");
+    or, for a list written in one paragraph ("… các trường hợp sau: a; b; c."), the words before its ":";
+    None when the clause holds no list."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    for i, line in enumerate(lines[1:], 1):
+        if _ITEM_RE.match(line):
+            return lines[i - 1] if i == 1 or lines[i - 1].endswith(":") else None
+    for line in lines:
+        m = _INLINE_LIST_RE.search(line)
+        if m:
+            return line[: m.start() + 1]
+    return None
 
 
 def _cut_sentences(text: str, budget: int) -> str:

@@ -10,11 +10,21 @@ documents share says so.
 
 from __future__ import annotations
 
-from .answer import Answer, AnswerBlock, Citation, compose, is_relevant, not_found
+from .answer import (
+    Answer,
+    AnswerBlock,
+    Citation,
+    Composition,
+    clause_coverage,
+    compose,
+    is_relevant,
+    not_found,
+    window_coverage,
+)
 from .inforce import relation_answer
 from .params import DEFAULT_ANSWER, AnswerParams
 from .query import Query, Wants
-from .retrieve import Hit, HybridSearcher
+from .retrieve import Hit, HybridSearcher, topic_weights
 from .terms import find_terms
 
 # The kinds of answer a refusal can say are missing, most specific first.
@@ -103,12 +113,28 @@ def _composed(
     question or lacks the kind of answer asked for."""
     comp = compose(q, hits, searcher.idf_weights(q), searcher.docs_named(q), p)
     floor = p.min_clause_coverage if comp.clause else p.min_sentence_coverage
-    if not comp.citations or comp.coverage < floor or (comp.clause and comp.line_coverage < p.min_line_coverage):
+    if not comp.citations:
         return not_found(question, None, nearest, "no_match")
+    if comp.coverage < floor or (comp.clause and comp.line_coverage < p.min_line_coverage):
+        if not (comp.clause and _answers_the_asked_part(q, searcher, comp, p)):
+            return not_found(question, None, nearest, "no_match")
     if not comp.type_ok:
         why = next((TYPE_MISSING[w] for w in TYPE_MISSING if w in q.wants), None)
         return not_found(question, why, nearest, "no_answer_type")
     return comp.answer(question)
+
+
+def _answers_the_asked_part(q: Query, searcher: HybridSearcher, comp: Composition, p: AnswerParams) -> bool:
+    """ "Tôi mới được kết nạp, đang là đảng viên dự bị. Đại hội chi bộ sắp tới tôi có được bỏ phiếu không?":
+    the first sentences tell the officer's case in their own words, the last one asks.  The case found the
+    clause; the clause must answer what is asked, so the refusal gate reads the asked sentence alone."""
+    asked = q.asked_part
+    if not asked:
+        return False
+    weights = topic_weights(searcher.idf_weights(asked))
+    if clause_coverage(asked, weights, comp.clause_text, comp.clause_head) < p.min_clause_coverage:
+        return False
+    return window_coverage(asked, weights, comp.clause_text, comp.clause_head, p) >= p.min_line_coverage
 
 
 def author_answer(question: str, searcher: HybridSearcher, hits: list[Hit]) -> Answer | None:

@@ -188,6 +188,9 @@ class Query:
     # Abbreviations in play (typed, or standing for a full form typed), folded → folded full forms:
     # a passage that writes the other form still holds the word.
     abbreviations: dict[str, list[str]] = field(default_factory=dict)
+    # A question of several sentences ("Tôi mới được kết nạp. … tôi có được bỏ phiếu không?"): its last
+    # sentence, the one that asks, analysed alone; None for a question of one sentence.
+    asked_part: Query | None = None
 
     def holds(self, term: str, words: set[str], folded_text: str) -> bool:
         """Is the question's ``term`` in a text (given as its folded words and folded text)?"""
@@ -196,14 +199,35 @@ class Query:
         return any(f" {full} " in f" {folded_text} " for full in self.abbreviations.get(term, ()))
 
 
+# How officers talk about their own case ("bọn tôi", "em", "giờ", "sắp tới"): words no clause answers with.
+# Written with their marks, because folded most of them are also content words ("bon" is "bốn", "vua" is
+# "vua", "gio" is "gió"), so they are dropped only where the question writes them this way.
+CHATTER = frozenset("bọn chúng em tớ giờ vừa sắp ạ nhé nhỉ ấy nữa luôn rồi thế à ơi".split())
+
+
+def _chatter(text: str) -> set[str]:
+    """The folded words that, everywhere the question uses them, are chatter (see CHATTER)."""
+    forms: dict[str, set[str]] = {}
+    for word in re.findall(r"\w+", text.lower()):
+        forms.setdefault(fold(word), set()).add(word)
+    return {f for f, written in forms.items() if written <= CHATTER}
+
+
+# Where one sentence of a question ends and the next begins: ".", "?" or "!" then a capital letter.
+_SENTENCE_END_RE = re.compile(r"(?<=[.?!])\s+(?=[A-ZĐÀ-Ỹ])")
+# A last sentence shorter than this ("Có được không?") does not say what is asked on its own.
+MIN_ASKED_WORDS = 4
+
+
 def analyze(question: str, glossary: Glossary) -> Query:
     text = normalize(question).strip()
     folded = fold(text)
     tokens = folded_words(text)
     abbreviations = glossary.abbreviations
+    chatter = _chatter(text)
     terms: list[str] = []
     for t in tokens:
-        if (t not in STOPWORDS or t in abbreviations) and t not in terms:
+        if (t not in STOPWORDS or t in abbreviations) and t not in chatter and t not in terms:
             terms.append(t)
     bigrams = []
     for a, b in zip(tokens, tokens[1:], strict=False):
@@ -221,7 +245,9 @@ def analyze(question: str, glossary: Glossary) -> Query:
     wants = {kind for kind, cue in CUES.items() if cue.search(folded)}
     if asks_how_many(text):
         wants.add(Wants.COUNT)
+    *told, asked = _SENTENCE_END_RE.split(text.rstrip(" ?!.")) or [text]
     return Query(
+        asked_part=analyze(asked, glossary) if told and len(asked.split()) >= MIN_ASKED_WORDS else None,
         raw=question,
         text=text,
         folded=folded,

@@ -171,13 +171,27 @@ class HybridSearcher:
             self._df_cache[term] = self.snapshot.folded_df(term)
         return self._df_cache[term]
 
-    def idf(self, term: str) -> float:
-        n, df = max(self.n_passages, 1), self.df(term)
+    def phrase_df(self, phrase: str) -> int:
+        """How many passages hold the (folded) phrase."""
+        key = f"\x00{phrase}"  # apart from single words
+        if key not in self._df_cache:
+            expr = "{body_f} : " + fts_phrase(phrase)
+            self._df_cache[key] = self.snapshot.count_matches(expr, self.n_passages + 1)
+        return self._df_cache[key]
+
+    def idf(self, term: str, df: int | None = None) -> float:
+        n, df = max(self.n_passages, 1), self.df(term) if df is None else df
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def idf_weights(self, q: Query) -> dict[str, float]:
-        """The question's words with their IDF, in the question's order."""
-        return {t: self.idf(t) for t in q.terms}
+        """The question's words with their IDF, in the question's order.  An abbreviation ("ĐV", or the
+        "đbcs" that "đảng bộ cơ sở" typed in full stands for) weighs as much as its most common full form:
+        documents write the full form, so the abbreviation's own rarity says nothing of the question."""
+        out = {}
+        for t in q.terms:
+            df = max([self.df(t)] + [self.phrase_df(full) for full in q.abbreviations.get(t, ())])
+            out[t] = self.idf(t, df)
+        return out
 
     def corpus_has(self, phrase: str, accented: bool = False) -> bool:
         """Does any passage contain this phrase (folded, or as written)?"""

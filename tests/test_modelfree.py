@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 
 from bot.answer import DISAGREE_HEADING, NOT_FOUND, AnswerBlock, BlockKind, compose, named_places, render_text
+from bot.clause import list_lead
 from bot.config import Settings
 from bot.embeddings import HashEmbeddings, make_embedder
 from bot.engine import Engine, QuestionError
@@ -735,3 +736,50 @@ def test_cli_with_the_hash_embedder_loads_no_model_and_configures_the_process(tm
     assert facts["cli"] == [1, 40]  # the entry point: one FAISS thread, pypdf errors only
     assert facts["snapshot"] == [2, 0]  # opening an index changes neither
     assert IndexStore(settings.index_dir).open_snapshot().manifest.model_id == "hash:256"
+
+
+# -- the lead-in of a list ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "clause, lead",
+    [
+        (
+            "3.2. Ứng cử\nKhông giới thiệu những đảng viên trong các trường hợp sau:\na) Đang bị kỷ luật;\nb) Ốm.",
+            "Không giới thiệu những đảng viên trong các trường hợp sau:",
+        ),
+        ("1. Hồ sơ xét tặng Huy hiệu\n- Tờ khai;\n- Lý lịch.", "1. Hồ sơ xét tặng Huy hiệu"),
+        (
+            "8.1. Xóa tên.\nChi bộ đề nghị xóa tên đối với các trường hợp sau: bỏ sinh hoạt; tự trả thẻ; vi phạm.",
+            "Chi bộ đề nghị xóa tên đối với các trường hợp sau:",
+        ),
+        ("2. Thời hạn\nChi bộ họp trong 30 ngày.\n- Ghi chú: không áp dụng.", None),  # items after prose
+        ("Văn bản: một câu không có danh sách.", None),
+    ],
+)
+def test_list_lead_is_the_line_that_introduces_the_items(clause, lead):
+    assert list_lead(clause) == lead
+
+
+# -- officers' own words: chatter, the asked sentence, abbreviations' weight -----------------------------------
+def test_chatter_is_dropped_only_where_it_is_written_as_chatter(glossary):
+    q = analyze("Chi bộ tôi hiện có 8 đảng viên. Đại hội sắp tới bọn em có phải bầu chi ủy không?", glossary)
+    assert not {"sap", "bon", "em"} & set(q.terms)
+    assert {"bau", "uy"} <= set(q.terms)
+    # The same folded words written as content words stay: "bốn" (four), "vua" (king).
+    q = analyze("Chi bộ có bốn đảng viên, bí thư là vua?", glossary)
+    assert {"bon", "vua"} <= set(q.terms)
+
+
+def test_the_asked_sentence_of_a_question_that_tells_a_case_first(glossary):
+    q = analyze("Tôi mới được kết nạp, đang là đảng viên dự bị. Tôi có được bỏ phiếu bầu chi ủy không?", glossary)
+    assert q.asked_part is not None and q.asked_part.text == "Tôi có được bỏ phiếu bầu chi ủy không"
+    assert "phieu" in q.asked_part.terms and "nap" not in q.asked_part.terms
+    assert analyze("Theo mục 3.2 Quy định 999, chi ủy có mấy người?", glossary).asked_part is None
+    assert analyze("Tôi là đảng viên dự bị. Có được không?", glossary).asked_part is None  # too short to ask alone
+
+
+def test_an_abbreviation_weighs_as_much_as_its_full_form(toy_engine):
+    searcher = toy_engine.searcher()
+    typed = searcher.idf_weights(analyze("ĐV được bầu bao nhiêu lần?", toy_engine.glossary))
+    full = searcher.phrase_df("dang vien")
+    assert full > 0 and typed["dv"] == pytest.approx(searcher.idf("dv", full))
+    assert typed["dv"] < searcher.idf("dv")  # the bare abbreviation is rare in documents that write it out

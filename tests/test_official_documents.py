@@ -246,3 +246,24 @@ def test_an_answer_from_a_replaced_guideline_carries_the_warning(official_engine
     assert "⚠ Hướng dẫn 05-HD/TU đã được thay thế bởi Hướng dẫn 09-HD/TU (15/04/2025)" in answer.answer
     cite = next(c for c in answer.citations if c.doc_id == "huong-dan-05-hd-tu-2020-cu")
     assert cite.status == "replaced" and cite.replaced_by.startswith("Hướng dẫn 09-HD/TU")
+
+
+def test_a_question_restating_a_lists_lead_in_gets_every_item(official_engine, regulation_pdf):
+    """No list word ("những", "gồm"), but the question is the list's lead-in: the items are the answer."""
+    _, truth = regulation_pdf
+    answer = official_engine.ask("Đảng viên thuộc trường hợp nào thì không được giới thiệu vào chi ủy?")
+    assert answer.found, answer.answer
+    for item in truth["items"]["3.2"]:
+        assert squash(item) in squash(answer.answer), item
+
+
+def test_a_case_told_in_the_officers_words_is_answered_by_the_rule(official_engine, regulation_pdf):
+    """The first sentence tells the case in words no clause uses; the last one asks what the rule decides."""
+    _, truth = regulation_pdf
+    answer = official_engine.ask(
+        "Chi bộ em có một đồng chí mới đi khám, bác sĩ bảo phải nằm viện chữa bệnh nửa năm, bọn em sắp "
+        "đại hội. Đồng chí ấy có được giới thiệu vào chi ủy không?"
+    )
+    assert answer.found, answer.answer
+    assert answer.citations[0].section == "mục 3.2"
+    assert squash("Đang điều trị bệnh dài ngày từ 06 tháng trở lên") in squash(answer.answer)
