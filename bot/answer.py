@@ -611,15 +611,18 @@ def _clause_candidates(
     weights = {t: w for t, w in weights.items() if not t.isdigit()}  # a number is the answer, not the topic
     total = sum(weights.values()) or 1.0
     places_named = named_places(q.text)
-    bigrams = _topic_bigrams(q)
+    # "Theo Quy định 294-QĐ/TW, …": the words of the document's number say which document, not which clause.
+    label_words = {w for r in q.refs for w in folded_words(r.label())}
+    bigrams = [b for b in _topic_bigrams(q) if not set(b.split()) & label_words]
     budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
     out: list[_Candidate] = []
     for i, h in enumerate(pool):
         if not h.units:
             continue
         head = set(_folded_words(f"{h.title} {h.path or ''} {h.context}"))
-        if h.doc_id in named:
-            head |= ref_words
+        # Inside the document the question names, its number and the asking words hold for every clause.
+        given = ref_words if h.doc_id in named else set()
+        head |= given
         for unit in h.units:
             _, start, end, _ = unit
             text = h.text[start:end]
@@ -627,12 +630,12 @@ def _clause_candidates(
             words = set(folded.split())
             coverage = _coverage(q, weights, total, head | words, folded)
             # For ranking, a word found only in the headings counts for less than one in the clause.
-            own = _coverage(q, weights, total, words, folded)
+            own = _coverage(q, weights, total, words | given, folded)
             ranked = own + p.heading_word_share * (coverage - own)
             # The clause's own heading or lead-in naming the question's topic marks the exact clause.
             lead = next((ln for ln in text.split("\n") if len(ln.split()) > p.lead_line_min_words), "")
             lead_folded = " ".join(_folded_words(lead))
-            ranked += p.lead_line_weight * _coverage(q, weights, total, set(lead_folded.split()), lead_folded)
+            ranked += p.lead_line_weight * _coverage(q, weights, total, set(lead_folded.split()) | given, lead_folded)
             phrase = _phrase_share(bigrams, folded)
             over = max(0, len(text) - budget) / budget
             # The list that answers is introduced by a line about what the question asks.

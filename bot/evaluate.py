@@ -1,9 +1,10 @@
 """`congress-bot eval`: retrieval and answer quality on a JSONL question set.
 
 Each line: {"id", "question", "expected_doc": id | [ids] | null,
-"key_phrase": str | [str] | null, "category"}, optionally "all_phrases": [str]
+"key_phrase": str | [str | [str]] | null, "category"}, optionally "all_phrases": [str]
 for list questions (one short phrase per item, every one of which the answer
-must carry).  expected_doc null means the documents do not answer it and the
+must carry).  The answer must carry every key phrase; a key phrase given as a
+list is one fact in any of its wordings (["năm năm một lần", "5 năm một lần"]).  expected_doc null means the documents do not answer it and the
 bot must refuse (found=false).
 """
 
@@ -23,7 +24,7 @@ class Case:
     id: str
     question: str
     expected_docs: list[str]
-    key_phrases: list[str]
+    key_phrases: list[tuple[str, ...]]  # every one must be in the answer, in any of its wordings
     category: str
     all_phrases: list[str] = field(default_factory=list)  # list questions: every item must be in the answer
 
@@ -47,7 +48,10 @@ def load_cases(path: Path) -> list[Case]:
                 id=str(row.get("id", n)),
                 question=row["question"],
                 expected_docs=[docs] if isinstance(docs, str) else list(docs or []),
-                key_phrases=[phrases] if isinstance(phrases, str) else list(phrases or []),
+                key_phrases=[
+                    (p,) if isinstance(p, str) else tuple(p)
+                    for p in ([phrases] if isinstance(phrases, str) else phrases or [])
+                ],
                 category=row.get("category", ""),
                 all_phrases=list(row.get("all_phrases") or []),
             )
@@ -135,7 +139,7 @@ def evaluate(engine: Engine, cases: list[Case]) -> EvalResult:
         r1 += rank == 0
         r5 += rank is not None and rank < 5
         mrr += 1.0 / (rank + 1) if rank is not None and rank < 10 else 0.0
-        hit = found and all(phrase_in(p, text) for p in c.key_phrases)
+        hit = found and all(any(phrase_in(p, text) for p in alts) for alts in c.key_phrases)
         hits += hit
         false_refusals += not found
         if found:
@@ -149,7 +153,8 @@ def evaluate(engine: Engine, cases: list[Case]) -> EvalResult:
             if found and missing_items:
                 failures.append(f"{c.id} [{c.category}] list incomplete, missing {missing_items}: {c.question!r}")
         if not hit:
-            why = "refused" if not found else f"missing {[p for p in c.key_phrases if not phrase_in(p, text)]}"
+            missing = [" | ".join(alts) for alts in c.key_phrases if not any(phrase_in(p, text) for p in alts)]
+            why = "refused" if not found else f"missing {missing}"
             failures.append(f"{c.id} [{c.category}] {why}: {c.question!r} (doc rank {rank}) -> {text[:160]!r}")
     n_in, n_out = max(len(in_scope), 1), max(len(out_scope), 1)
     latencies.sort()
