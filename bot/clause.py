@@ -21,6 +21,7 @@ from .retrieve import Hit
 OMITTED = "…"
 # ": a; b; c": a list written in one paragraph, its items separated by semicolons.
 _INLINE_LIST_RE = re.compile(r":\s(?=[^:;]{3,};[^;]{3,};)")
+_BULLET_RE = re.compile(r"^\s*[-–+•]\s")
 _ITEM_RE = re.compile(r"^\s*(?:[-–+•]|[a-zđ]\)|\d{1,3}(?:\.\d{1,2}){0,4}[.)]|\(\d{1,2}\))\s")
 
 
@@ -123,7 +124,10 @@ def list_lead(text: str) -> str | None:
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     for i, line in enumerate(lines[1:], 1):
         if _ITEM_RE.match(line):
-            return lines[i - 1] if i == 1 or lines[i - 1].endswith(":") else None
+            before = lines[i - 1]
+            if before.endswith(":") or (i == 1 and not _BULLET_RE.match(before)):
+                return before
+            return None  # items after prose, or a run of "-" items cut from a longer list
     for line in lines:
         m = _INLINE_LIST_RE.search(line)
         if m:

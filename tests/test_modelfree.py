@@ -753,6 +753,7 @@ def test_cli_with_the_hash_embedder_loads_no_model_and_configures_the_process(tm
         ),
         ("2. Thời hạn\nChi bộ họp trong 30 ngày.\n- Ghi chú: không áp dụng.", None),  # items after prose
         ("Văn bản: một câu không có danh sách.", None),
+        ("- Người thân ở quê thì không thẩm tra.\n- Người ở nước ngoài thì hỏi cơ quan.", None),  # items only
     ],
 )
 def test_list_lead_is_the_line_that_introduces_the_items(clause, lead):
