@@ -4,8 +4,9 @@ Each line: {"id", "question", "expected_doc": id | [ids] | null,
 "key_phrase": str | [str | [str]] | null, "category"}, optionally "all_phrases": [str]
 for list questions (one short phrase per item, every one of which the answer
 must carry).  The answer must carry every key phrase; a key phrase given as a
-list is one fact in any of its wordings (["năm năm một lần", "5 năm một lần"]).  expected_doc null means the documents do not answer it and the
-bot must refuse (found=false).
+list is one fact in any of its wordings (["năm năm một lần", "5 năm một lần"]).
+expected_doc null means the documents do not answer it and the bot must refuse
+(found=false).
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from bot.clause import list_lead
 from bot.config import Settings
 from bot.embeddings import HashEmbeddings, make_embedder
 from bot.engine import Engine, QuestionError
+from bot.evaluate import load_cases
 from bot.glossary import Glossary
 from bot.params import DEFAULT_ANSWER, DEFAULT_SEARCH
 from bot.query import analyze, fts_match, fts_phrase
@@ -784,3 +785,16 @@ def test_an_abbreviation_weighs_as_much_as_its_full_form(toy_engine):
     full = searcher.phrase_df("dang vien")
     assert full > 0 and typed["dv"] == pytest.approx(searcher.idf("dv", full))
     assert typed["dv"] < searcher.idf("dv")  # the bare abbreviation is rare in documents that write it out
+
+
+def test_eval_key_phrases_may_list_the_wordings_of_one_fact(tmp_path):
+    path = tmp_path / "set.jsonl"
+    row = {"id": "x", "question": "?", "expected_doc": "d", "category": "c"}
+    lines = [
+        {**row, "key_phrase": "năm năm"},
+        {**row, "key_phrase": [["năm năm một lần", "5 năm một lần"], "không quá một năm"]},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in lines), encoding="utf-8")
+    one, two = load_cases(path)
+    assert one.key_phrases == [("năm năm",)]
+    assert two.key_phrases == [("năm năm một lần", "5 năm một lần"), ("không quá một năm",)]
