@@ -252,14 +252,17 @@ def ref_year(ref: DocRef) -> int | None:
     return ref.year
 
 
-def same_document(a: DocRef, b: DocRef) -> bool:
-    """Same series and no conflicting date (an unknown date does not conflict)."""
+def same_document(a: DocRef, b: DocRef, unknown_date_matches: bool = True) -> bool:
+    """Same series and no conflicting date; an unknown date does not conflict unless
+    ``unknown_date_matches`` is False (then both must have the same known year)."""
     if not same_series(a, b):
         return False
     if a.issued and b.issued:
         return a.issued == b.issued
     ya, yb = ref_year(a), ref_year(b)
-    return ya is None or yb is None or ya == yb
+    if ya is None or yb is None:
+        return unknown_date_matches
+    return ya == yb
 
 
 def format_date(iso: str | None) -> str:
@@ -653,7 +656,7 @@ def _dedupe(found: list[Relation], own: DocRef | None) -> list[Relation]:
     out: list[Relation] = []
     index: dict[tuple, list[int]] = {}  # (kind, subject series, target series) -> positions in out
     for rel in found:
-        if rel.target is not None and own is not None and _is_self(rel.target, own):
+        if rel.target is not None and own is not None and same_document(rel.target, own, unknown_date_matches=False):
             continue
         key = (
             rel.kind,
@@ -678,15 +681,6 @@ def _dedupe(found: list[Relation], own: DocRef | None) -> list[Relation]:
 
 def _same_subject(a: DocRef | None, b: DocRef | None) -> bool:
     return (a is None and b is None) or (a is not None and b is not None and same_document(a, b))
-
-
-def _is_self(target: DocRef, own: DocRef) -> bool:
-    if not same_series(target, own):
-        return False
-    if target.issued and own.issued:
-        return target.issued == own.issued
-    ty, oy = ref_year(target), ref_year(own)
-    return ty is not None and ty == oy
 
 
 # ---------------------------------------------------------------------------------------------
