@@ -661,14 +661,24 @@ def _clause_candidates(
     return out
 
 
-def clause_coverage(q: Query, weights: dict[str, float], text: str, head: frozenset[str]) -> float:
-    """The share of the question's (IDF-weighted, non-number) words a clause holds with its headings."""
+def clause_coverage(
+    q: Query, weights: dict[str, float], text: str, head: frozenset[str], absent: frozenset[str] = frozenset()
+) -> float:
+    """The share of the question's (IDF-weighted, non-number) words a clause holds with its headings;
+    ``absent`` words count as not held (see unnamed_subject_words)."""
     weights = {t: w for t, w in weights.items() if not t.isdigit()}
     folded = " ".join(_folded_words(text))
-    return _coverage(q, weights, sum(weights.values()) or 1.0, head | set(folded.split()), folded)
+    return _coverage(q, weights, sum(weights.values()) or 1.0, (head | set(folded.split())) - absent, folded)
 
 
-def window_coverage(q: Query, weights: dict[str, float], text: str, head: frozenset[str], p: AnswerParams) -> float:
+def window_coverage(
+    q: Query,
+    weights: dict[str, float],
+    text: str,
+    head: frozenset[str],
+    p: AnswerParams,
+    absent: frozenset[str] = frozenset(),
+) -> float:
     """The best coverage of the question's words (with the headings) within a window of a sentence's
     length of one line: the question's words close together, not a whole paragraph listing five
     unrelated cases.  Read for the chosen clause only (the refusal gate)."""
@@ -679,8 +689,19 @@ def window_coverage(q: Query, weights: dict[str, float], text: str, head: frozen
         toks = folded_words(line)
         for at in range(0, max(len(toks) - p.line_window_words, 0) + 1, p.line_window_step):
             lf = " ".join(toks[at : at + p.line_window_words])
-            best = max(best, _coverage(q, weights, total, head | set(lf.split()), lf))
+            best = max(best, _coverage(q, weights, total, (head | set(lf.split())) - absent, lf))
     return best
+
+
+def unnamed_subject_words(q: Query, text: str) -> frozenset[str]:
+    """The words of the bodies and offices the question names (Query.subjects: "Quốc hội", "công đoàn")
+    that ``text`` does not name: a clause holding "Quốc ca" does not hold the "quốc" of "Quốc hội"."""
+    padded = " " + " ".join(_folded_words(text)) + " "
+    out: set[str] = set()
+    for subject, forms in q.subjects.items():
+        if not any(f" {form} " in padded for form in forms):
+            out.update(subject.split())
+    return frozenset(out)
 
 
 def notices_of(hits: list[Hit]) -> list[str]:

@@ -10,6 +10,8 @@ documents share says so.
 
 from __future__ import annotations
 
+import re
+
 from .answer import (
     Answer,
     AnswerBlock,
@@ -19,6 +21,7 @@ from .answer import (
     compose,
     is_relevant,
     not_found,
+    unnamed_subject_words,
     window_coverage,
 )
 from .inforce import relation_answer
@@ -26,6 +29,7 @@ from .params import DEFAULT_ANSWER, AnswerParams
 from .query import Query, Wants
 from .retrieve import Hit, HybridSearcher, topic_weights
 from .terms import find_terms
+from .textnorm import fold
 
 # The kinds of answer a refusal can say are missing, most specific first.
 TYPE_MISSING = {
@@ -118,6 +122,9 @@ def _composed(
     if comp.coverage < floor or (comp.clause and comp.line_coverage < p.min_line_coverage):
         if not (comp.clause and _answers_the_asked_part(q, searcher, comp, p)):
             return not_found(question, None, nearest, "no_match")
+    unnamed = _unnamed_subjects(q, searcher, comp, p)
+    if unnamed:
+        return not_found(question, f"Các đoạn tìm được không nói về {unnamed}.", nearest, "other_subject")
     if not comp.type_ok:
         why = next((TYPE_MISSING[w] for w in TYPE_MISSING if w in q.wants), None)
         return not_found(question, why, nearest, "no_answer_type")
@@ -135,6 +142,38 @@ def _answers_the_asked_part(q: Query, searcher: HybridSearcher, comp: Compositio
     if clause_coverage(asked, weights, comp.clause_text, comp.clause_head) < p.min_clause_coverage:
         return False
     return window_coverage(asked, weights, comp.clause_text, comp.clause_head, p) >= p.min_line_coverage
+
+
+def _unnamed_subjects(q: Query, searcher: HybridSearcher, comp: Composition, p: AnswerParams) -> str | None:
+    """ "Quy trình Quốc hội bầu Chủ tịch nước gồm mấy bước?" answered with "Các bước tiến hành đại hội:
+    Chào cờ (hát Quốc ca)…": the question names a body the answer does not.  Without that body's words
+    the answer must still pass the refusal gate; else the bodies it does not name (for the refusal), or None."""
+    if not q.subjects:
+        return None
+    text = f"{comp.clause_text}\n{comp.text}"
+    absent = unnamed_subject_words(q, text)
+    if not absent:
+        return None
+    weights = topic_weights(searcher.idf_weights(q))
+    head = comp.clause_head
+    if (
+        clause_coverage(q, weights, text, head, absent) >= p.min_clause_coverage
+        and window_coverage(q, weights, text, head, p, absent) >= p.min_line_coverage
+    ):
+        return None
+    named = sorted((s for s in q.subjects if set(s.split()) <= absent), key=lambda s: f" {q.folded} ".find(s))
+    return ", ".join(_written_as(q, s) for s in named) or None
+
+
+def _written_as(q: Query, folded_phrase: str) -> str:
+    """How the question wrote a folded phrase ("quoc hoi" → "Quốc hội"); the folded phrase if it did not."""
+    words = q.text.split()
+    n = len(folded_phrase.split())
+    for i in range(len(words) - n + 1):
+        span = " ".join(words[i : i + n])
+        if fold(re.sub(r"[^\w\s]", "", span)) == folded_phrase:
+            return re.sub(r"[^\w\s]", "", span)
+    return folded_phrase
 
 
 def author_answer(question: str, searcher: HybridSearcher, hits: list[Hit]) -> Answer | None:

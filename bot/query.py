@@ -185,24 +185,30 @@ class Query:
     units: list[str]
     dense_text: str  # what the embedding model reads
     wants: set[Wants] = field(default_factory=set)
-    # Abbreviations in play (typed, or standing for a full form typed), folded → folded full forms:
-    # a passage that writes the other form still holds the word.
-    abbreviations: dict[str, list[str]] = field(default_factory=dict)
+    # The other forms of the question's words, folded → folded phrases: the full forms of abbreviations
+    # in play (typed, or standing for a full form typed) and the documents' words for what officers say
+    # otherwise (SYNONYMS).  A passage that writes the other form still holds the word.
+    other_forms: dict[str, list[str]] = field(default_factory=dict)
     # A question of several sentences ("Tôi mới được kết nạp. … tôi có được bỏ phiếu không?"): its last
     # sentence, the one that asks, analysed alone; None for a question of one sentence.
     asked_part: Query | None = None
+    # The documents' wordings of the question's phrases (SYNONYMS), folded: searched for too.
+    synonyms: list[str] = field(default_factory=list)
+    # The bodies and offices outside the Party's rules the question names (NAMED_SUBJECTS), folded → the
+    # folded forms a text may name each by.
+    subjects: dict[str, list[str]] = field(default_factory=dict)
 
     def holds(self, term: str, words: set[str], folded_text: str) -> bool:
         """Is the question's ``term`` in a text (given as its folded words and folded text)?"""
         if term in words:
             return True
-        return any(f" {full} " in f" {folded_text} " for full in self.abbreviations.get(term, ()))
+        return any(f" {full} " in f" {folded_text} " for full in self.other_forms.get(term, ()))
 
 
 # How officers talk about their own case ("bọn tôi", "em", "giờ", "sắp tới"): words no clause answers with.
 # Written with their marks, because folded most of them are also content words ("bon" is "bốn", "vua" is
 # "vua", "gio" is "gió"), so they are dropped only where the question writes them this way.
-CHATTER = frozenset("bọn chúng em tớ giờ vừa sắp ạ nhé nhỉ ấy nữa luôn rồi thế à ơi".split())
+CHATTER = frozenset("bọn chúng em tớ giờ vừa sắp ạ nhé nhỉ ấy nữa luôn rồi thế à ơi phải xong muốn".split())
 
 
 def _chatter(text: str) -> set[str]:
@@ -211,6 +217,68 @@ def _chatter(text: str) -> set[str]:
     for word in re.findall(r"\w+", text.lower()):
         forms.setdefault(fold(word), set()).add(word)
     return {f for f, written in forms.items() if written <= CHATTER}
+
+
+# What officers type and what the documents write for the same thing ("tối thiểu" / "ít nhất"): a clause
+# that writes the documents' form holds the question's words.  Only wordings with one meaning in these
+# documents: quantity bounds and how a vote or a meeting is attended.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "tối thiểu": ("ít nhất",),
+    "tối đa": ("không quá", "nhiều nhất"),
+    "có mặt": ("tham dự",),
+    "bỏ phiếu": ("biểu quyết",),
+}
+_SYNONYMS_FOLDED = {fold(k): tuple(fold(v) for v in vs) for k, vs in SYNONYMS.items()}
+
+
+def _synonyms_in(folded: str) -> dict[str, tuple[str, ...]]:
+    """The SYNONYMS phrases a folded question uses, with the documents' forms."""
+    padded = " " + " ".join(re.findall(r"\w+", folded)) + " "
+    return {k: v for k, v in _SYNONYMS_FOLDED.items() if f" {k} " in padded}
+
+
+# Bodies, offices and State matters outside the Party's own rules.  A clause that shares one of their words
+# ("Quốc ca" for "Quốc hội", "đoàn viên" for "công đoàn", "chức vụ" for "công chức") does not answer a
+# question naming them: their words count for a text only where it names the whole (or its abbreviation).
+NAMED_SUBJECTS = (
+    "Quốc hội",
+    "đại biểu Quốc hội",
+    "Chủ tịch nước",
+    "Chính phủ",
+    "Thủ tướng",
+    "bộ trưởng",
+    "Hội đồng nhân dân",
+    "Ủy ban nhân dân",
+    "Mặt trận Tổ quốc",
+    "công đoàn",
+    "đoàn viên",
+    "Đoàn thanh niên",
+    "Hội Liên hiệp Phụ nữ",
+    "Hội Nông dân",
+    "Hội Cựu chiến binh",
+    "công chức",
+    "viên chức",
+    "phụ cấp",
+    "tiền lương",
+    "bảo hiểm xã hội",
+    "tuyển dụng",
+    "hợp đồng lao động",
+)
+# Longest first, so "đại biểu Quốc hội" is read before "Quốc hội".
+_SUBJECTS_FOLDED = sorted({fold(s) for s in NAMED_SUBJECTS}, key=lambda s: -len(s.split()))
+
+
+def _subjects_in(folded: str, glossary: Glossary) -> dict[str, list[str]]:
+    """The NAMED_SUBJECTS a folded question names (in full or by an abbreviation), each with the folded
+    forms a text may name it by."""
+    padded = " " + " ".join(re.findall(r"\w+", folded)) + " "
+    out: dict[str, list[str]] = {}
+    for subject in _SUBJECTS_FOLDED:
+        abbrs = [a for a, fulls in glossary.entries.items() if subject in (fold(f) for f in fulls)]
+        if f" {subject} " in padded or any(f" {a} " in padded for a in abbrs):
+            out[subject] = [subject, *abbrs]
+            padded = padded.replace(f" {subject} ", " | ")
+    return out
 
 
 # Where one sentence of a question ends and the next begins: ".", "?" or "!" then a capital letter.
@@ -241,7 +309,12 @@ def analyze(question: str, glossary: Glossary) -> Query:
             terms.append(abbr)
     dense = text + (" (" + "; ".join(expansions) + ")" if expansions else "")
     in_play = {t for t in tokens if t in glossary.entries} | set(glossary.abbreviations_in(text))
-    abbreviations = {a: [" ".join(folded_words(f)) for f in glossary.entries[a]] for a in in_play}
+    other_forms = {a: [" ".join(folded_words(f)) for f in glossary.entries[a]] for a in in_play}
+    synonyms = _synonyms_in(folded)
+    for phrase, forms in synonyms.items():
+        for word in phrase.split():
+            if word in terms:
+                other_forms.setdefault(word, []).extend(forms)
     wants = {kind for kind, cue in CUES.items() if cue.search(folded)}
     if asks_how_many(text):
         wants.add(Wants.COUNT)
@@ -260,7 +333,9 @@ def analyze(question: str, glossary: Glossary) -> Query:
         units=find_numbered_units(text),
         dense_text=dense,
         wants=wants,
-        abbreviations=abbreviations,
+        other_forms=other_forms,
+        synonyms=[form for forms in synonyms.values() for form in forms],
+        subjects=_subjects_in(folded, glossary),
     )
 
 
@@ -289,6 +364,7 @@ def fts_match(
     """
     items = [(t, [t]) for t in q.terms] + [(b, b.split()) for b in q.bigrams]
     items += [(fold(e), folded_words(e)) for e in q.expansions]
+    items += [(s, s.split()) for s in q.synonyms]
     if df is not None and budget is not None:
         costed = sorted(((sum(df(w) for w in words), text) for text, words in items), key=lambda x: x[0])
         kept, spent = [], 0

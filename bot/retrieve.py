@@ -189,7 +189,7 @@ class HybridSearcher:
         documents write the full form, so the abbreviation's own rarity says nothing of the question."""
         out = {}
         for t in q.terms:
-            df = max([self.df(t)] + [self.phrase_df(full) for full in q.abbreviations.get(t, ())])
+            df = max([self.df(t)] + [self.phrase_df(full) for full in q.other_forms.get(t, ())])
             out[t] = self.idf(t, df)
         return out
 

@@ -23,7 +23,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.answer import DISAGREE_HEADING, NOT_FOUND, AnswerBlock, BlockKind, compose, named_places, render_text
+from bot.answer import (
+    DISAGREE_HEADING,
+    NOT_FOUND,
+    AnswerBlock,
+    BlockKind,
+    compose,
+    named_places,
+    render_text,
+    unnamed_subject_words,
+)
 from bot.clause import list_lead
 from bot.config import Settings
 from bot.embeddings import HashEmbeddings, make_embedder
@@ -769,6 +778,34 @@ def test_chatter_is_dropped_only_where_it_is_written_as_chatter(glossary):
     # The same folded words written as content words stay: "bốn" (four), "vua" (king).
     q = analyze("Chi bộ có bốn đảng viên, bí thư là vua?", glossary)
     assert {"bon", "vua"} <= set(q.terms)
+
+
+def test_modal_words_of_a_question_are_not_its_topic(glossary):
+    q = analyze("Chi bộ phải có tối thiểu bao nhiêu đảng viên có mặt thì mới hợp lệ? Em muốn bầu xong sớm.", glossary)
+    assert not {"phai", "muon", "xong"} & set(q.terms)
+    # Written as content words they stay: "xét tặng muộn" (late), "phái" (a faction).
+    assert {"muon", "phai"} <= set(analyze("Hồ sơ xét tặng muộn của phái đoàn?", glossary).terms)
+
+
+def test_officers_wordings_match_the_documents_wordings(glossary):
+    q = analyze("Đại hội phải có tối thiểu bao nhiêu đại biểu có mặt?", glossary)
+    text = fold("đại hội chỉ hợp lệ khi có ít nhất hai phần ba số đại biểu được triệu tập tham dự")
+    words = set(text.split())
+    assert q.holds("thieu", words, text) and q.holds("mat", words, text)
+    assert {"it nhat", "tham du"} <= set(q.synonyms) and "it nhat" in (fts_match(q) or "")
+    assert not q.holds("thieu", {"khong", "qua"}, "khong qua")
+    assert analyze("Thiếu hồ sơ thì sao?", glossary).synonyms == []  # "thiếu" alone is not "tối thiểu"
+
+
+def test_a_body_the_question_names_counts_only_where_the_text_names_it(glossary):
+    q = analyze("Đại biểu Quốc hội và HĐND xã được bầu mấy năm một lần?", glossary)
+    assert set(q.subjects) == {"dai bieu quoc hoi", "hoi dong nhan dan"}
+    assert "hdnd" in q.subjects["hoi dong nhan dan"]
+    # "Quốc ca" and "hội đồng" are not the bodies; the abbreviation names one.
+    absent = unnamed_subject_words(q, "Chào cờ, hát Quốc ca; hội đồng bầu cử; HĐND tỉnh")
+    assert absent == {"dai", "bieu", "quoc", "hoi"}
+    assert unnamed_subject_words(q, "đại biểu Quốc hội; Hội đồng nhân dân") == frozenset()
+    assert analyze("Đại hội chi bộ bầu chi ủy mấy năm một lần?", glossary).subjects == {}
 
 
 def test_the_asked_sentence_of_a_question_that_tells_a_case_first(glossary):

@@ -267,3 +267,14 @@ def test_a_case_told_in_the_officers_words_is_answered_by_the_rule(official_engi
     assert answer.found, answer.answer
     assert answer.citations[0].section == "mục 3.2"
     assert squash("Đang điều trị bệnh dài ngày từ 06 tháng trở lên") in squash(answer.answer)
+
+
+def test_a_question_about_another_body_is_not_answered_from_a_party_clause(official_engine):
+    """Mục 4.3 shares "Đoàn chủ tịch", "bầu" and "ban kiểm phiếu" with a question about the National
+    Assembly; without the words of the body it names, it no longer answers."""
+    answer = official_engine.ask("Khi Quốc hội bầu Chủ tịch nước thì ban kiểm phiếu gồm bao nhiêu người?")
+    assert not answer.found and answer.reason == "other_subject", answer.answer
+    assert "Quốc hội" in answer.answer
+    # The same question about the congress the clause is about is answered from it.
+    answer = official_engine.ask("Khi đại hội chi bộ bầu chi ủy thì ban kiểm phiếu gồm bao nhiêu người?")
+    assert answer.found and answer.citations[0].section == "mục 4.3", answer.answer
