@@ -312,9 +312,13 @@ def analyze(question: str, glossary: Glossary) -> Query:
     other_forms = {a: [" ".join(folded_words(f)) for f in glossary.entries[a]] for a in in_play}
     synonyms = _synonyms_in(folded)
     for phrase, forms in synonyms.items():
-        for word in phrase.split():
-            if word in terms:
-                other_forms.setdefault(word, []).extend(forms)
+        content = [word for word in phrase.split() if word in terms]
+        for word in content:
+            other_forms.setdefault(word, []).extend(forms)
+        if not content:
+            # "tối đa" is two function words: the phrase itself is the question's word.
+            terms.append(phrase)
+            other_forms[phrase] = [phrase, *forms]
     wants = {kind for kind, cue in CUES.items() if cue.search(folded)}
     if asks_how_many(text):
         wants.add(Wants.COUNT)

@@ -795,6 +795,9 @@ def test_officers_wordings_match_the_documents_wordings(glossary):
     assert {"it nhat", "tham du"} <= set(q.synonyms) and "it nhat" in (fts_match(q) or "")
     assert not q.holds("thieu", {"khong", "qua"}, "khong qua")
     assert analyze("Thiếu hồ sơ thì sao?", glossary).synonyms == []  # "thiếu" alone is not "tối thiểu"
+    # "tối đa" is two function words: the phrase is the question's word, held by "không quá".
+    q = analyze("Được triệu tập tối đa bao nhiêu đại biểu?", glossary)
+    assert "toi da" in q.terms and q.holds("toi da", set(), "trieu tap khong qua 300 dai bieu")
 
 
 def test_a_body_the_question_names_counts_only_where_the_text_names_it(glossary):
