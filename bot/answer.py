@@ -10,7 +10,7 @@ the nearest topics the documents do cover.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -357,6 +357,11 @@ def _phrase_share(bigrams: list[str], folded: str) -> float:
 _LETTERHEAD_RE = re.compile(r"^(số\s*[:.]?\s*\d|[^,]{2,40},\s*ngày\s+\d{1,2}\s+tháng)", re.I)
 
 
+# A list clause is read on over at most this many following passages (a list longer than the budget is
+# cut before that anyway).
+MAX_CONTINUED_PASSAGES = 3
+
+
 # Passages and their sentences come back question after question: their folded words are kept.
 FOLD_CACHE_TEXTS = 20_000
 
@@ -390,11 +395,17 @@ def _answer_units(text: str) -> list[tuple[int, int]]:
 
 
 def compose(
-    q: Query, hits: list[Hit], idf: dict[str, float], named: set[str] = frozenset(), p: AnswerParams = DEFAULT_ANSWER
+    q: Query,
+    hits: list[Hit],
+    idf: dict[str, float],
+    named: set[str] = frozenset(),
+    p: AnswerParams = DEFAULT_ANSWER,
+    following: Callable[[Hit], Hit | None] | None = None,
 ) -> Composition:
     """Pick the answering sentences, or whole clauses of official documents, and number the passages they
     come from: choose the passages to read, score and rank their sentences, then either quote the clause
-    that answers (compose_clauses) or choose sentences, cite their passages and lay them out."""
+    that answers (compose_clauses) or choose sentences, cite their passages and lay them out.
+    ``following`` gives the passage after a hit's (a list cut across passages is read on)."""
     pool, n_main = _choose_pool(q, hits, p)
     weights = _topic_weights(q, idf)
     ref_words = _ref_words(q)
@@ -406,7 +417,8 @@ def compose(
         # Clauses are scored whole, so more passages can be read than for sentence picking.
         min_coverage = p.min_coverage * p.pool_coverage_share
         wide = [h for h in hits[: p.clause_hits] if h.units and (h in pool or h.coverage >= min_coverage)]
-        return compose_clauses(q, wide, _line_scores(sentences, pool), type_ok, weights, ref_words, named, p)
+        line_scores = _line_scores(sentences, pool)
+        return compose_clauses(q, wide, line_scores, type_ok, weights, ref_words, named, p, following)
     chosen = _choose_sentences(q, sentences, pool, p)
     lead_coverage = chosen[0].coverage if chosen else 0.0
     top = sentences[0].score
@@ -736,10 +748,12 @@ def compose_clauses(
     ref_words: set[str],
     named: set[str],
     p: AnswerParams = DEFAULT_ANSWER,
+    following: Callable[[Hit], Hit | None] | None = None,
 ) -> Composition:
     """Answer from official documents with whole clauses: the section that answers best, and,
     when a document of another rank also answers (the rule and its detailed implementation),
-    its section too — the higher-ranked document first."""
+    its section too — the higher-ranked document first.  A list the passage cuts off is read on into
+    the passages that continue its section (``following``)."""
     candidates = _clause_candidates(q, pool, weights, ref_words, named, p)
     if not candidates:
         return Composition([], [], 0.0, False, clause=True)
@@ -747,20 +761,28 @@ def compose_clauses(
     first = picks[0][0]
     first_hit = pool[first.hit_index]
     line_coverage = window_coverage(q, weights, first_hit.text[first.unit[1] : first.unit[2]], first.head, p)
-    quoted: list[tuple[Hit, Clause]] = []
-    for c, budget in picks:
+    quoted: list[tuple[Hit, Clause, list[tuple[Hit, Clause]]]] = []
+    for i, (c, budget) in enumerate(picks):
         h = pool[c.hit_index]
         line_score = {line: sc for (pid, line), sc in line_scores.items() if pid == h.passage_id}
-        quoted.append((h, quote_clause(h, c.unit, line_score, budget, p)))
+        clause = quote_clause(h, c.unit, line_score, budget, p)
+        rest = _read_on(h, clause, budget, following, p) if i == 0 and budget == p.list_budget_chars else []
+        quoted.append((h, clause, rest))
     quoted.sort(key=lambda x: -x[0].authority)
     citations: list[Citation] = []
     blocks: list[AnswerBlock] = []
-    for n, (h, clause) in enumerate(quoted, 1):
-        cite = Citation.from_hit(n, h, round(h.score, SCORE_DIGITS))
-        cite.section = clause.label or h.section
-        cite.page = clause.page if clause.page is not None else h.page
-        citations.append(cite)
-        blocks.append(quote_block(clause.text, n, h, cite.section))
+    for h, clause, rest in quoted:
+        numbers = []
+        for part_hit, part in [(h, clause), *rest]:
+            if part.text == OMITTED:  # the rest of the list, past the budget: not quoted, not cited
+                continue
+            cite = Citation.from_hit(len(citations) + 1, part_hit, round(h.score, SCORE_DIGITS))
+            cite.section = part.label or part_hit.section
+            cite.page = part.page if part.page is not None else part_hit.page
+            citations.append(cite)
+            numbers.append(cite.n)
+        text = "\n".join([clause.text, *(part.text for _, part in rest)])
+        blocks.append(quote_block(text, numbers, h, citations[numbers[0] - 1].section))
     return Composition(
         blocks,
         citations,
@@ -768,7 +790,7 @@ def compose_clauses(
         type_ok and first.typed,
         clause=True,
         line_coverage=line_coverage,
-        notices=notices_of([h for h, _ in quoted]),
+        notices=notices_of([h for h, _, _ in quoted]),
         clause_text=first_hit.text[first.unit[1] : first.unit[2]],
         clause_head=first.head,
     )
@@ -803,10 +825,41 @@ def _pick_clauses(
     return picks
 
 
-def quote_block(text: str, n: int, hit: Hit, section: str | None) -> AnswerBlock:
-    """A clause or statement quoted under its document's short name and section."""
+def quote_block(text: str, n: int | list[int], hit: Hit, section: str | None) -> AnswerBlock:
+    """A clause or statement quoted under its document's short name and section (citation ``n``, or the
+    citations of the passages a clause runs over)."""
     where = ", ".join(x for x in (short_name(hit), section) if x)
-    return AnswerBlock(text, (n,), BlockKind.QUOTE, where)
+    return AnswerBlock(text, tuple(n) if isinstance(n, list) else (n,), BlockKind.QUOTE, where)
+
+
+def _read_on(
+    hit: Hit, clause: Clause, budget: int, following: Callable[[Hit], Hit | None] | None, p: AnswerParams
+) -> list[tuple[Hit, Clause]]:
+    """The rest of a list clause that ends where its passage ends: the passages after it that continue
+    the same section ("mục 4" again, or its "mục 4.6"), quoted like a clause (whole, or its first items and
+    "…") while the budget lasts."""
+    if following is None or not clause.complete or hit.text[clause.end :].strip():
+        return []
+    used, out, at = len(clause.text), [], hit
+    for _ in range(MAX_CONTINUED_PASSAGES):
+        at = following(at)
+        if at is None or not at.units or not _continues(clause.label, at.units[0][0]):
+            break
+        end = max(u[2] for u in at.units if _continues(clause.label, u[0]))
+        if budget - used < p.min_read_on_chars:
+            out.append((at, Clause(at.units[0][0], at.units[0][3], 0, end, OMITTED, False)))
+            break
+        part = quote_clause(at, (at.units[0][0], 0, end, at.units[0][3]), {}, budget - used, p)
+        out.append((at, part))
+        used += len(part.text)
+        if not part.complete or at.text[end:].strip():
+            break
+    return out
+
+
+def _continues(label: str, other: str) -> bool:
+    """Is section ``other`` the section ``label`` or inside it ("mục 4" → "mục 4", "mục 4.6", "mục 4.6, điểm a")?"""
+    return other == label or other.startswith(label + ".") or other.startswith(label + ",")
 
 
 def short_name(hit: Hit) -> str:

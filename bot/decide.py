@@ -115,7 +115,7 @@ def _composed(
 ) -> Answer:
     """The extractive answer, or a refusal when its best sentence or clause covers too little of the
     question or lacks the kind of answer asked for."""
-    comp = compose(q, hits, searcher.idf_weights(q), searcher.docs_named(q), p)
+    comp = compose(q, hits, searcher.idf_weights(q), searcher.docs_named(q), p, following=searcher.next_hit)
     floor = p.min_clause_coverage if comp.clause else p.min_sentence_coverage
     if not comp.citations:
         return not_found(question, None, nearest, "no_match")

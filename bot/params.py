@@ -183,6 +183,8 @@ class AnswerParams:
     list_budget_chars: int = 1500
     # ...and a second, related clause (the rule's detailed implementation) up to this many.
     second_clause_budget_chars: int = 320
+    # A list cut off where its passage ends is read on into the next passage while this much budget is left.
+    min_read_on_chars: int = 120
     # A clause of one paragraph is shown whole up to this factor of its budget (past it, cut at a sentence).
     clause_overflow: float = 1.5
     # Past the budget, an item is kept when it scores at least this share of the best item.

@@ -409,6 +409,12 @@ class HybridSearcher:
         hits = self.load_hits([passage_id]) if passage_id is not None else []
         return hits[0] if hits else None
 
+    def next_hit(self, hit: Hit) -> Hit | None:
+        """The passage that follows a hit's in its document, as a hit (a clause cut across two passages)."""
+        passage_id = self.snapshot.passage_after(hit.doc_id, hit.position)
+        hits = self.load_hits([passage_id]) if passage_id is not None else []
+        return hits[0] if hits else None
+
     def _authority(self, doc_id: str, *row) -> int:
         if doc_id not in self._authorities:
             self._authorities[doc_id] = authority(*row)

@@ -219,6 +219,11 @@ class Snapshot:
         )
         return int(rows[0]["id"]) if rows else None
 
+    def passage_after(self, doc_id: str, position: int) -> int | None:
+        """The id of the passage that follows ``position`` in a document."""
+        rows = self.query("SELECT id FROM passages WHERE doc_id = ? AND position = ?", (doc_id, position + 1))
+        return int(rows[0]["id"]) if rows else None
+
     def passage_texts_mentioning(self, doc_id: str, phrase: str) -> list[str]:
         """The texts of a document's passages whose (ASCII-)lower-cased text contains ``phrase``, in order."""
         rows = self.query(

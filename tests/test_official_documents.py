@@ -278,3 +278,48 @@ def test_a_question_about_another_body_is_not_answered_from_a_party_clause(offic
     # The same question about the congress the clause is about is answered from it.
     answer = official_engine.ask("Khi đại hội chi bộ bầu chi ủy thì ban kiểm phiếu gồm bao nhiêu người?")
     assert answer.found and answer.citations[0].section == "mục 4.3", answer.answer
+
+
+def test_a_list_cut_across_passages_is_read_on_to_its_last_item(tmp_path, embedder):
+    """A long list is chunked into two passages (the second carries the lead-in as context); the answer
+    quotes its items from both, each passage cited, and marks with "…" what the budget leaves out."""
+    items = [
+        f"4.{i}. {name}\nTài liệu này do chi bộ lập và lưu giữ theo mẫu của Ban Tổ chức Tỉnh ủy Bắc Vân (giả định); "
+        "bản chính có chữ ký của bí thư chi bộ, được gửi kèm danh sách, có xác nhận của cấp ủy cơ sở nơi "
+        "đảng viên sinh hoạt và được kiểm tra trước khi trình cấp ủy có thẩm quyền xem xét, quyết định."
+        for i, name in enumerate(
+            [
+                "Đơn đề nghị",
+                "Bản lý lịch",
+                "Giấy chứng nhận bồi dưỡng",
+                "Bản tự kiểm điểm",
+                "Bản nhận xét",
+                "Nghị quyết",
+            ],
+            1,
+        )
+    ]
+    text = (
+        "TỈNH ỦY BẮC VÂN (giả định)\nĐẢNG CỘNG SẢN VIỆT NAM\n*\nSố 31-HD/TU\nBắc Vân, ngày 15 tháng 4 năm 2025\n\n"
+        "HƯỚNG DẪN\nvề hồ sơ đảng viên (giả định)\n\n"
+        "1. Phạm vi\nHướng dẫn này áp dụng cho các chi bộ trực thuộc đảng bộ cơ sở (giả định).\n\n"
+        "4. Hồ sơ đề nghị công nhận đảng viên chính thức gồm có:\n" + "\n".join(items) + "\n\n"
+        "5. Tổ chức thực hiện\nCác đảng ủy cơ sở tổ chức thực hiện hướng dẫn này.\n"
+    )
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "huong-dan-31-hd-tu-2025.txt").write_text(text, encoding="utf-8")
+    engine = Engine(Settings(knowledge, tmp_path / "index"), embedder=embedder)
+    engine.index()
+    passages = engine.searcher().snapshot.query("SELECT section, text FROM passages ORDER BY position")
+    assert [r["section"] for r in passages].count("mục 4") >= 2  # the list is cut across passages
+    answer = engine.ask("Hồ sơ đề nghị công nhận đảng viên chính thức gồm có những gì?")
+    assert answer.found, answer.answer
+    second = next(r["text"] for r in passages[1:] if r["section"] == "mục 4")
+    shown = answer.blocks[0].text.split("\n")
+    assert shown[0] == "4. Hồ sơ đề nghị công nhận đảng viên chính thức gồm có:" and shown[-1] == "…"
+    assert shown[1].startswith("4.1.") and any(line.startswith("4.") and line in second for line in shown)
+    assert len(answer.blocks) == 1 and len(answer.blocks[0].cites) == 2
+    assert {c.section for c in answer.citations} == {"mục 4"}
+    for c in answer.citations:  # each part is quoted from its own cited passage
+        assert any(line in c.passage for line in answer.blocks[0].text.split("\n") if len(line) > 20)
