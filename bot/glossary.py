@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .textnorm import fold, is_syllable, normalize
@@ -32,6 +33,15 @@ class Glossary:
                 if abbr and full:
                     entries.setdefault(fold(abbr), []).append(normalize(full))
         return cls(entries)
+
+    @cached_property
+    def by_full_form(self) -> dict[str, list[str]]:
+        """Folded full form → the folded abbreviations that stand for it ("hoi dong nhan dan" → ["hdnd"])."""
+        out: dict[str, list[str]] = {}
+        for abbr, fulls in self.entries.items():
+            for full in fulls:
+                out.setdefault(fold(full), []).append(abbr)
+        return out
 
     @property
     def abbreviations(self) -> frozenset[str]:

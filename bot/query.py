@@ -274,7 +274,7 @@ def _subjects_in(folded: str, glossary: Glossary) -> dict[str, list[str]]:
     padded = " " + " ".join(re.findall(r"\w+", folded)) + " "
     out: dict[str, list[str]] = {}
     for subject in _SUBJECTS_FOLDED:
-        abbrs = [a for a, fulls in glossary.entries.items() if subject in (fold(f) for f in fulls)]
+        abbrs = glossary.by_full_form.get(subject, [])
         if f" {subject} " in padded or any(f" {a} " in padded for a in abbrs):
             out[subject] = [subject, *abbrs]
             padded = padded.replace(f" {subject} ", " | ")
