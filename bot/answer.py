@@ -177,25 +177,34 @@ class Answer:
         }
 
     def sources_text(self) -> str:
-        return "\n".join(source_line(c, numbers) for numbers, c in source_groups(self.citations))
+        return "\n".join(source_line(c, numbers, group) for numbers, c, group in source_groups(self.citations))
 
 
-def source_groups(citations: list[Citation]) -> list[tuple[list[int], Citation]]:
+def source_groups(citations: list[Citation]) -> list[tuple[list[int], Citation, list[Citation]]]:
     """One sources line per document: passages of the same document share it ("[1][2] title")."""
-    groups: dict[str, tuple[list[int], Citation]] = {}
+    groups: dict[str, tuple[list[int], Citation, list[Citation]]] = {}
     for c in citations:
-        groups.setdefault(c.doc_id, ([], c))[0].append(c.n)
+        numbers, _, group = groups.setdefault(c.doc_id, ([], c, []))
+        numbers.append(c.n)
+        group.append(c)
     return list(groups.values())
 
 
-def source_line(c: Citation, numbers: list[int] | None = None) -> str:
-    """ "[1] Quy định 294-QĐ/TW thi hành Điều lệ Đảng (26/05/2025), mục 11.4.4, tr. 12";
-    news: "[2] title — LSO, 27/01/2021"."""
+def _place(c: Citation) -> str:
+    return ", ".join(x for x in (c.section, f"tr. {c.page}" if c.page else None) if x)
+
+
+def source_line(c: Citation, numbers: list[int] | None = None, group: list[Citation] | None = None) -> str:
+    """ "[1] Quy định 294-QĐ/TW thi hành Điều lệ Đảng (26/05/2025), mục 11.4.4, tr. 12"; several places of one
+    document: "[1][2] … (09/06/2025): [1] mục 4, tr. 8; [2] mục 4, tr. 9"; news: "[2] title — LSO, 27/01/2021"."""
     when = format_date(c.published)
     markers = "".join(f"[{n}]" for n in (numbers or [c.n]))
+    places = {x.n: _place(x) for x in group or [c] if _place(x)}
+    if len(set(places.values())) > 1:
+        listed = "; ".join(f"[{n}] {place}" for n, place in places.items())
+        return f"{markers} {c.title}" + (f" ({when})" if when else "") + f": {listed}"
     if c.section or c.page:
-        place = ", ".join(x for x in (c.section, f"tr. {c.page}" if c.page else None) if x)
-        return f"{markers} {c.title}" + (f" ({when})" if when else "") + f", {place}"
+        return f"{markers} {c.title}" + (f" ({when})" if when else "") + f", {_place(c)}"
     details = ", ".join(x for x in (c.source, when) if x)
     return f"{markers} {c.title}" + (f" — {details}" if details else "")
 

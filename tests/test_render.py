@@ -77,6 +77,22 @@ def test_sources_show_section_and_page_when_known():
     ]
 
 
+def test_plain_sources_name_every_place_of_a_document():
+    """The CLI's sources: one line per document, each of its places when they differ (a list read on over two
+    passages is "mục 4" on two pages)."""
+    cites = [
+        citation(1, section="mục 4", page=8),
+        citation(2, doc_id="doc1", section="mục 4", page=9),
+        citation(3, doc_id="doc3", title="Kế hoạch 12-KH/ĐU", source=None, published=None, section="mục 2"),
+        citation(4, doc_id="doc3", title="Kế hoạch 12-KH/ĐU", source=None, published=None, section="mục 2"),
+    ]
+    lines = Answer("q", True, "a [1][2] b [3][4]", cites).sources_text().splitlines()
+    assert lines == [
+        "[1][2] Hướng dẫn 99-HD/ĐU (15/03/2025): [1] mục 4, tr. 8; [2] mục 4, tr. 9",
+        "[3][4] Kế hoạch 12-KH/ĐU, mục 2",
+    ]
+
+
 def test_everything_from_documents_and_users_is_escaped():
     evil = '<script>alert("x")</script> & <b>đậm</b> &amp; a>b'
     answer = Answer(evil, True, f"{evil} [1]", [citation(1, title=evil, source="A&B <i>", passage=evil)])
