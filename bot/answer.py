@@ -190,7 +190,8 @@ def source_groups(citations: list[Citation]) -> list[tuple[list[int], Citation, 
     return list(groups.values())
 
 
-def _place(c: Citation) -> str:
+def place_of(c: Citation) -> str:
+    """Where in its document a passage is: "Điều 4, khoản 1, tr. 3" (empty when unknown)."""
     return ", ".join(x for x in (c.section, f"tr. {c.page}" if c.page else None) if x)
 
 
@@ -199,12 +200,12 @@ def source_line(c: Citation, numbers: list[int] | None = None, group: list[Citat
     document: "[1][2] … (09/06/2025): [1] mục 4, tr. 8; [2] mục 4, tr. 9"; news: "[2] title — LSO, 27/01/2021"."""
     when = format_date(c.published)
     markers = "".join(f"[{n}]" for n in (numbers or [c.n]))
-    places = {x.n: _place(x) for x in group or [c] if _place(x)}
+    places = {x.n: place_of(x) for x in group or [c] if place_of(x)}
     if len(set(places.values())) > 1:
         listed = "; ".join(f"[{n}] {place}" for n, place in places.items())
         return f"{markers} {c.title}" + (f" ({when})" if when else "") + f": {listed}"
     if c.section or c.page:
-        return f"{markers} {c.title}" + (f" ({when})" if when else "") + f", {_place(c)}"
+        return f"{markers} {c.title}" + (f" ({when})" if when else "") + f", {place_of(c)}"
     details = ", ".join(x for x in (c.source, when) if x)
     return f"{markers} {c.title}" + (f" — {details}" if details else "")
 
@@ -791,7 +792,7 @@ def compose_clauses(
             citations.append(cite)
             numbers.append(cite.n)
         text = "\n".join([clause.text, *(part.text for _, part in rest)])
-        blocks.append(quote_block(text, numbers, h, citations[numbers[0] - 1].section))
+        blocks.append(quote_block(text, tuple(numbers), h, citations[numbers[0] - 1].section))
     return Composition(
         blocks,
         citations,
@@ -834,11 +835,11 @@ def _pick_clauses(
     return picks
 
 
-def quote_block(text: str, n: int | list[int], hit: Hit, section: str | None) -> AnswerBlock:
-    """A clause or statement quoted under its document's short name and section (citation ``n``, or the
-    citations of the passages a clause runs over)."""
+def quote_block(text: str, cites: tuple[int, ...], hit: Hit, section: str | None) -> AnswerBlock:
+    """A clause or statement quoted under its document's short name and section, with its citations (one,
+    or those of the passages a clause runs over)."""
     where = ", ".join(x for x in (short_name(hit), section) if x)
-    return AnswerBlock(text, tuple(n) if isinstance(n, list) else (n,), BlockKind.QUOTE, where)
+    return AnswerBlock(text, cites, BlockKind.QUOTE, where)
 
 
 def _read_on(

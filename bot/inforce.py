@@ -61,7 +61,7 @@ def relation_answer(question: str, q: Query, searcher: HybridSearcher, hits: lis
                 if unit:
                     cite.section, cite.page = unit[0], unit[3] if unit[3] is not None else hit.page
                 citations.append(cite)
-                blocks.append(quote_block(sentence, n, hit, cite.section))
+                blocks.append(quote_block(sentence, (n,), hit, cite.section))
             notices = notices_of([hit for hit, _, _ in found[:MAX_STATEMENTS]])
             return Answer.of(question, blocks, citations, notices=notices)
     return None

@@ -231,9 +231,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 _SYNONYMS_FOLDED = {fold(k): tuple(fold(v) for v in vs) for k, vs in SYNONYMS.items()}
 
 
+def _padded_words(folded: str) -> str:
+    """A folded text's words, one space apart and around: " quoc hoi bau " (phrases are found as " a b ")."""
+    return " " + " ".join(re.findall(r"\w+", folded)) + " "
+
+
 def _synonyms_in(folded: str) -> dict[str, tuple[str, ...]]:
     """The SYNONYMS phrases a folded question uses, with the documents' forms."""
-    padded = " " + " ".join(re.findall(r"\w+", folded)) + " "
+    padded = _padded_words(folded)
     return {k: v for k, v in _SYNONYMS_FOLDED.items() if f" {k} " in padded}
 
 
@@ -271,7 +276,7 @@ _SUBJECTS_FOLDED = sorted({fold(s) for s in NAMED_SUBJECTS}, key=lambda s: -len(
 def _subjects_in(folded: str, glossary: Glossary) -> dict[str, list[str]]:
     """The NAMED_SUBJECTS a folded question names (in full or by an abbreviation), each with the folded
     forms a text may name it by."""
-    padded = " " + " ".join(re.findall(r"\w+", folded)) + " "
+    padded = _padded_words(folded)
     out: dict[str, list[str]] = {}
     for subject in _SUBJECTS_FOLDED:
         abbrs = glossary.by_full_form.get(subject, [])

@@ -43,7 +43,6 @@ NOT_FOUND_HINT = (
     "💡 Gợi ý: hãy hỏi cụ thể hơn, nêu rõ đơn vị, địa phương hoặc số văn bản, và dùng từ ngữ như trong tài liệu. "
     "Ví dụ: “Quy trình nhân sự đại hội gồm mấy bước?”"
 )
-PAGE = "tr. {page}"
 PASSAGE_HEAD = "📄 Trích dẫn [{n}]"
 PASSAGE_HEAD_PLAIN = "📄 Trích dẫn"
 NO_TITLE = "(không có tiêu đề)"

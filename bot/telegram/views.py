@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from ..answer import Answer, Citation, format_date
+from ..answer import Answer, Citation, format_date, place_of
 from ..errors import SKIP_REASON_VI, DuplicateFile, LoadError, Skipped
 from . import texts as T
 from .callbacks import Cite, DocsPage, Removal, Vote, passage_digest
@@ -36,17 +36,12 @@ def _short(text: str, n: int) -> str:
 
 
 # -- answers --------------------------------------------------------------------------------------------------
-def locator(c: Citation) -> str:
-    """Where in its document a passage is: "Điều 4, khoản 1, tr. 3" (empty when unknown)."""
-    return ", ".join(x for x in (c.section, T.PAGE.format(page=c.page) if c.page else None) if x)
-
-
 def _source_line(group: list[Citation]) -> Line:
     """[1][2] title — source, date · [1] Điều 4, tr. 3; [2] mục 11.4: one line per document."""
     c = group[0]
     details = ", ".join(x for x in (c.source, format_date(c.published)) if x)
     text = f" {c.title}" + (f" — {details}" if details else "")
-    places = [(x.n, locator(x)) for x in group if locator(x)]
+    places = [(x.n, place_of(x)) for x in group if place_of(x)]
     if places:
         text += " · " + (places[0][1] if len(group) == 1 else "; ".join(f"[{n}] {p}" for n, p in places))
     return Line([("".join(f"[{x.n}]" for x in group), "b"), (text, None)])
