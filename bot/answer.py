@@ -20,7 +20,7 @@ from .clause import OMITTED, Clause, list_lead, quote_clause
 from .doctypes import DocType
 from .metadata import find_refs
 from .params import DEFAULT_ANSWER, AnswerParams
-from .query import ASKING_WORDS, DOMAIN_COMMON, STOPWORDS, Query, Wants
+from .query import ASKING_WORDS, DOMAIN_COMMON, STOPWORDS, Query, Wants, find_places
 from .retrieve import Hit, topic_weights
 from .textnorm import fold, folded_words
 
@@ -295,6 +295,10 @@ _DATE_RE = re.compile(
     r"\b\d{1,2}\s*[/\-]\s*\d{1,2}\b|\b(?:ngày|tháng)\s+\d|(?<!kỳ )(?<!\d[-–] )\b(?:19|20)\d{2}\b(?!\s*[-–])"
 )
 
+# Where a period starts, said as an event: "kể từ ngày ký", "tính từ ngày …", "ngày ghi trong quyết định",
+# "đúng thời điểm hết 12 tháng dự bị".
+_STARTS_AT_RE = re.compile(r"\b(?:tinh|ke) tu\b|\btu ngay\b|\bthoi diem\b|\bngay ghi\b")
+
 
 def type_satisfied(q: Query, text: str) -> bool:
     """Does this sentence hold the kind of answer the question asks for?"""
@@ -302,6 +306,8 @@ def type_satisfied(q: Query, text: str) -> bool:
     if Wants.DAY in q.wants and not _DAY_RE.search(text):
         return False
     if Wants.DATE in q.wants and not _DATE_RE.search(text):
+        return False
+    if Wants.SINCE in q.wants and not (_DATE_RE.search(text) or _STARTS_AT_RE.search(folded)):
         return False
     if Wants.PERSON in q.wants and not (_NAME_RE.search(text) or _TITLED_NAME_RE.search(text)):
         return False
@@ -341,6 +347,8 @@ def _score_sentence(
     if Wants.COUNT in q.wants and _NUMBER_RE.search(text):
         bonus += p.count_bonus
     if Wants.DATE in q.wants and _DATE_RE.search(text):
+        bonus += p.date_bonus
+    if Wants.SINCE in q.wants and (_DATE_RE.search(text) or _STARTS_AT_RE.search(fold(text))):
         bonus += p.date_bonus
     if Wants.WHO in q.wants and _NAME_RE.search(text):
         bonus += p.name_bonus
@@ -621,6 +629,40 @@ def named_places(question: str) -> list[str]:
     return out
 
 
+# A blank to fill in: dots or an ellipsis ("ĐẢNG ỦY….", "ngày… tháng…", "Đồng chí: …………").
+_BLANK_RE = re.compile(r"…|\.{3,}")
+# A form is asked about: "mẫu", "maket", "biểu mẫu", "phiếu" (a ballot is a form too).
+_FORM_WORDS_RE = re.compile(r"\b(mau|maket|bieu mau|phieu)\b")
+# A text is a form when at least this many of its lines, and this share of them, hold a blank.
+BLANK_FORM_LINES = 3
+BLANK_FORM_SHARE = 0.3
+
+
+def is_blank_form(text: str) -> bool:
+    """Is this text a form to fill in (a template, not a statement)?"""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    blanks = sum(1 for ln in lines if _BLANK_RE.search(ln))
+    return blanks >= BLANK_FORM_LINES and blanks >= BLANK_FORM_SHARE * len(lines)
+
+
+@lru_cache(maxsize=256)
+def _issuer_places(issuer: str) -> str:
+    """The provinces an issuing body names ("Ban Tổ chức Thành ủy Hà Nội": "Hà Nội")."""
+    return " ".join(place.name for place in find_places(issuer))
+
+
+def _heading_words(q: Query, h: Hit) -> set[str]:
+    """The folded words of a passage's headings (title, section path, list lead-in) and of the place of
+    its issuer, held by each of its clauses: "ở Hà Nội" (or "ở HN") is held by every clause of the Hà Nội
+    guidance."""
+    place = _issuer_places(h.issuer or "")
+    words = set(_folded_words(f"{h.title} {place} {h.path or ''} {h.context}"))
+    if place:
+        padded = " " + " ".join(_folded_words(place)) + " "
+        words |= {full for forms in q.other_forms.values() for full in forms if f" {full} " in padded}
+    return words
+
+
 def _clause_candidates(
     q: Query, pool: list[Hit], weights: dict[str, float], ref_words: set[str], named: set[str], p: AnswerParams
 ) -> list[_Candidate]:
@@ -637,11 +679,12 @@ def _clause_candidates(
     label_words = {w for r in q.refs for w in folded_words(r.label())}
     bigrams = [b for b in _topic_bigrams(q) if not set(b.split()) & label_words]
     budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
+    asks_form = bool(_FORM_WORDS_RE.search(q.folded))
     out: list[_Candidate] = []
     for i, h in enumerate(pool):
         if not h.units:
             continue
-        head = set(_folded_words(f"{h.title} {h.path or ''} {h.context}"))
+        head = _heading_words(q, h)
         # Inside the document the question names, its number and the asking words hold for every clause.
         given = ref_words if h.doc_id in named else set()
         head |= given
@@ -678,6 +721,8 @@ def _clause_candidates(
                 - p.clause_length_penalty * min(over, p.clause_overrun_cap)
                 - (p.out_of_force_penalty if h.status in OUT_OF_FORCE else 0.0)
             )
+            if not asks_form and is_blank_form(text):
+                score -= p.blank_form_penalty
             typed = type_satisfied(q, text)
             out.append(_Candidate(i, unit, score, coverage, typed, head=frozenset(head), list_intro=intro_cov))
     return out

@@ -35,6 +35,7 @@ from .textnorm import fold
 TYPE_MISSING = {
     Wants.DAY: "Các tài liệu có nói về nội dung này nhưng không nêu ngày cụ thể.",
     Wants.DATE: "Các tài liệu có nói về nội dung này nhưng không nêu thời gian cụ thể.",
+    Wants.SINCE: "Các tài liệu có nói về nội dung này nhưng không nêu thời điểm bắt đầu tính.",
     Wants.COUNT: "Các tài liệu có nói về nội dung này nhưng không nêu con số cụ thể.",
     Wants.PERSON: "Các tài liệu có nói về nội dung này nhưng không nêu tên người cụ thể.",
 }

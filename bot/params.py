@@ -123,6 +123,9 @@ class AnswerParams:
     max_authority: int = 6
     # A replaced or expired document still answers, marked, but the text in force comes first when it answers too.
     out_of_force_penalty: float = 0.2
+    # A form to fill in (a "maket", a blank certificate: "ĐẢNG ỦY….", "ngày… tháng… năm…") holds the
+    # question's words without saying anything about them: it loses this much, unless a form is asked for.
+    blank_form_penalty: float = 0.5
 
     # -- choosing sentences --
     # Sentences holding the kind of answer asked for come first when the best of them scores this share of the best.

@@ -49,6 +49,7 @@ class Wants(StrEnum):
     AUTHOR = "author"  # who wrote the article: answered from the document's author line
     LIST = "list"  # every item of a list: "gồm những gì", "các trường hợp nào"
     COMPARE = "compare"  # several units at once: each answered from its own document
+    SINCE = "since"  # where a period starts: "tuổi đảng tính từ ngày nào?" (a date, or the event it starts at)
 
 
 # Words that tell what kind of answer is wanted.
@@ -73,6 +74,9 @@ CUES: dict[Wants, re.Pattern[str]] = {
     ),
     # A question about several units at once: answer each from its own document.
     Wants.COMPARE: re.compile(r"\b(so sanh|khac nhau|giong nhau|moi noi|moi don vi|ca hai|lan luot)\b"),
+    # Where a period starts ("tuổi đảng tính từ ngày nào?", "có hiệu lực từ ngày nào?"): rules answer with
+    # a date or with the event it starts at ("kể từ ngày ký", "ngày ghi trong quyết định kết nạp").
+    Wants.SINCE: re.compile(r"\btu (ngay|thoi diem|luc) nao\b"),
 }
 
 
@@ -202,7 +206,8 @@ class Query:
         """Is the question's ``term`` in a text (given as its folded words and folded text)?"""
         if term in words:
             return True
-        return any(f" {full} " in f" {folded_text} " for full in self.other_forms.get(term, ()))
+        # ``words`` may hold phrases too: the full forms a clause's headings name (see answer._heading_words).
+        return any(full in words or f" {full} " in f" {folded_text} " for full in self.other_forms.get(term, ()))
 
 
 # How officers talk about their own case ("bọn tôi", "em", "giờ", "sắp tới"): words no clause answers with.
@@ -327,6 +332,8 @@ def analyze(question: str, glossary: Glossary) -> Query:
     wants = {kind for kind, cue in CUES.items() if cue.search(folded)}
     if asks_how_many(text):
         wants.add(Wants.COUNT)
+    if Wants.SINCE in wants:
+        wants -= {Wants.DAY, Wants.DATE}
     *told, asked = _SENTENCE_END_RE.split(text.rstrip(" ?!.")) or [text]
     return Query(
         asked_part=analyze(asked, glossary) if told and len(asked.split()) >= MIN_ASKED_WORDS else None,

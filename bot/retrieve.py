@@ -66,6 +66,7 @@ class Hit:
     context: str = ""  # the lead-in of the list this passage's items belong to
     units: list[tuple[str, int, int, int | None]] = field(default_factory=list)  # (label, start, end, page)
     doc_number: str | None = None
+    issuer: str | None = None  # the body that issued an official document: "THÀNH ỦY HÀ NỘI / BAN TỔ CHỨC"
     status: str = "in_force"  # in_force | amended | replaced | expired | unknown
     replaced_by: str | None = None  # "Hướng dẫn 06-HD/TW (09/06/2025)"
     notice: str | None = None  # "⚠ Hướng dẫn 01-HD/TW đã được thay thế bởi …"
@@ -426,6 +427,7 @@ class HybridSearcher:
             h = Hit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[13], r[14], r[15], r[16] or "")
             h.units = [tuple(u) for u in json.loads(r[17] or "[]")]
             h.doc_number = r[19]
+            h.issuer = r[20]
             h.authority = self._authority(h.doc_id, r[9], bool(r[18]), r[19], r[20])
             h.term = r[21]
             if h.term and h.term != self.newest_term():

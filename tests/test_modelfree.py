@@ -28,9 +28,12 @@ from bot.answer import (
     NOT_FOUND,
     AnswerBlock,
     BlockKind,
+    _heading_words,
     compose,
+    is_blank_form,
     named_places,
     render_text,
+    type_satisfied,
     unnamed_subject_words,
 )
 from bot.clause import list_lead
@@ -40,9 +43,9 @@ from bot.engine import Engine, QuestionError
 from bot.evaluate import load_cases
 from bot.glossary import Glossary
 from bot.params import DEFAULT_ANSWER, DEFAULT_SEARCH
-from bot.query import analyze, fts_match, fts_phrase
+from bot.query import Wants, analyze, fts_match, fts_phrase
 from bot.restore import DiacriticRestorer
-from bot.retrieve import HybridRetriever
+from bot.retrieve import Hit, HybridRetriever
 from bot.store import IndexStore
 from bot.textnorm import fold
 
@@ -838,3 +841,30 @@ def test_eval_key_phrases_may_list_the_wordings_of_one_fact(tmp_path):
     one, two = load_cases(path)
     assert one.key_phrases == [("năm năm",)]
     assert two.key_phrases == [("năm năm một lần", "5 năm một lần"), ("không quá một năm",)]
+
+
+def test_where_a_period_starts_is_answered_by_a_date_or_by_the_event_it_starts_at(glossary):
+    q = analyze("tuoi dang cua dang vien tinh tu ngay nao", glossary)
+    assert Wants.SINCE in q.wants and not {Wants.DAY, Wants.DATE} & q.wants
+    assert type_satisfied(q, "Tuổi đảng tính từ ngày ghi trong quyết định kết nạp.")
+    assert type_satisfied(q, "Có hiệu lực thi hành từ ngày 01/7/2025.")
+    assert not type_satisfied(q, "Đảng viên phải tham gia sinh hoạt đảng đầy đủ.")
+    # A calendar day is still a day: "họp vào ngày nào?" wants a date.
+    q = analyze("Đại hội khai mạc vào ngày nào?", glossary)
+    assert Wants.DAY in q.wants and not type_satisfied(q, "Đại hội khai mạc kể từ khi có quyết định.")
+
+
+def test_a_form_to_fill_in_is_not_an_answer():
+    maket = "LỄ TRAO TẶNG\nHUY HIỆU… TUỔI ĐẢNG\nĐỢT…\nĐối với đồng chí: ……………\n…., ngày… tháng… năm…"
+    assert is_blank_form(maket)
+    assert not is_blank_form("1. Chi bộ họp xét.\n2. Đảng ủy cơ sở xét duyệt…\n3. Báo cáo cấp trên.")
+
+
+def test_a_clause_of_a_local_guidance_holds_the_place_its_issuer_names(glossary):
+    q = analyze("ĐV ở HN đủ 50 năm tuổi đảng thì được trao HHĐ vào đợt nào?", glossary)
+    hit = Hit(1, "hd", 0, 0, 10, "Đợt 2/9.", "Hướng dẫn trao tặng Huy hiệu Đảng", None, "", "huong-dan")
+    hit.issuer = "Ban Tổ chức Thành ủy Hà Nội"
+    held = _heading_words(q, hit)
+    assert "ha noi" in held and q.holds("hn", held, "dot 2/9")
+    hit.issuer = "Ban Chấp hành Trung ương"  # a central issuer names no place: its words are not held
+    assert not {"ban", "chap", "hanh"} & _heading_words(q, hit)
