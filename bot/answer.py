@@ -299,6 +299,13 @@ _DATE_RE = re.compile(
 # "đúng thời điểm hết 12 tháng dự bị".
 _STARTS_AT_RE = re.compile(r"\b(?:tinh|ke) tu\b|\btu ngay\b|\bthoi diem\b|\bngay ghi\b")
 
+_HOW_LONG_RE = re.compile(r"\bbao lau\b")
+_DURATION_RE = re.compile(
+    r"(?:\d[\d.,]*|\b(?:" + "|".join(_NUMBER_WORDS) + r"))\s+(?:\w+\s+)?(?:ngay|tuan|thang|nam|gio)\b"
+)
+# The kinds of answer a line can be seen to hold.
+TYPED_WANTS = frozenset({Wants.COUNT, Wants.DATE, Wants.DAY, Wants.SINCE, Wants.PERSON})
+
 
 def type_satisfied(q: Query, text: str) -> bool:
     """Does this sentence hold the kind of answer the question asks for?"""
@@ -314,6 +321,9 @@ def type_satisfied(q: Query, text: str) -> bool:
     if Wants.COUNT in q.wants:
         if not _NUMBER_RE.search(text if re.search(r"\d", text) else folded):
             return False
+        if _HOW_LONG_RE.search(q.folded) and not _COUNT_NOUN_RE.search(q.folded):
+            # "bao lâu" asks for a length of time: a number of days, months or years.
+            return bool(_DURATION_RE.search(folded))
         m = _COUNT_NOUN_RE.search(q.folded)
         noun = m.group(1) if m else None
         if noun == "phan":  # "bao nhiêu phần trăm"
@@ -435,7 +445,7 @@ def compose(
         # Clauses are scored whole, so more passages can be read than for sentence picking.
         min_coverage = p.min_coverage * p.pool_coverage_share
         wide = [h for h in hits[: p.clause_hits] if h.units and (h in pool or h.coverage >= min_coverage)]
-        line_scores = _line_scores(sentences, pool)
+        line_scores = _line_scores(q, sentences, pool, p)
         return compose_clauses(q, wide, line_scores, type_ok, weights, ref_words, named, p, following)
     chosen = _choose_sentences(q, sentences, pool, p)
     lead_coverage = chosen[0].coverage if chosen else 0.0
@@ -534,14 +544,34 @@ def _rank_sentences(q: Query, sentences: list[_Sentence], p: AnswerParams) -> tu
     return sentences, type_ok
 
 
-def _line_scores(sentences: list[_Sentence], pool: list[Hit]) -> dict[tuple[int, int], float]:
+def _line_scores(
+    q: Query, sentences: list[_Sentence], pool: list[Hit], p: AnswerParams
+) -> dict[tuple[int, int], float]:
     """(passage id, offset of a line) → the best score of a sentence on that line: which items of a long
-    clause to keep."""
+    clause to keep.  A line holding the kind of answer asked for (the number of "bao lâu") counts more."""
     lines: dict[tuple[int, int], float] = {}
     for sent in sentences:
         h = pool[sent.hit_index]
         line = h.text.rfind("\n", 0, sent.start) + 1
-        lines[(h.passage_id, line)] = max(lines.get((h.passage_id, line), 0.0), sent.score)
+        score = sent.score + _typed_line_bonus(q, sent.text, p)
+        lines[(h.passage_id, line)] = max(lines.get((h.passage_id, line), 0.0), score)
+    return lines
+
+
+def _typed_line_bonus(q: Query, text: str, p: AnswerParams) -> float:
+    """What a line gains for holding the kind of answer asked for (a number, a date, a name)."""
+    return p.typed_line_bonus if q.wants & TYPED_WANTS and type_satisfied(q, text) else 0.0
+
+
+def _passage_line_scores(q: Query, h: Hit, weights: dict[str, float], p: AnswerParams) -> dict[int, float]:
+    """Offset of a line of one passage → the best score of a sentence on it (see _line_scores)."""
+    total = sum(weights.values()) or 1.0
+    lines: dict[int, float] = {}
+    for start, end in _answer_units(h.text):
+        score, _ = _score_sentence(q, h.text[start:end], weights, total, 0.0, set(), p)
+        score += _typed_line_bonus(q, h.text[start:end], p)
+        line = h.text.rfind("\n", 0, start) + 1
+        lines[line] = max(lines.get(line, 0.0), score)
     return lines
 
 
@@ -820,6 +850,10 @@ def compose_clauses(
     for i, (c, budget) in enumerate(picks):
         h = pool[c.hit_index]
         line_score = {line: sc for (pid, line), sc in line_scores.items() if pid == h.passage_id}
+        if not line_score:
+            # A passage read for its clauses only (not among those whose sentences were ranked): its lines
+            # are scored now, so a long clause keeps the items that answer, not its first ones.
+            line_score = _passage_line_scores(q, h, weights, p)
         clause = quote_clause(h, c.unit, line_score, budget, p)
         rest = _read_on(h, clause, budget, following, p) if i == 0 and budget == p.list_budget_chars else []
         quoted.append((h, clause, rest))

@@ -192,6 +192,9 @@ class AnswerParams:
     clause_overflow: float = 1.5
     # Past the budget, an item is kept when it scores at least this share of the best item.
     item_keep_share: float = 0.6
+    # An item holding the kind of answer asked for (the number of "bao lâu", the date of "ngày nào") gains
+    # this much when a long clause's items are chosen: the item that answers is never the one left out.
+    typed_line_bonus: float = 0.3
 
 
 DEFAULT_SEARCH = SearchParams()

@@ -26,9 +26,11 @@ import pytest
 from bot.answer import (
     DISAGREE_HEADING,
     NOT_FOUND,
+    OMITTED,
     AnswerBlock,
     BlockKind,
     _heading_words,
+    _passage_line_scores,
     compose,
     is_blank_form,
     named_places,
@@ -36,7 +38,7 @@ from bot.answer import (
     type_satisfied,
     unnamed_subject_words,
 )
-from bot.clause import list_lead
+from bot.clause import list_lead, quote_clause
 from bot.config import Settings
 from bot.embeddings import HashEmbeddings, make_embedder
 from bot.engine import Engine, QuestionError
@@ -868,3 +870,28 @@ def test_a_clause_of_a_local_guidance_holds_the_place_its_issuer_names(glossary)
     assert "ha noi" in held and q.holds("hn", held, "dot 2/9")
     hit.issuer = "Ban Chấp hành Trung ương"  # a central issuer names no place: its words are not held
     assert not {"ban", "chap", "hanh"} & _heading_words(q, hit)
+
+
+def test_how_long_is_answered_by_a_length_of_time(glossary):
+    q = analyze("Đảng viên dự bị phải trải qua thời gian dự bị bao lâu?", glossary)
+    assert type_satisfied(q, "Người được kết nạp phải trải qua thời kỳ dự bị mười hai tháng.")
+    assert type_satisfied(q, "Trong thời hạn 30 ngày làm việc, chi bộ phải xét.")
+    # "từng người một" holds a number word, not a length of time.
+    assert not type_satisfied(q, "Chi bộ xét công nhận đảng viên chính thức từng người một.")
+
+
+def test_a_long_article_keeps_the_item_that_answers_even_from_a_passage_read_for_its_clauses(glossary):
+    text = (
+        "Điều 9.\n"
+        "1. Chi bộ trực thuộc được tổ chức theo nơi làm việc; mỗi chi bộ ít nhất có 3 đảng viên chính thức. "
+        + "Chi bộ đông đảng viên có thể chia thành nhiều tổ đảng theo địa bàn dân cư. " * 4
+        + "\n2. Chi bộ lãnh đạo thực hiện nhiệm vụ chính trị của đơn vị; giáo dục, quản lý đảng viên. " * 3
+        + "\n3. Chi bộ có dưới chín đảng viên chính thức, bầu bí thư chi bộ. Chi bộ có chín đảng viên chính thức "
+        "trở lên, bầu chi ủy, bầu bí thư và phó bí thư chi bộ.\n"
+    )
+    hit = Hit(1, "dl", 0, 0, len(text), text, "Điều lệ minh họa", None, "", "dieu-le")
+    q = analyze("Chi bộ có 7 đảng viên chính thức thì bầu chi ủy hay chỉ bầu bí thư?", glossary)
+    weights = {t: 1.0 for t in q.terms}
+    scores = _passage_line_scores(q, hit, weights, DEFAULT_ANSWER)
+    quoted = quote_clause(hit, ("Điều 9", 0, len(text), None), scores, 300, DEFAULT_ANSWER).text
+    assert "dưới chín đảng viên chính thức" in quoted and OMITTED in quoted
