@@ -117,10 +117,11 @@ def _composed(
     """The extractive answer, or a refusal when its best sentence or clause covers too little of the
     question or lacks the kind of answer asked for."""
     comp = compose(q, hits, searcher.idf_weights(q), searcher.docs_named(q), p, following=searcher.next_hit)
-    floor = p.min_clause_coverage if comp.clause else p.min_sentence_coverage
+    scale = gate_scale(topic_weights(searcher.idf_weights(q)), p)
+    floor = p.min_clause_coverage * scale if comp.clause else p.min_sentence_coverage
     if not comp.citations:
         return not_found(question, None, nearest, "no_match")
-    if comp.coverage < floor or (comp.clause and comp.line_coverage < p.min_line_coverage):
+    if comp.coverage < floor or (comp.clause and comp.line_coverage < p.min_line_coverage * scale):
         if not (comp.clause and _answers_the_asked_part(q, searcher, comp, p)):
             return not_found(question, None, nearest, "no_match")
     unnamed = _unnamed_subjects(q, searcher, comp, p)
@@ -132,6 +133,13 @@ def _composed(
     return comp.answer(question)
 
 
+def gate_scale(weights: dict[str, float], p: AnswerParams) -> float:
+    """How much of the refusal gate's shares a question is asked: all of them up to
+    ``p.gate_reference_words`` topic words (numbers aside), then less in proportion."""
+    words = sum(1 for t in weights if not t.isdigit())
+    return min(1.0, p.gate_reference_words / words) if words else 1.0
+
+
 def _answers_the_asked_part(q: Query, searcher: HybridSearcher, comp: Composition, p: AnswerParams) -> bool:
     """ "Tôi mới được kết nạp, đang là đảng viên dự bị. Đại hội chi bộ sắp tới tôi có được bỏ phiếu không?":
     the first sentences tell the officer's case in their own words, the last one asks.  The case found the
@@ -140,9 +148,10 @@ def _answers_the_asked_part(q: Query, searcher: HybridSearcher, comp: Compositio
     if not asked:
         return False
     weights = topic_weights(searcher.idf_weights(asked))
-    if clause_coverage(asked, weights, comp.clause_text, comp.clause_head) < p.min_clause_coverage:
+    scale = gate_scale(weights, p)
+    if clause_coverage(asked, weights, comp.clause_text, comp.clause_head) < p.min_clause_coverage * scale:
         return False
-    return window_coverage(asked, weights, comp.clause_text, comp.clause_head, p) >= p.min_line_coverage
+    return window_coverage(asked, weights, comp.clause_text, comp.clause_head, p) >= p.min_line_coverage * scale
 
 
 def _unnamed_subjects(q: Query, searcher: HybridSearcher, comp: Composition, p: AnswerParams) -> str | None:
@@ -157,6 +166,7 @@ def _unnamed_subjects(q: Query, searcher: HybridSearcher, comp: Composition, p: 
         return None
     weights = topic_weights(searcher.idf_weights(q))
     head = comp.clause_head
+    # Not scaled by the question's length (gate_scale): a question naming another body is asked the whole share.
     if (
         clause_coverage(q, weights, text, head, absent) >= p.min_clause_coverage
         and window_coverage(q, weights, text, head, p, absent) >= p.min_line_coverage

@@ -76,6 +76,10 @@ class AnswerParams:
     # ...and one of its lines (with the headings) this share: a clause that only holds the question's
     # words scattered over unrelated items is a neighbouring clause, not the answer.
     min_line_coverage: float = 0.55
+    # Both shares are asked of a question of up to this many topic words (a sentence's worth).  A question
+    # that tells the officer's case in twenty ("con trai tôi vừa tốt nghiệp…, chưa xin được việc…") cannot
+    # be held by one clause the way a six-word question can: past this, the shares fall in proportion.
+    gate_reference_words: int = 10
     # A refusal lists this many of the nearest documents' titles.
     nearest_titles: int = 3
 

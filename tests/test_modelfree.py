@@ -40,6 +40,7 @@ from bot.answer import (
 )
 from bot.clause import list_lead, quote_clause
 from bot.config import Settings
+from bot.decide import gate_scale
 from bot.embeddings import HashEmbeddings, make_embedder
 from bot.engine import Engine, QuestionError
 from bot.evaluate import load_cases
@@ -895,3 +896,12 @@ def test_a_long_article_keeps_the_item_that_answers_even_from_a_passage_read_for
     scores = _passage_line_scores(q, hit, weights, DEFAULT_ANSWER)
     quoted = quote_clause(hit, ("Điều 9", 0, len(text), None), scores, 300, DEFAULT_ANSWER).text
     assert "dưới chín đảng viên chính thức" in quoted and OMITTED in quoted
+
+
+def test_a_question_telling_a_long_case_is_asked_a_smaller_share_of_its_words():
+    p = DEFAULT_ANSWER
+    short = {f"w{i}": 1.0 for i in range(p.gate_reference_words)}
+    assert gate_scale(short, p) == 1.0
+    assert gate_scale({**short, "2025": 1.0, "7": 1.0}, p) == 1.0  # numbers are the case's, not its words
+    long = {f"w{i}": 1.0 for i in range(2 * p.gate_reference_words)}
+    assert gate_scale(long, p) == pytest.approx(0.5)
