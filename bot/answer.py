@@ -280,7 +280,19 @@ _NUMBER_WORDS = "mot hai ba bon nam sau bay tam chin muoi tram nghin ngan trieu 
 _FRACTION = r"(?:mot|qua|hon)\s+nua|phan\s+(?:hai|ba|tu|nam|muoi|tram)"
 _NUMBER_RE = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r"|" + _FRACTION + r")\b|\b[IVXL]{1,5}\b")
 # "bao nhiêu người / ủy viên / đồng chí": any of these counts people.
-_PERSON_NOUNS = {"nguoi", "dong chi", "uy vien", "thanh vien", "can bo", "dang vien", "dai bieu", "nhan su"}
+_PERSON_NOUNS = {
+    "nguoi",
+    "dong chi",
+    "uy vien",
+    "thanh vien",
+    "can bo",
+    "dang vien",
+    "dai bieu",
+    "nhan su",
+    "dang uy vien",
+    "chi uy vien",
+    "cap uy vien",
+}
 _COUNT_NOUN_RE = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)(?:\s+(\w+))?")
 # "đồng chí Tô Lâm", "ông Nguyễn Văn A": a person named after a form of address.
 _TITLED_NAME_RE = re.compile(r"(?:đồng chí|Đồng chí|ông|Ông|bà|Bà)\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+)+")
@@ -331,7 +343,9 @@ def type_satisfied(q: Query, text: str) -> bool:
         if noun and noun not in STOPWORDS and noun.isalpha():
             if m.group(2) and m.group(2) not in STOPWORDS and f"{noun} {m.group(2)}" in _PERSON_NOUNS:
                 noun = f"{noun} {m.group(2)}"
-            nouns = _PERSON_NOUNS if noun in _PERSON_NOUNS else {noun}
+            # "bao nhiêu ĐV": the documents write the full form ("đảng viên").
+            forms = {noun, *q.other_forms.get(noun, ())}
+            nouns = _PERSON_NOUNS | forms if forms & _PERSON_NOUNS or noun in _PERSON_NOUNS else forms
             number = r"(?:\d[\d.,]*|" + "|".join(_NUMBER_WORDS) + "|" + _FRACTION + r")"
             if not re.search(number + r"\s+(?:\w+\s+){0,2}(?:" + "|".join(nouns) + r")\b", folded):
                 return False

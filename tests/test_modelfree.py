@@ -905,3 +905,11 @@ def test_a_question_telling_a_long_case_is_asked_a_smaller_share_of_its_words():
     assert gate_scale({**short, "2025": 1.0, "7": 1.0}, p) == 1.0  # numbers are the case's, not its words
     long = {f"w{i}": 1.0 for i in range(2 * p.gate_reference_words)}
     assert gate_scale(long, p) == pytest.approx(0.5)
+
+
+def test_how_many_of_an_abbreviated_noun_is_answered_by_its_full_form(glossary):
+    q = analyze("Đảng bộ cơ sở có bao nhiêu ĐV thì tổ chức đại hội đại biểu?", glossary)
+    assert type_satisfied(q, "Đảng bộ cơ sở có từ 200 đảng viên trở lên tiến hành đại hội đại biểu.")
+    assert not type_satisfied(q, "Đảng bộ cơ sở tiến hành đại hội đại biểu trong 2 ngày.")
+    q = analyze("Phải bao nhiêu ĐUV đồng ý mới được ra QĐ kết nạp?", glossary)
+    assert type_satisfied(q, "Phải được ít nhất hai phần ba tổng số cấp ủy viên đồng ý.")
