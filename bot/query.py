@@ -273,6 +273,9 @@ NAMED_SUBJECTS = (
     "bảo hiểm xã hội",
     "tuyển dụng",
     "hợp đồng lao động",
+    "lương hưu",
+    "trưởng thôn",
+    "tổ trưởng tổ dân phố",
 )
 # Longest first, so "đại biểu Quốc hội" is read before "Quốc hội".
 _SUBJECTS_FOLDED = sorted({fold(s) for s in NAMED_SUBJECTS}, key=lambda s: -len(s.split()))

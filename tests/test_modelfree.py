@@ -913,3 +913,11 @@ def test_how_many_of_an_abbreviated_noun_is_answered_by_its_full_form(glossary):
     assert not type_satisfied(q, "Đảng bộ cơ sở tiến hành đại hội đại biểu trong 2 ngày.")
     q = analyze("Phải bao nhiêu ĐUV đồng ý mới được ra QĐ kết nạp?", glossary)
     assert type_satisfied(q, "Phải được ít nhất hai phần ba tổng số cấp ủy viên đồng ý.")
+
+
+def test_a_village_head_is_a_body_of_its_own(glossary):
+    q = analyze("quy trinh bau truong thon, to truong to dan pho thuc hien the nao", glossary)
+    assert {"truong thon", "to truong to dan pho"} <= set(q.subjects)
+    assert unnamed_subject_words(q, "Bí thư chi bộ thôn đồng thời là trưởng thôn.") == frozenset(
+        {"to", "truong", "dan", "pho"}
+    )
