@@ -310,13 +310,18 @@ _DATE_RE = re.compile(
 # Where a period starts, said as an event: "kể từ ngày ký", "tính từ ngày …", "ngày ghi trong quyết định",
 # "đúng thời điểm hết 12 tháng dự bị".
 _STARTS_AT_RE = re.compile(r"\b(?:tinh|ke) tu\b|\btu ngay\b|\bthoi diem\b|\bngay ghi\b")
-
+# "Bao lâu" asks for a length of time: a number of days, weeks, months, years or hours.
 _HOW_LONG_RE = re.compile(r"\bbao lau\b")
 _DURATION_RE = re.compile(
     r"(?:\d[\d.,]*|\b(?:" + "|".join(_NUMBER_WORDS) + r"))\s+(?:\w+\s+)?(?:ngay|tuan|thang|nam|gio)\b"
 )
 # The kinds of answer a line can be seen to hold.
 TYPED_WANTS = frozenset({Wants.COUNT, Wants.DATE, Wants.DAY, Wants.SINCE, Wants.PERSON})
+
+
+def _says_when_it_starts(text: str, folded: str) -> bool:
+    """Does a sentence (as written, and folded) give where a period starts: a date or the event?"""
+    return bool(_DATE_RE.search(text) or _STARTS_AT_RE.search(folded))
 
 
 def type_satisfied(q: Query, text: str) -> bool:
@@ -326,7 +331,7 @@ def type_satisfied(q: Query, text: str) -> bool:
         return False
     if Wants.DATE in q.wants and not _DATE_RE.search(text):
         return False
-    if Wants.SINCE in q.wants and not (_DATE_RE.search(text) or _STARTS_AT_RE.search(folded)):
+    if Wants.SINCE in q.wants and not _says_when_it_starts(text, folded):
         return False
     if Wants.PERSON in q.wants and not (_NAME_RE.search(text) or _TITLED_NAME_RE.search(text)):
         return False
@@ -334,7 +339,6 @@ def type_satisfied(q: Query, text: str) -> bool:
         if not _NUMBER_RE.search(text if re.search(r"\d", text) else folded):
             return False
         if _HOW_LONG_RE.search(q.folded) and not _COUNT_NOUN_RE.search(q.folded):
-            # "bao lâu" asks for a length of time: a number of days, months or years.
             return bool(_DURATION_RE.search(folded))
         m = _COUNT_NOUN_RE.search(q.folded)
         noun = m.group(1) if m else None
@@ -345,7 +349,7 @@ def type_satisfied(q: Query, text: str) -> bool:
                 noun = f"{noun} {m.group(2)}"
             # "bao nhiêu ĐV": the documents write the full form ("đảng viên").
             forms = {noun, *q.other_forms.get(noun, ())}
-            nouns = _PERSON_NOUNS | forms if forms & _PERSON_NOUNS or noun in _PERSON_NOUNS else forms
+            nouns = _PERSON_NOUNS | forms if forms & _PERSON_NOUNS else forms
             number = r"(?:\d[\d.,]*|" + "|".join(_NUMBER_WORDS) + "|" + _FRACTION + r")"
             if not re.search(number + r"\s+(?:\w+\s+){0,2}(?:" + "|".join(nouns) + r")\b", folded):
                 return False
@@ -372,7 +376,7 @@ def _score_sentence(
         bonus += p.count_bonus
     if Wants.DATE in q.wants and _DATE_RE.search(text):
         bonus += p.date_bonus
-    if Wants.SINCE in q.wants and (_DATE_RE.search(text) or _STARTS_AT_RE.search(fold(text))):
+    if Wants.SINCE in q.wants and _says_when_it_starts(text, folded):
         bonus += p.date_bonus
     if Wants.WHO in q.wants and _NAME_RE.search(text):
         bonus += p.name_bonus

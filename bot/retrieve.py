@@ -66,7 +66,7 @@ class Hit:
     context: str = ""  # the lead-in of the list this passage's items belong to
     units: list[tuple[str, int, int, int | None]] = field(default_factory=list)  # (label, start, end, page)
     doc_number: str | None = None
-    issuer: str | None = None  # the body that issued an official document: "THÀNH ỦY HÀ NỘI / BAN TỔ CHỨC"
+    issuer: str | None = None  # the body that issued an official document: "Ban Tổ chức Thành ủy Hà Nội"
     status: str = "in_force"  # in_force | amended | replaced | expired | unknown
     replaced_by: str | None = None  # "Hướng dẫn 06-HD/TW (09/06/2025)"
     notice: str | None = None  # "⚠ Hướng dẫn 01-HD/TW đã được thay thế bởi …"
