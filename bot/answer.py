@@ -338,9 +338,9 @@ def type_satisfied(q: Query, text: str) -> bool:
     if Wants.COUNT in q.wants:
         if not _NUMBER_RE.search(text if re.search(r"\d", text) else folded):
             return False
-        if _HOW_LONG_RE.search(q.folded) and not _COUNT_NOUN_RE.search(q.folded):
-            return bool(_DURATION_RE.search(folded))
         m = _COUNT_NOUN_RE.search(q.folded)
+        if not m and _HOW_LONG_RE.search(q.folded):
+            return bool(_DURATION_RE.search(folded))
         noun = m.group(1) if m else None
         if noun == "phan":  # "bao nhiêu phần trăm"
             return bool(re.search(r"\d\s*%|phan tram", folded))
@@ -584,13 +584,12 @@ def _typed_line_bonus(q: Query, text: str, p: AnswerParams) -> float:
 def _passage_line_scores(q: Query, h: Hit, weights: dict[str, float], p: AnswerParams) -> dict[int, float]:
     """Offset of a line of one passage → the best score of a sentence on it (see _line_scores)."""
     total = sum(weights.values()) or 1.0
-    lines: dict[int, float] = {}
+    sentences = []
     for start, end in _answer_units(h.text):
-        score, _ = _score_sentence(q, h.text[start:end], weights, total, 0.0, set(), p)
-        score += _typed_line_bonus(q, h.text[start:end], p)
-        line = h.text.rfind("\n", 0, start) + 1
-        lines[line] = max(lines.get(line, 0.0), score)
-    return lines
+        text = h.text[start:end]
+        score, coverage = _score_sentence(q, text, weights, total, 0.0, set(), p)
+        sentences.append(_Sentence(0, start, text, score, coverage))
+    return {line: score for (_, line), score in _line_scores(q, sentences, [h], p).items()}
 
 
 def _choose_sentences(q: Query, sentences: list[_Sentence], pool: list[Hit], p: AnswerParams) -> list[_Sentence]:

@@ -116,15 +116,17 @@ def _composed(
 ) -> Answer:
     """The extractive answer, or a refusal when its best sentence or clause covers too little of the
     question or lacks the kind of answer asked for."""
-    comp = compose(q, hits, searcher.idf_weights(q), searcher.docs_named(q), p, following=searcher.next_hit)
-    scale = gate_scale(topic_weights(searcher.idf_weights(q)), p)
+    idf = searcher.idf_weights(q)
+    comp = compose(q, hits, idf, searcher.docs_named(q), p, following=searcher.next_hit)
+    weights = topic_weights(idf)  # what the refusal gates weigh
+    scale = gate_scale(weights, p)
     floor = p.min_clause_coverage * scale if comp.clause else p.min_sentence_coverage
     if not comp.citations:
         return not_found(question, None, nearest, "no_match")
     if comp.coverage < floor or (comp.clause and comp.line_coverage < p.min_line_coverage * scale):
         if not (comp.clause and _answers_the_asked_part(q, searcher, comp, p)):
             return not_found(question, None, nearest, "no_match")
-    unnamed = _unnamed_subjects(q, searcher, comp, p)
+    unnamed = _unnamed_subjects(q, weights, comp, p)
     if unnamed:
         return not_found(question, f"Các đoạn tìm được không nói về {unnamed}.", nearest, "other_subject")
     if not comp.type_ok:
@@ -154,7 +156,7 @@ def _answers_the_asked_part(q: Query, searcher: HybridSearcher, comp: Compositio
     return window_coverage(asked, weights, comp.clause_text, comp.clause_head, p) >= p.min_line_coverage * scale
 
 
-def _unnamed_subjects(q: Query, searcher: HybridSearcher, comp: Composition, p: AnswerParams) -> str | None:
+def _unnamed_subjects(q: Query, weights: dict[str, float], comp: Composition, p: AnswerParams) -> str | None:
     """ "Quy trình Quốc hội bầu Chủ tịch nước gồm mấy bước?" answered with "Các bước tiến hành đại hội:
     Chào cờ (hát Quốc ca)…": the question names a body the answer does not.  Without that body's words
     the answer must still pass the refusal gate; else the bodies it does not name (for the refusal), or None."""
@@ -164,7 +166,6 @@ def _unnamed_subjects(q: Query, searcher: HybridSearcher, comp: Composition, p: 
     absent = unnamed_subject_words(q, text)
     if not absent:
         return None
-    weights = topic_weights(searcher.idf_weights(q))
     head = comp.clause_head
     # Not scaled by the question's length (gate_scale): a question naming another body is asked the whole share.
     if (
