@@ -344,9 +344,10 @@ def type_satisfied(q: Query, text: str) -> bool:
         noun = m.group(1) if m else None
         if noun == "phan":  # "bao nhiêu phần trăm"
             return bool(re.search(r"\d\s*%|phan tram", folded))
-        if noun and noun not in STOPWORDS and noun.isalpha():
-            if m.group(2) and m.group(2) not in STOPWORDS and f"{noun} {m.group(2)}" in _PERSON_NOUNS:
-                noun = f"{noun} {m.group(2)}"
+        # Two-syllable nouns first: a syllable of "đồng chí" or "cán bộ" alone is a stopword ("chỉ", "cần").
+        if m and f"{noun} {m.group(2)}" in _PERSON_NOUNS:
+            noun = f"{noun} {m.group(2)}"
+        if noun and (noun in _PERSON_NOUNS or noun not in STOPWORDS) and noun.replace(" ", "").isalpha():
             # "bao nhiêu ĐV": the documents write the full form ("đảng viên").
             forms = {noun, *q.other_forms.get(noun, ())}
             nouns = _PERSON_NOUNS | forms if forms & _PERSON_NOUNS else forms

@@ -915,6 +915,16 @@ def test_how_many_of_an_abbreviated_noun_is_answered_by_its_full_form(glossary):
     assert type_satisfied(q, "Phải được ít nhất hai phần ba tổng số cấp ủy viên đồng ý.")
 
 
+def test_how_many_comrades_or_officers_counts_people_though_one_syllable_is_a_stopword(glossary):
+    # "chí" folds to "chi" (= "chỉ") and "cán" to "can" (= "cần"), both stopwords.
+    q = analyze("Khi biểu quyết kết nạp thì cần tối thiểu bao nhiêu đồng chí tán thành?", glossary)
+    assert type_satisfied(q, "Khi được ít nhất hai phần ba số đảng viên chính thức trong chi bộ tán thành.")
+    assert not type_satisfied(q, "Chi bộ họp thường lệ mỗi tháng một lần.")
+    q = analyze("Ban chấp hành được bầu bao nhiêu cán bộ?", glossary)
+    assert type_satisfied(q, "Bầu 15 ủy viên ban chấp hành.")
+    assert not type_satisfied(q, "Nhiệm kỳ 5 năm.")
+
+
 def test_a_village_head_is_a_body_of_its_own(glossary):
     q = analyze("quy trinh bau truong thon, to truong to dan pho thuc hien the nao", glossary)
     assert {"truong thon", "to truong to dan pho"} <= set(q.subjects)
