@@ -56,7 +56,11 @@ class Wants(StrEnum):
 CUES: dict[Wants, re.Pattern[str]] = {
     Wants.COUNT: re.compile(r"\b(bao nhieu|so luong|ty le|bao lau)\b"),
     # "Khi nào" asks for a time or for a condition ("có giá trị khi nào?"): it is not a date cue.
-    Wants.DATE: re.compile(r"\b(ngay nao|bao gio|nam nao|thoi gian nao|thang nao|thoi diem nao)\b"),
+    # "Những (khoảng) thời gian nào" asks which kinds of period (a list), not when.
+    Wants.DATE: re.compile(
+        r"\b(ngay nao|bao gio|nam nao|(?<!nhung )(?<!cac )(?<!nhung khoang )(?<!cac khoang )thoi gian nao"
+        r"|thang nao|thoi diem nao)\b"
+    ),
     Wants.WHO: re.compile(r"\b(ai|nguoi nao|dong chi nao|tac gia|nguoi viet|do ai)\b"),
     # Asks for a person by name ("Ai được bầu làm Bí thư?", "Chủ tịch là ai?"), not for a body or a role
     # ("Ai có thẩm quyền quyết định?"): the answer must name someone.

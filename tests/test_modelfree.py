@@ -846,6 +846,13 @@ def test_eval_key_phrases_may_list_the_wordings_of_one_fact(tmp_path):
     assert two.key_phrases == [("năm năm một lần", "5 năm một lần"), ("không quá một năm",)]
 
 
+def test_which_periods_asks_for_a_list_not_a_date(glossary):
+    q = analyze("Khi tính tuổi đảng thì những khoảng thời gian nào bị trừ ra?", glossary)
+    assert Wants.LIST in q.wants and Wants.DATE not in q.wants
+    assert Wants.DATE in analyze("Đại hội chi bộ tổ chức trong khoảng thời gian nào?", glossary).wants
+    assert Wants.DATE in analyze("Thời gian nào phải hoàn thành đại hội?", glossary).wants
+
+
 def test_where_a_period_starts_is_answered_by_a_date_or_by_the_event_it_starts_at(glossary):
     q = analyze("tuoi dang cua dang vien tinh tu ngay nao", glossary)
     assert Wants.SINCE in q.wants and not {Wants.DAY, Wants.DATE} & q.wants
