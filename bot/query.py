@@ -220,6 +220,43 @@ class Query:
 CHATTER = frozenset("bọn chúng em tớ giờ vừa sắp ạ nhé nhỉ ấy nữa luôn rồi thế à ơi phải xong muốn".split())
 
 
+# Phone shorthand ("có đc ko", "đ/c ấy", "làm ntn"): read as the words it stands for before the question is
+# analysed, so "ko" is the stopword "không", not a rare topic word that no clause holds. Lower case only
+# (upper case is an abbreviation of the glossary), and only forms with one reading in a question: "đk"
+# (được / điều kiện), "hs" (hồ sơ / học sinh), "bn" (bao nhiêu / bạn) and "tg" (thời gian / tác giả) are
+# left alone; "k" is "không" except as a list item ("điểm k").
+SHORTHAND: dict[str, str] = {
+    "ko": "không",
+    "khg": "không",
+    "hok": "không",
+    "k": "không",
+    "dc": "được",
+    "đc": "được",
+    "j": "gì",
+    "ntn": "như thế nào",
+    "vs": "với",
+    "ng": "người",
+    "cx": "cũng",
+    "cg": "cũng",
+    "trc": "trước",
+    "mk": "mình",
+    "lm": "làm",
+}
+_SHORTHAND_RE = re.compile(r"(?<![\w/])(?<!điểm )(?<!diem )(" + "|".join(SHORTHAND) + r")(?![\w/])")
+# "đ/c", "Đ/c", "d/c": đồng chí.
+_COMRADE_RE = re.compile(r"(?<!\w)[đĐdD]\s*/\s*[cC](?!\w)")
+# Chatter that is chatter however it is typed ("bay gio" is "bây giờ" without marks).
+CHATTER_PHRASES = frozenset({"bay gio", "hien gio"})
+
+
+def expand_shorthand(text: str) -> str:
+    """A question with its phone shorthand written out ("có đc ko" → "có được không"), without marks in a
+    question typed without them."""
+    marks = has_diacritics(text)
+    text = _COMRADE_RE.sub("đồng chí" if marks else "dong chi", text)
+    return _SHORTHAND_RE.sub(lambda m: SHORTHAND[m.group(1)] if marks else fold(SHORTHAND[m.group(1)]), text)
+
+
 def _chatter(text: str) -> set[str]:
     """The folded words that, everywhere the question uses them, are chatter (see CHATTER)."""
     forms: dict[str, set[str]] = {}
@@ -305,14 +342,16 @@ MIN_ASKED_WORDS = 4
 
 
 def analyze(question: str, glossary: Glossary) -> Query:
-    text = normalize(question).strip()
+    text = expand_shorthand(normalize(question).strip())
     folded = fold(text)
     tokens = folded_words(text)
     abbreviations = glossary.abbreviations
     chatter = _chatter(text)
+    pairs = enumerate(zip(tokens, tokens[1:], strict=False))
+    in_phrase = {i + k for i, pair in pairs if " ".join(pair) in CHATTER_PHRASES for k in (0, 1)}
     terms: list[str] = []
-    for t in tokens:
-        if (t not in STOPWORDS or t in abbreviations) and t not in chatter and t not in terms:
+    for i, t in enumerate(tokens):
+        if (t not in STOPWORDS or t in abbreviations) and t not in chatter and i not in in_phrase and t not in terms:
             terms.append(t)
     bigrams = []
     for a, b in zip(tokens, tokens[1:], strict=False):

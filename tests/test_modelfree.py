@@ -46,7 +46,7 @@ from bot.engine import Engine, QuestionError
 from bot.evaluate import load_cases
 from bot.glossary import Glossary
 from bot.params import DEFAULT_ANSWER, DEFAULT_SEARCH
-from bot.query import Wants, analyze, fts_match, fts_phrase
+from bot.query import Wants, analyze, expand_shorthand, fts_match, fts_phrase
 from bot.restore import DiacriticRestorer
 from bot.retrieve import Hit, HybridRetriever
 from bot.store import IndexStore
@@ -844,6 +844,15 @@ def test_eval_key_phrases_may_list_the_wordings_of_one_fact(tmp_path):
     one, two = load_cases(path)
     assert one.key_phrases == [("năm năm",)]
     assert two.key_phrases == [("năm năm một lần", "5 năm một lần"), ("không quá một năm",)]
+
+
+def test_phone_shorthand_is_read_as_the_words_it_stands_for(glossary):
+    assert expand_shorthand("Đ/c ấy có đc làm ntn ko?") == "đồng chí ấy có được làm như thế nào không?"
+    assert expand_shorthand("d/c ay co dc k") == "dong chi ay co duoc khong"  # no marks added to a bare question
+    assert expand_shorthand("theo điểm k khoản 1") == "theo điểm k khoản 1"  # a list item
+    assert expand_shorthand("KO là gì") == "KO là gì"  # upper case is the glossary's
+    q = analyze("ĐV sửa ngày sinh có đc ko, đ/c ấy bay gio phai lam gi", glossary)
+    assert not {"ko", "dc", "d", "c", "gio"} & set(q.terms)
 
 
 def test_which_periods_asks_for_a_list_not_a_date(glossary):
