@@ -135,12 +135,18 @@ def list_lead(text: str) -> str | None:
     return None
 
 
+_WORD_RE = re.compile(r"[^\W\d_]+")
+# Fewer words than this before a full stop are a label ("3.2.2.", "Điều 24."), not a sentence.
+_MIN_SENTENCE_WORDS = 3
+
+
 def _cut_sentences(text: str, budget: int) -> str:
-    """A long single paragraph: whole sentences up to the budget, then "…"."""
+    """A long single paragraph: whole sentences up to the budget (at least one: a label such as "3.2.2."
+    ends in a full stop but is not a sentence), then "…"."""
     out = ""
     for m in re.finditer(r".+?(?:[.;:!?](?=\s)|$)", text, re.S):
         piece = m.group(0)
-        if out and len(out) + len(piece) > budget:
+        if len(_WORD_RE.findall(out)) >= _MIN_SENTENCE_WORDS and len(out) + len(piece) > budget:
             return out.rstrip() + " " + OMITTED
         out += piece
     return out

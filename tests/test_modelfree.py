@@ -914,6 +914,18 @@ def test_a_long_article_keeps_the_item_that_answers_even_from_a_passage_read_for
     assert "dưới chín đảng viên chính thức" in quoted and OMITTED in quoted
 
 
+def test_a_long_paragraph_cut_to_its_budget_keeps_a_sentence_not_only_its_label():
+    text = (
+        "3.2.2. Nếu đảng viên giới thiệu người vào Đảng chuyển đến chi bộ khác thì chi bộ phân công đảng viên "
+        "chính thức khác theo dõi, giúp đỡ người vào Đảng, không nhất thiết cùng công tác ít nhất 12 tháng. "
+        "Câu thứ hai của đoạn này dài và không cần thiết cho câu hỏi."
+    )
+    hit = Hit(1, "qd", 0, 0, len(text), text, "Quy định minh họa", None, "", "quy-dinh")
+    quoted = quote_clause(hit, ("mục 3.2.2", 0, len(text), None), {}, 100, DEFAULT_ANSWER).text
+    assert quoted.startswith("3.2.2. Nếu đảng viên") and "12 tháng" in quoted and quoted.endswith(OMITTED)
+    assert "Câu thứ hai" not in quoted
+
+
 def test_a_question_telling_a_long_case_is_asked_a_smaller_share_of_its_words():
     p = DEFAULT_ANSWER
     short = {f"w{i}": 1.0 for i in range(p.gate_reference_words)}
