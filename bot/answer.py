@@ -912,7 +912,7 @@ def _pick_clauses(
     candidates = sorted(
         candidates, key=lambda c: (not c.typed, -round(c.score, p.clause_score_digits), -(c.unit[2] - c.unit[1]))
     )
-    first = candidates[0]
+    first = _narrowest(q, candidates[0], candidates, pool, p)
     # "Điều kiện để lập … là gì?" restates the lead-in of a list: every item is the answer.
     asks_list = Wants.LIST in q.wants or first.list_intro >= p.intro_asks_list
     picks = [(first, p.list_budget_chars if asks_list else p.clause_budget_chars)]
@@ -930,6 +930,33 @@ def _pick_clauses(
             picks.append((c, p.second_clause_budget_chars))
             break
     return picks
+
+
+def _narrowest(
+    q: Query, first: _Candidate, candidates: list[_Candidate], pool: list[Hit], p: AnswerParams
+) -> _Candidate:
+    """The best subsection of the chosen section that answers as well (see narrower_clause_margin); the
+    section itself when it fits the answer budget, when a list is asked for, or when no subsection answers
+    or two apart do (each may hold a part of the answer: "a) Quá 12 tháng …", "b) Quá 60 tháng …")."""
+    _, start, end, _ = first.unit
+    text = pool[first.hit_index].text
+    # A section that ends where its passage ends may run on into the next passage (see _read_on).
+    fits = end - start <= p.clause_budget_chars and text[end:].strip()
+    if Wants.LIST in q.wants or fits:
+        return first  # a section that fits is shown whole
+    near = [
+        c
+        for c in candidates
+        if c.hit_index == first.hit_index
+        and start <= c.unit[1]
+        and c.unit[2] <= end
+        and c.unit[2] - c.unit[1] < end - start
+        and c.typed >= first.typed
+        and c.score >= first.score - p.narrower_clause_margin
+    ]
+    inside = [c for c in near if c.coverage >= first.coverage]
+    apart = any(a.unit[2] <= b.unit[1] or b.unit[2] <= a.unit[1] for a in near for b in near)
+    return max(inside, key=lambda c: c.score) if inside and not apart else first
 
 
 def quote_block(text: str, cites: tuple[int, ...], hit: Hit, section: str | None) -> AnswerBlock:

@@ -29,7 +29,9 @@ from bot.answer import (
     OMITTED,
     AnswerBlock,
     BlockKind,
+    _Candidate,
     _heading_words,
+    _narrowest,
     _passage_line_scores,
     compose,
     is_blank_form,
@@ -924,6 +926,27 @@ def test_a_long_paragraph_cut_to_its_budget_keeps_a_sentence_not_only_its_label(
     quoted = quote_clause(hit, ("mục 3.2.2", 0, len(text), None), {}, 100, DEFAULT_ANSWER).text
     assert quoted.startswith("3.2.2. Nếu đảng viên") and "12 tháng" in quoted and quoted.endswith(OMITTED)
     assert "Câu thứ hai" not in quoted
+
+
+def test_a_long_section_gives_way_to_the_one_subsection_that_answers(glossary):
+    head = "4. Điều 5: Về thời hạn tổ chức lễ kết nạp đảng viên, xét công nhận đảng viên chính thức\n"
+    one = "4.1. Thời hạn tổ chức lễ kết nạp.\nTrong thời hạn 30 ngày làm việc, chi bộ phải tổ chức lễ kết nạp.\n"
+    two = "4.2. Thời điểm công nhận đảng viên chính thức. " + "Trong thời hạn 30 ngày làm việc, chi bộ phải xét. " * 12
+    text = head + one + two
+    hit = Hit(1, "qd", 0, 0, len(text), text, "Quy định minh họa", None, "", "quy-dinh")
+    a, b = len(head), len(head) + len(one)
+    section = _Candidate(0, ("mục 4", 0, len(text), None), 2.09, 1.0, True)
+    first = _Candidate(0, ("mục 4.1", a, b, None), 2.06, 1.0, True)
+    second = _Candidate(0, ("mục 4.2", b, len(text), None), 1.5, 0.8, True)
+    q = analyze("trong bao lâu chi bộ phải tổ chức lễ kết nạp", glossary)
+    assert _narrowest(q, section, [section, first, second], [hit], DEFAULT_ANSWER) is first
+    # Two subsections apart both answering nearly as well: the section, whole.
+    second.score = 2.0
+    assert _narrowest(q, section, [section, first, second], [hit], DEFAULT_ANSWER) is section
+    # A list asked for: every item.
+    second.score = 1.5
+    q = analyze("những thời hạn nào chi bộ phải tuân thủ", glossary)
+    assert _narrowest(q, section, [section, first, second], [hit], DEFAULT_ANSWER) is section
 
 
 def test_a_question_telling_a_long_case_is_asked_a_smaller_share_of_its_words():
