@@ -193,8 +193,9 @@ class AnswerParams:
     clause_budget_chars: int = 520
     # ...or, when the question asks for a list, up to this many: every item is wanted...
     list_budget_chars: int = 1500
-    # ...and a second, related clause (the rule's detailed implementation) up to this many.
-    second_clause_budget_chars: int = 320
+    # ...and a second, related clause (the rule's detailed implementation) up to this many (320 before: 200
+    # changes no fact of the 378 development questions and cuts the median answer by up to 50 characters).
+    second_clause_budget_chars: int = 200
     # A list cut off where its passage ends is read on into the next passage while this much budget is left.
     min_read_on_chars: int = 120
     # A clause of one paragraph is shown whole up to this factor of its budget (past it, cut at a sentence).
