@@ -423,6 +423,7 @@ def _folded_title(title: str) -> str:
     return fold(title).rstrip(". ")
 
 
+@lru_cache(maxsize=FOLD_CACHE_TEXTS)
 def _is_heading(text: str, title: str) -> bool:
     """The document's headline, an all-capitals letterhead line, "Số 99-HD/ĐU" or "Hà Nội, ngày …"."""
     folded = fold(text).rstrip(". ")
@@ -432,12 +433,15 @@ def _is_heading(text: str, title: str) -> bool:
     return (bool(letters) and all(ch.isupper() for ch in letters)) or bool(_LETTERHEAD_RE.match(text.strip()))
 
 
-def _answer_units(text: str) -> list[tuple[int, int]]:
+@lru_cache(maxsize=FOLD_CACHE_TEXTS)
+def _answer_units(text: str) -> tuple[tuple[int, int], ...]:
     """Sentences, with a fragment of a few words ("Từ tháng 8/2019.") joined to the next one on its line."""
-    return glue_fragments(
-        [(s.start, s.end) for s in split_sentences(text)],
-        lambda u: len(text[u[0] : u[1]].split()) < FRAGMENT_WORDS and "\n" not in text[u[1] : u[1] + 2],
-        lambda a, b: (a[0], b[1]),
+    return tuple(
+        glue_fragments(
+            [(s.start, s.end) for s in split_sentences(text)],
+            lambda u: len(text[u[0] : u[1]].split()) < FRAGMENT_WORDS and "\n" not in text[u[1] : u[1] + 2],
+            lambda a, b: (a[0], b[1]),
+        )
     )
 
 

@@ -76,7 +76,7 @@ class Hit:
     score: float = 0.0  # fused
     cosine: float = 0.0  # dense similarity to the question
     coverage: float = 0.0  # share of the question's (IDF-weighted) words found here
-    folded_tokens: set[str] = field(default_factory=set, repr=False)
+    folded_tokens: frozenset[str] = field(default_factory=frozenset, repr=False)
     folded_text: str = field(default="", repr=False)
     title_folded: str = field(default="", repr=False)
 
@@ -141,7 +141,7 @@ class HybridSearcher:
         self._infos: dict[str, DocInfo] = {}
         self._years_cache: dict[str, dict[tuple[str, int], set[int]]] = {}
         self._authorities: dict[str, int] = {}
-        self._tokens: dict[int, frozenset[str]] = {}
+        self._tokens: dict[int, tuple[frozenset[str], list[tuple]]] = {}
         self._newest_term: str | None = None
         self._restorer: DiacriticRestorer | None = None
         self._phrase_cache: dict[str, int] = {}
@@ -425,7 +425,16 @@ class HybridSearcher:
         hits = []
         for r in self.snapshot.hit_rows(ids):
             h = Hit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[13], r[14], r[15], r[16] or "")
-            h.units = [tuple(u) for u in json.loads(r[17] or "[]")]
+            # The folded words and the sections of a passage are kept for the life of this index version (they
+            # never change): the folded forms are stored in the FTS table, no need to fold again per question.
+            kept = self._tokens.get(h.passage_id)
+            if kept is None:
+                if len(self._tokens) >= self.params.token_cache_passages:
+                    self._tokens.clear()
+                words = frozenset(_WORDS.findall(f"{r[11]} {r[12]} {r[10] or ''}"))
+                units = [tuple(u) for u in json.loads(r[17] or "[]")]
+                kept = self._tokens[h.passage_id] = (words, units)
+            h.folded_tokens, h.units = kept[0], list(kept[1])
             h.doc_number = r[19]
             h.issuer = r[20]
             h.authority = self._authority(h.doc_id, r[9], bool(r[18]), r[19], r[20])
@@ -433,14 +442,6 @@ class HybridSearcher:
             if h.term and h.term != self.newest_term():
                 h.term_note = "nhiệm kỳ " + h.term.replace("-", "–")
             self._apply_status(h)
-            # The folded forms are stored in the FTS table: no need to fold again per question; the word
-            # set of a passage is kept for the life of this index version (it never changes).
-            tokens = self._tokens.get(h.passage_id)
-            if tokens is None:
-                if len(self._tokens) >= self.params.token_cache_passages:
-                    self._tokens.clear()
-                tokens = self._tokens[h.passage_id] = frozenset(_WORDS.findall(f"{r[11]} {r[12]} {r[10] or ''}"))
-            h.folded_tokens = set(tokens)
             h.folded_text = f"{r[11]} {r[12]}"
             h.title_folded = r[11]
             hits.append(h)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Combining tone marks (the five Vietnamese tones besides "ngang").
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
@@ -64,12 +65,22 @@ def _fold_table() -> dict[int, str | None]:
 _FOLD = _fold_table()
 
 
+# Sentences and lines of passages are folded again question after question: the short ones are kept.
+FOLD_CACHE_MAX_CHARS = 1000
+FOLD_CACHE_TEXTS = 50_000
+
+
 def fold(text: str) -> str:
     """Lower-case, diacritic-free form used for lexical matching (đ→d too).
 
     Folding drops the tone marks, so tone placement and NFC/NFD do not matter
     here: one translate() does it (combining marks of NFD input map to nothing).
     """
+    return _fold_short(text) if len(text) <= FOLD_CACHE_MAX_CHARS else text.lower().translate(_FOLD)
+
+
+@lru_cache(maxsize=FOLD_CACHE_TEXTS)
+def _fold_short(text: str) -> str:
     return text.lower().translate(_FOLD)
 
 
