@@ -18,7 +18,7 @@ from importlib import resources
 from .glossary import Glossary
 from .metadata import DocRef, find_refs
 from .params import DEFAULT_SEARCH
-from .textnorm import fold, folded_words, has_diacritics, normalize
+from .textnorm import fold, folded_words, has_diacritics, is_syllable, normalize
 
 # Question and function words (folded).  They carry no topic, so they are left
 # out of the lexical query and of the coverage measure.  Bigrams are still built
@@ -349,6 +349,11 @@ def analyze(question: str, glossary: Glossary) -> Query:
     chatter = _chatter(text)
     pairs = enumerate(zip(tokens, tokens[1:], strict=False))
     in_phrase = {i + k for i, pair in pairs if " ".join(pair) in CHATTER_PHRASES for k in (0, 1)}
+    # An abbreviation that is also a syllable stands for its full form only in capitals: "du bi" is "dự bị",
+    # not "đảng ủy bi" (the syllable stays a word of the question).
+    written = {
+        f for w in re.findall(r"\w+", text) if (f := fold(w)) in abbreviations and (w.isupper() or not is_syllable(f))
+    }
     terms: list[str] = []
     for i, t in enumerate(tokens):
         if (t not in STOPWORDS or t in abbreviations) and t not in chatter and i not in in_phrase and t not in terms:
@@ -364,7 +369,7 @@ def analyze(question: str, glossary: Glossary) -> Query:
         if abbr not in terms:
             terms.append(abbr)
     dense = text + (" (" + "; ".join(expansions) + ")" if expansions else "")
-    in_play = {t for t in tokens if t in glossary.entries} | set(glossary.abbreviations_in(text))
+    in_play = {t for t in tokens if t in glossary.entries and t in written} | set(glossary.abbreviations_in(text))
     other_forms = {a: [" ".join(folded_words(f)) for f in glossary.entries[a]] for a in in_play}
     synonyms = _synonyms_in(folded)
     for phrase, forms in synonyms.items():

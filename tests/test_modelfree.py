@@ -857,6 +857,11 @@ def test_phone_shorthand_is_read_as_the_words_it_stands_for(glossary):
     assert not {"ko", "dc", "d", "c", "gio"} & set(q.terms)
 
 
+def test_an_abbreviation_that_is_a_syllable_stands_for_its_full_form_only_in_capitals(glossary):
+    assert "du" not in analyze("dang vien du bi co duoc bieu quyet khong", glossary).other_forms
+    assert analyze("ĐU cơ sở họp mấy lần một năm?", glossary).other_forms["du"] == ["dang uy"]
+
+
 def test_which_periods_asks_for_a_list_not_a_date(glossary):
     q = analyze("Khi tính tuổi đảng thì những khoảng thời gian nào bị trừ ra?", glossary)
     assert Wants.LIST in q.wants and Wants.DATE not in q.wants
