@@ -245,8 +245,25 @@ SHORTHAND: dict[str, str] = {
 _SHORTHAND_RE = re.compile(r"(?<![\w/])(?<!điểm )(?<!diem )(" + "|".join(SHORTHAND) + r")(?![\w/])")
 # "đ/c", "Đ/c", "d/c": đồng chí.
 _COMRADE_RE = re.compile(r"(?<!\w)[đĐdD]\s*/\s*[cC](?!\w)")
-# Chatter that is chatter however it is typed ("bay gio" is "bây giờ" without marks).
-CHATTER_PHRASES = frozenset({"bay gio", "hien gio"})
+# Words that frame the question rather than name its topic, however they are typed (folded; the group is
+# dropped from the question's words): "bây giờ"; "xử lý (đồng chí này) thế nào" and "giải quyết ra sao" ask
+# what the rules do with the case told; "trường hợp này" points back at it.
+FRAME_RE = re.compile(
+    r"\b(?:bay gio|hien gio|truong hop nay"
+    r"|(xu ly|giai quyet)(?= (?:\w+ ){0,3}?(?:the nao|ra sao|sao|gi)\b))\b"
+)
+
+
+def _frame_words(tokens: list[str]) -> set[int]:
+    """The positions of the question's words that frame it (FRAME_RE)."""
+    joined, starts, at = " ".join(tokens), [], 0
+    for t in tokens:
+        starts.append(at)
+        at += len(t) + 1
+    out: set[int] = set()
+    for m in FRAME_RE.finditer(joined):
+        out.update(i for i, st in enumerate(starts) if m.start() <= st < m.end())
+    return out
 
 
 def expand_shorthand(text: str) -> str:
@@ -347,8 +364,7 @@ def analyze(question: str, glossary: Glossary) -> Query:
     tokens = folded_words(text)
     abbreviations = glossary.abbreviations
     chatter = _chatter(text)
-    pairs = enumerate(zip(tokens, tokens[1:], strict=False))
-    in_phrase = {i + k for i, pair in pairs if " ".join(pair) in CHATTER_PHRASES for k in (0, 1)}
+    in_phrase = _frame_words(tokens)
     # An abbreviation that is also a syllable stands for its full form only in capitals: "du bi" is "dự bị",
     # not "đảng ủy bi" (the syllable stays a word of the question).
     written = {

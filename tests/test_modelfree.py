@@ -857,6 +857,13 @@ def test_phone_shorthand_is_read_as_the_words_it_stands_for(glossary):
     assert not {"ko", "dc", "d", "c", "gio"} & set(q.terms)
 
 
+def test_words_that_frame_the_question_are_not_its_topic(glossary):
+    q = analyze("Đảng viên 4 tháng không đóng đảng phí, chi bộ phải xử lý trường hợp này thế nào?", glossary)
+    assert not {"xu", "ly", "truong", "hop"} & set(q.terms) and {"dong", "phi"} <= set(q.terms)
+    # "Xử lý kỷ luật" names the topic.
+    assert {"xu", "ly"} <= set(analyze("Xử lý kỷ luật đảng viên có những hình thức nào?", glossary).terms)
+
+
 def test_an_abbreviation_that_is_a_syllable_stands_for_its_full_form_only_in_capitals(glossary):
     assert "du" not in analyze("dang vien du bi co duoc bieu quyet khong", glossary).other_forms
     assert analyze("ĐU cơ sở họp mấy lần một năm?", glossary).other_forms["du"] == ["dang uy"]
