@@ -42,6 +42,12 @@ _LINE_PATTERNS = [
         r"^(chia se|share|in bai|print|facebook|twitter|zalo)\b.{0,20}$",
         r"^cac truong bat buoc duoc danh dau",
         r"^(ngay dang|cap nhat|ngay cap nhat)\s*:",  # publication line (kept in metadata)
+        r"^ngay gio dang bai( viet)? goc\b",
+        # The page's own address ("Link bài viết gốc https://…", a bare URL): its words are the headline's
+        # again, and a question about the headline must not be answered with a link.
+        r"^(link|duong dan|nguon)( bai( viet)?( goc)?)?\s*:?\s*https?://\S+$",
+        r"^link bai( viet)? goc\b",
+        r"^https?://\S+$",
     )
 ]
 # Weekday/date lines such as "Thứ Ba, 17/03/2020" or "Thứ sáu Ngày 14 Tháng 08 Năm 2020, 03:20:06".

@@ -90,6 +90,20 @@ def test_clean_keeps_an_early_sentence_that_starts_like_a_comment_form():
     assert lines_of(text)[-1].startswith("Đoạn 7")
 
 
+def test_clean_drops_the_page_address_lines_of_a_news_item():
+    raw = (
+        "Đại hội Đảng bộ tỉnh Minh Họa tiến hành phiên trù bị\n\n"
+        "Tại phiên trù bị, Đại hội bầu Đoàn Chủ tịch, Đoàn Thư ký.\n\n"
+        "Theo Cổng thông tin điện tử tỉnh\n\n"
+        "Link bài viết gốc https://minhhoa.example.vn/dai-hoi-dang-bo-tinh-minh-hoa-tien-hanh-phien-tru-bi.htm\n\n"
+        "Ngày giờ đăng bài viết gốc: 13/10/2025 6:54 AM\n\n"
+        "https://minhhoa.example.vn/khac\n"
+    )
+    text = clean_text(raw)
+    assert "http" not in text and "Ngày giờ đăng" not in text
+    assert "Đoàn Thư ký" in text and "Theo Cổng thông tin điện tử tỉnh" in text
+
+
 # -- metadata of the seed articles ------------------------------------------------------------
 
 
