@@ -118,8 +118,10 @@ class DocMeta:
     official: bool = False  # read from an official header (not a news item about a document)
 
 
+# "Ngày đăng: 17/03/2020", "Ngày giờ đăng bài viết gốc: 13/10/2025 6:54 AM", "Ngày đăng bài viết gốc: 15:04 6/10/2025".
 _PUBLISHED_RE = re.compile(
-    r"(ngay dang|ngay xuat ban|ngay ban hanh|cap nhat)\s*:?\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
+    r"(ngay (?:gio )?dang(?: bai(?: viet)?(?: goc)?)?|ngay xuat ban|ngay ban hanh|cap nhat)\s*:?\s*"
+    r"(?:\d{1,2}:\d{2}\s+)?(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
 )
 _NUMERIC_DATE_RE = re.compile(r"(\d{1,2})\s*(?:thang|[/.\-])\s*(\d{1,2})\s*(?:nam|[/.\-])\s*(\d{4})")
 _OFFICIAL_DATE_RE = re.compile(r"ngay\s+(\d{1,2})\s+thang\s+(\d{1,2})\s+nam\s+(\d{4})")

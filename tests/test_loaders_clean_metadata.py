@@ -102,6 +102,10 @@ def test_clean_drops_the_page_address_lines_of_a_news_item():
     text = clean_text(raw)
     assert "http" not in text and "Ngày giờ đăng" not in text
     assert "Đoàn Thư ký" in text and "Theo Cổng thông tin điện tử tỉnh" in text
+    # The posting line is the item's date (read from the raw text).
+    assert extract_metadata(raw, text).published == "2025-10-13"
+    raw2 = raw.replace("Ngày giờ đăng bài viết gốc: 13/10/2025 6:54 AM", "Ngày đăng bài viết gốc: 15:04 6/10/2025")
+    assert extract_metadata(raw2, clean_text(raw2)).published == "2025-10-06"
 
 
 # -- metadata of the seed articles ------------------------------------------------------------
