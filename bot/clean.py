@@ -42,7 +42,7 @@ _LINE_PATTERNS = [
         r"^(chia se|share|in bai|print|facebook|twitter|zalo)\b.{0,20}$",
         r"^cac truong bat buoc duoc danh dau",
         r"^(ngay dang|cap nhat|ngay cap nhat)\s*:",  # publication line (kept in metadata)
-        r"^ngay gio dang bai( viet)? goc\b",
+        r"^(ngay )?(gio )?dang bai( viet)? goc\b",  # "Ngày giờ đăng bài viết gốc: …", "Giờ đăng bài viết gốc: …"
         # The page's own address ("Link bài viết gốc https://…", a bare URL): its words are the headline's
         # again, and a question about the headline must not be answered with a link.
         r"^(link|duong dan|nguon)( bai( viet)?( goc)?)?\s*:?\s*https?://\S+$",

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from .answer import Answer
+from .answer import SMALL_TALK_REPLIES, Answer
 from .config import Settings
 from .decide import decide
 from .embeddings import make_embedder
@@ -26,7 +26,7 @@ from .glossary import GLOSSARY_FILE, Glossary
 from .indexer import Indexer, IndexReport, Progress, display_name
 from .loaders import SUPPORTED_SUFFIXES
 from .params import DEFAULT_ANSWER, DEFAULT_SEARCH, AnswerParams, SearchParams
-from .query import analyze
+from .query import analyze, small_talk
 from .relations import RelationKind, diff_sections, ref_label, relations_from_json
 from .retrieve import HybridSearcher
 from .store import IndexStore, check_model
@@ -273,6 +273,9 @@ class Engine:
     def ask(self, question: str, context: str | None = None) -> Answer:
         """Answer one question; ``context`` is the question a follow-up replies to."""
         started = time.perf_counter()
+        kind = small_talk(question or "")
+        if kind:  # a greeting or thanks, even in reply to an answer
+            return Answer(question, False, SMALL_TALK_REPLIES[kind], reason="small_talk")
         text = self.check_question(question)
         with self.lease() as searcher:
             q = analyze(f"{context} {text}" if context else text, self.glossary)

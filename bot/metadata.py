@@ -118,9 +118,11 @@ class DocMeta:
     official: bool = False  # read from an official header (not a news item about a document)
 
 
-# "Ngày đăng: 17/03/2020", "Ngày giờ đăng bài viết gốc: 13/10/2025 6:54 AM", "Ngày đăng bài viết gốc: 15:04 6/10/2025".
+# "Ngày đăng: 17/03/2020", "Ngày giờ đăng bài viết gốc: 13/10/2025 6:54 AM", "Ngày đăng bài viết gốc: 15:04
+# 6/10/2025", "Giờ đăng bài viết gốc: 14/04/2025 23:02".
 _PUBLISHED_RE = re.compile(
-    r"(ngay (?:gio )?dang(?: bai(?: viet)?(?: goc)?)?|ngay xuat ban|ngay ban hanh|cap nhat)\s*:?\s*"
+    r"(ngay (?:gio )?dang(?: bai(?: viet)?(?: goc)?)?|gio dang bai(?: viet)? goc|ngay xuat ban|ngay ban hanh|cap nhat)"
+    r"\s*:?\s*"
     r"(?:\d{1,2}:\d{2}\s+)?(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"
 )
 _NUMERIC_DATE_RE = re.compile(r"(\d{1,2})\s*(?:thang|[/.\-])\s*(\d{1,2})\s*(?:nam|[/.\-])\s*(\d{4})")
@@ -136,11 +138,17 @@ def _iso(d: str, m: str, y: str) -> str | None:
         return None
 
 
+# The last lines of a long text looked at for its posting line.
+PUBLISHED_FOOT_LINES = 15
+
+
 def _find_date(raw_lines: list[str]) -> str | None:
-    """Prefer an explicit "Ngày đăng:" line, then a dated header line without a
+    """Prefer an explicit "Ngày đăng:" line (at the head or the foot), then a dated header line without a
     clock time, then an official "ngày .. tháng .. năm" line, then a crawl timestamp."""
     head = [fold(line).strip() for line in raw_lines[:40] if line.strip()]
-    for f in head:
+    # A crawled item may give its posting line at the foot ("Giờ đăng bài viết gốc: …").
+    foot = [fold(line).strip() for line in raw_lines[40:][-PUBLISHED_FOOT_LINES:] if line.strip()]
+    for f in head + foot:
         m = _PUBLISHED_RE.search(f)
         if m and (iso := _iso(*m.group(2, 3, 4))):
             return iso

@@ -246,12 +246,34 @@ _SHORTHAND_RE = re.compile(r"(?<![\w/])(?<!điểm )(?<!diem )(" + "|".join(SHOR
 # "đ/c", "Đ/c", "d/c": đồng chí.
 _COMRADE_RE = re.compile(r"(?<!\w)[đĐdD]\s*/\s*[cC](?!\w)")
 # Words that frame the question rather than name its topic, however they are typed (folded; the group is
-# dropped from the question's words): "bây giờ"; "xử lý (đồng chí này) thế nào" and "giải quyết ra sao" ask
+# dropped from the question's words): a greeting first ("Chào bạn, …") or thanks; "bây giờ"; "xử lý (đồng chí này) thế nào" and "giải quyết ra sao" ask
 # what the rules do with the case told; "trường hợp này" points back at it.
 FRAME_RE = re.compile(
-    r"\b(?:bay gio|hien gio|truong hop nay"
+    r"^(?:xin chao|chao (?:ban|anh|chi|em|ad|moi nguoi))(?: (?:ban|anh|chi|em|ad))?\b"
+    r"|\b(?:xin )?cam on(?: ban| anh| chi| em| ad| nhieu)?\b"
+    r"|\b(?:bay gio|hien gio|truong hop nay"
     r"|(xu ly|giai quyet)(?= (?:\w+ ){0,3}?(?:the nao|ra sao|sao|gi)\b))\b"
 )
+
+
+# A message that is only a greeting, thanks, goodbye or an acknowledgement (folded, with the words that
+# address the bot or soften the tone): small talk, answered as such, never searched ("xin chào" is not
+# "Chào cờ").
+_POLITE = (
+    r"(?:\s+(?:ban|bot|ad|admin|anh|chi|em|a|nhe|nha|nhieu|rat nhieu|moi nguoi|ca nha|buoi sang|buoi chieu|buoi toi))*"
+)
+SMALL_TALK: dict[str, re.Pattern[str]] = {
+    "greeting": re.compile(r"^(?:xin chao|chao|hello|hi|alo|hey)" + _POLITE + "$"),
+    "thanks": re.compile(r"^(?:xin )?(?:cam on|thanks|thank you|thank|tks|thx)" + _POLITE + "$"),
+    "bye": re.compile(r"^(?:tam biet|bye|goodbye|hen gap lai)" + _POLITE + "$"),
+    "ack": re.compile(r"^(?:ok|oke|okay|vang|da|duoc roi|ro roi|hieu roi|uh|u)" + _POLITE + "$"),
+}
+
+
+def small_talk(text: str) -> str | None:
+    """The kind of small talk a message is ("greeting", "thanks", "bye", "ack"), or None for a question."""
+    folded = " ".join(re.findall(r"\w+", fold(normalize(text))))
+    return next((kind for kind, pattern in SMALL_TALK.items() if pattern.match(folded)), None)
 
 
 def _frame_words(tokens: list[str]) -> set[int]:

@@ -106,6 +106,11 @@ def test_clean_drops_the_page_address_lines_of_a_news_item():
     assert extract_metadata(raw, text).published == "2025-10-13"
     raw2 = raw.replace("Ngày giờ đăng bài viết gốc: 13/10/2025 6:54 AM", "Ngày đăng bài viết gốc: 15:04 6/10/2025")
     assert extract_metadata(raw2, clean_text(raw2)).published == "2025-10-06"
+    raw3 = raw.replace("Ngày giờ đăng bài viết gốc: 13/10/2025 6:54 AM", "Giờ đăng bài viết gốc: 14/04/2025 23:02")
+    assert "Giờ đăng" not in clean_text(raw3) and extract_metadata(raw3, clean_text(raw3)).published == "2025-04-14"
+    # At the foot of a long item too.
+    long = raw3.replace("Tại phiên trù bị", "\n\n".join(["Đoạn nội dung của bài."] * 60) + "\n\nTại phiên trù bị")
+    assert extract_metadata(long, clean_text(long)).published == "2025-04-14"
 
 
 # -- metadata of the seed articles ------------------------------------------------------------

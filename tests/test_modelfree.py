@@ -27,6 +27,7 @@ from bot.answer import (
     DISAGREE_HEADING,
     NOT_FOUND,
     OMITTED,
+    SMALL_TALK_REPLIES,
     AnswerBlock,
     BlockKind,
     _Candidate,
@@ -48,7 +49,7 @@ from bot.engine import Engine, QuestionError
 from bot.evaluate import load_cases
 from bot.glossary import Glossary
 from bot.params import DEFAULT_ANSWER, DEFAULT_SEARCH
-from bot.query import Wants, analyze, expand_shorthand, fts_match, fts_phrase
+from bot.query import Wants, analyze, expand_shorthand, fts_match, fts_phrase, small_talk
 from bot.restore import DiacriticRestorer
 from bot.retrieve import Hit, HybridRetriever
 from bot.store import IndexStore
@@ -530,6 +531,36 @@ def test_author_question_quotes_the_author_line(toy_engine):
 def test_bad_questions_get_a_vietnamese_message(toy_engine, question, hint):
     with pytest.raises(QuestionError, match=hint):
         toy_engine.ask(question)
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("xin chào", "greeting"),
+        ("Chào bạn!", "greeting"),
+        ("cam on ban nhieu nhe", "thanks"),
+        ("Cảm ơn ạ", "thanks"),
+        ("Tạm biệt", "bye"),
+        ("ok", "ack"),
+    ],
+)
+def test_small_talk_is_answered_as_such_and_never_searched(toy_engine, message, kind):
+    assert small_talk(message) == kind
+    answer = toy_engine.ask(message)
+    assert (answer.found, answer.reason, answer.citations) == (False, "small_talk", [])
+    assert answer.answer == SMALL_TALK_REPLIES[kind]
+
+
+def test_a_question_that_greets_or_thanks_first_is_still_a_question(glossary):
+    for question in (
+        "Chào cờ gồm những bước nào?",
+        "Cảm ơn, còn đảng viên dự bị thì sao?",
+        "Xin chào, chi bộ họp mấy lần?",
+    ):
+        assert small_talk(question) is None
+    q = analyze("Chào bạn, cảm ơn nhiều, chi bộ họp thường lệ mấy lần một tháng?", glossary)
+    assert not {"chao", "cam", "on"} & set(q.terms) and "hop" in q.terms
+    assert "chao" in analyze("Chào cờ gồm những bước nào?", glossary).terms
 
 
 # -- diacritic restoration -----------------------------------------------------------------------------------------

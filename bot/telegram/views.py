@@ -55,7 +55,7 @@ def render_answer(answer: Answer) -> list[str]:
         for c in answer.citations:
             groups.setdefault(c.doc_id, []).append(c)
         lines += ["", Line.of(T.SOURCES, "b", keep_with_next=True), *map(_source_line, groups.values())]
-    elif not answer.found:
+    elif not answer.found and answer.reason != "small_talk":
         lines += ["", Line.of(T.NOT_FOUND_HINT, "i")]
     return pack(lines)
 
