@@ -34,6 +34,8 @@ class SearchParams:
     ref_boost_ranks: float = 2.0
     # a passage of the very document the question names by number (above passages that cite it),
     named_doc_boost_ranks: float = 3.0
+    # A question naming several documents searches each of them for this many passages too.
+    named_doc_candidates: int = 5
     # A passage citing the question's number with the question's year ("Chỉ thị 35 năm 2019") is about that
     # very document: its citation boost counts this many times.
     same_year_ref_factor: float = 2.0

@@ -8,6 +8,7 @@ document number the question names, and the question's words in the title.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -332,6 +333,13 @@ class HybridSearcher:
             scores[pid] = scores.get(pid, 0.0) + 1.0 / (p.rrf_k + rank + 1)
         for rank, (pid, _) in enumerate(dense):
             scores[pid] = scores.get(pid, 0.0) + 1.0 / (p.rrf_k + rank + 1)
+        named = self.docs_named(q)
+        if len(named) > 1:
+            # "Điều lệ và QĐ 294 …": each document named is heard, though one of them (whose title holds the
+            # other's name, "thi hành Điều lệ Đảng") would fill both lists.
+            for doc in sorted(named):
+                for pid, score in self._search_in(q, vector, doc).items():
+                    scores[pid] = max(scores.get(pid, 0.0), score)
         if not scores:
             return []
         hits = self.load_hits(list(scores))
@@ -340,7 +348,6 @@ class HybridSearcher:
         total = sum(weights.values()) or 1.0
         query_refs = {r.key for r in q.refs}
         place_terms = [p.folded for p in q.places]
-        named = self.docs_named(q)
         asked_years = set(find_years(q.text)) if q.refs else set()
         # Inside the document the question names, its number and the asking words are given.
         given = {w for r in q.refs for w in _WORDS.findall(fold(r.label()))} | ASKING_WORDS
@@ -365,6 +372,11 @@ class HybridSearcher:
             ):
                 h.score += p.boost(p.place_boost_ranks)
         hits.sort(key=lambda h: -h.score)
+        if len(named) > 1 and hits:
+            # Each document named is heard: its best passage comes right after the best of all.
+            firsts = [next((h for h in hits if h.doc_id == d), None) for d in sorted(named - {hits[0].doc_id})]
+            firsts = sorted((h for h in firsts if h is not None), key=lambda h: -h.score)
+            hits = [hits[0], *firsts, *(h for h in hits[1:] if h not in firsts)]
         return hits[:k]
 
     def _year_agreement(self, doc_id: str, keys: set[tuple[str, int]], years: set[int]) -> float:
@@ -397,6 +409,28 @@ class HybridSearcher:
         if not expr:
             return []
         return self.snapshot.lexical_search(expr, p.bm25_weights, p.candidates)
+
+    def _search_in(self, q: Query, vector: np.ndarray, doc: str) -> dict[int, float]:
+        """The hybrid search within one document: its passages best by words and by meaning, fused the same
+        way (named_doc_candidates of each), without the words that name the documents ("Điều lệ", "QĐ 294")."""
+        p = self.params
+        bare = dataclasses.replace(q, refs=[], terms=[t for t in q.terms if t not in self._naming_words(q)])
+        expr = fts_match(
+            bare, self.df, max(p.lexical_postings_budget, self.n_passages // p.lexical_postings_corpus_divisor)
+        )
+        lexical = self.snapshot.lexical_search_in(expr, p.bm25_weights, p.named_doc_candidates, doc) if expr else []
+        ids = self.snapshot.passage_ids(doc)
+        cosines = sorted(((self._cosine(pid, vector), pid) for pid in ids), reverse=True)[: p.named_doc_candidates]
+        scores: dict[int, float] = {}
+        for ranked in (lexical, [pid for _, pid in cosines]):
+            for rank, pid in enumerate(ranked):
+                scores[pid] = scores.get(pid, 0.0) + 1.0 / (p.rrf_k + rank + 1)
+        return scores
+
+    @staticmethod
+    def _naming_words(q: Query) -> set[str]:
+        """The question's words that name documents: their numbers and kinds, "điều lệ"."""
+        return {w for r in q.refs for w in _WORDS.findall(fold(r.label()))} | {"dieu", "le"}
 
     def _cosine(self, pid: int, vector: np.ndarray) -> float:
         try:

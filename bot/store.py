@@ -190,6 +190,16 @@ class Snapshot:
         )
         return [int(r[0]) for r in rows]
 
+    def lexical_search_in(self, expr: str, bm25_weights: tuple[float, ...], limit: int, doc_id: str) -> list[int]:
+        """Like lexical_search, within one document's passages."""
+        weights = ", ".join(map(str, bm25_weights))
+        rows = self.query(
+            "SELECT f.rowid FROM passages_fts f JOIN passages p ON p.id = f.rowid WHERE passages_fts MATCH ?"
+            f" AND p.doc_id = ? ORDER BY bm25(passages_fts, {weights}) LIMIT ?",
+            (expr, doc_id, limit),
+        )
+        return [int(r[0]) for r in rows]
+
     def hit_rows(self, ids: list[int]) -> list[sqlite3.Row]:
         """Passages with their documents' details and their folded forms (from the FTS table), by id."""
         marks = ",".join("?" * len(ids))
@@ -210,6 +220,10 @@ class Snapshot:
             (passage_id,),
         )
         return dict(rows[0]) if rows else None
+
+    def passage_ids(self, doc_id: str) -> list[int]:
+        """Every passage of one document, in order."""
+        return [int(r[0]) for r in self.query("SELECT id FROM passages WHERE doc_id = ? ORDER BY position", (doc_id,))]
 
     def passage_with(self, doc_id: str, text: str, last: bool = False) -> int | None:
         """The id of the first (or last) passage of a document that contains ``text`` as written."""

@@ -200,6 +200,21 @@ def test_in_force_status_and_relations_on_the_real_documents(real_engine):
     assert hanoi["issuer"] == "Ban Tổ chức Thành ủy Hà Nội"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Điều lệ Đảng và Quy định 294 nói gì về thời kỳ dự bị?",
+        "Điều lệ và Quy định 294 quy định về người giới thiệu vào Đảng thế nào?",
+    ],
+)
+def test_a_question_naming_the_charter_and_its_regulation_hears_both(real_engine, question):
+    """Quy định 294's title holds "Điều lệ Đảng", so its passages filled both search lists."""
+    answer = real_engine.ask(question)
+    cited = [c.doc_id for c in answer.citations]
+    assert answer.found and cited[0] == "dieu-le-dang-cong-san-viet-nam-2011"  # the rule first, then its detail
+    assert "quy-dinh-294-qd-tw-2025-thi-hanh-dieu-le-dang" in cited
+
+
 def test_same_number_with_a_year_resolves_to_the_document_of_that_year(real_engine):
     """Chỉ thị 35-CT/TW of 30/5/2019 (cited by the seed news) and of 14/6/2024 (amended by Kết luận 118)."""
     of_2019 = real_engine.ask("Chỉ thị 35 năm 2019 yêu cầu gì?")
