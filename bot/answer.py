@@ -462,11 +462,13 @@ def compose(
     named: set[str] = frozenset(),
     p: AnswerParams = DEFAULT_ANSWER,
     following: Callable[[Hit], Hit | None] | None = None,
+    linked: Callable[[Hit, tuple], list[tuple[Hit, tuple]]] | None = None,
 ) -> Composition:
     """Pick the answering sentences, or whole clauses of official documents, and number the passages they
     come from: choose the passages to read, score and rank their sentences, then either quote the clause
     that answers (compose_clauses) or choose sentences, cite their passages and lay them out.
-    ``following`` gives the passage after a hit's (a list cut across passages is read on)."""
+    ``following`` gives the passage after a hit's (a list cut across passages is read on); ``linked`` the
+    charter's clauses a section implements, or the sections implementing a charter clause."""
     pool, n_main = _choose_pool(q, hits, p)
     weights = _topic_weights(q, idf)
     ref_words = _ref_words(q)
@@ -479,7 +481,7 @@ def compose(
         min_coverage = p.min_coverage * p.pool_coverage_share
         wide = [h for h in hits[: p.clause_hits] if h.units and (h in pool or h.coverage >= min_coverage)]
         line_scores = _line_scores(q, sentences, pool, p)
-        return compose_clauses(q, wide, line_scores, type_ok, weights, ref_words, named, p, following)
+        return compose_clauses(q, wide, line_scores, type_ok, weights, ref_words, named, p, following, linked)
     chosen = _choose_sentences(q, sentences, pool, p)
     lead_coverage = chosen[0].coverage if chosen else 0.0
     top = sentences[0].score
@@ -866,6 +868,7 @@ def compose_clauses(
     named: set[str],
     p: AnswerParams = DEFAULT_ANSWER,
     following: Callable[[Hit], Hit | None] | None = None,
+    linked: Callable[[Hit, tuple], list[tuple[Hit, tuple]]] | None = None,
 ) -> Composition:
     """Answer from official documents with whole clauses: the section that answers best, and,
     when a document of another rank also answers (the rule and its detailed implementation),
@@ -889,6 +892,9 @@ def compose_clauses(
         clause = quote_clause(h, c.unit, line_score, budget, p)
         rest = _read_on(h, clause, budget, following, p) if i == 0 and budget == p.list_budget_chars else []
         quoted.append((h, clause, rest))
+    link = _linked_clause(q, first_hit, first.unit, picks, named, weights, p, linked)
+    if link:
+        quoted.append(link)
     quoted.sort(key=lambda x: -x[0].authority)
     citations: list[Citation] = []
     blocks: list[AnswerBlock] = []
@@ -915,6 +921,37 @@ def compose_clauses(
         clause_text=first_hit.text[first.unit[1] : first.unit[2]],
         clause_head=first.head,
     )
+
+
+def _linked_clause(
+    q: Query,
+    hit: Hit,
+    unit: tuple,
+    picks: list[tuple[_Candidate, int]],
+    named: set[str],
+    weights: dict[str, float],
+    p: AnswerParams,
+    linked: Callable[[Hit, tuple], list[tuple[Hit, tuple]]] | None,
+) -> tuple[Hit, Clause, list] | None:
+    """The rule a chosen section implements, or the section implementing the chosen rule (``linked``), quoted
+    within the second clause's budget: "show the rule and then its detail". Not when another clause is shown
+    already, a list is asked for, or the question asks about one document only."""
+    if linked is None or len(picks) > 1 or picks[0][1] == p.list_budget_chars or named == {hit.doc_id}:
+        return None
+    best, best_score = None, 0.0
+    for h, u in linked(hit, unit):
+        if h.doc_id == hit.doc_id:
+            continue
+        scores = _passage_line_scores(q, h, weights, p)
+        score = max((sc for at, sc in scores.items() if u[1] <= at < u[2]), default=0.0)
+        if score > best_score:
+            best, best_score = (h, u, scores), score
+    first_scores = _passage_line_scores(q, hit, weights, p)
+    first_best = max((sc for at, sc in first_scores.items() if unit[1] <= at < unit[2]), default=0.0)
+    if best is None or best_score < p.linked_clause_share * first_best:
+        return None
+    h, u, scores = best
+    return h, quote_clause(h, u, scores, p.second_clause_budget_chars, p), []
 
 
 def _pick_clauses(

@@ -117,7 +117,7 @@ def _composed(
     """The extractive answer, or a refusal when its best sentence or clause covers too little of the
     question or lacks the kind of answer asked for."""
     idf = searcher.idf_weights(q)
-    comp = compose(q, hits, idf, searcher.docs_named(q), p, following=searcher.next_hit)
+    comp = compose(q, hits, idf, searcher.docs_named(q), p, following=searcher.next_hit, linked=searcher.linked_clauses)
     weights = topic_weights(idf)  # what the refusal gates weigh
     scale = gate_scale(weights, p)
     floor = p.min_clause_coverage * scale if comp.clause else p.min_sentence_coverage

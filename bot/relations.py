@@ -1264,3 +1264,32 @@ def relations_from_json(data: object) -> list[Relation]:
         except (KeyError, ValueError, TypeError):
             continue  # an entry written by another version: skipped, never fatal
     return out
+
+
+# A section of a regulation implementing the charter names the articles it implements in its heading, before
+# its title: "23. Điều 24 (Khoản 3, Khoản 4): Nhiệm kỳ chi bộ …", "10.5. (Khoản 3, Điều 10): Việc giải thể …",
+# "12. Điều 11, Điều 12: Các tổ chức …". A heading naming another document ("… Quy định số 02-QĐ/TU") does not.
+_HEAD_LABEL_RE = re.compile(r"^\s*\d{1,3}(?:\.\d{1,3}){0,4}\.?\s*")
+_ARTICLE_RE = re.compile(r"\bĐiều\s+(\d{1,3})\b")
+_CLAUSE_NO_RE = re.compile(r"\bKhoản\s+(\d{1,2})\b")
+_OTHER_DOC_RE = re.compile(r"\b(?:Quy định|Hướng dẫn|Nghị quyết|Chỉ thị|Kết luận|Quyết định)\b|\bsố\s+\d|\d+-[A-ZĐ]")
+# The heading's part before its title is at most this long.
+CITING_HEAD_CHARS = 60
+
+
+def cited_charter_clauses(heading: str) -> list[str]:
+    """The charter's clauses a section's heading says it implements, as unit labels ("Điều 24, khoản 3");
+    the whole article ("Điều 5") when the heading names no clause or several articles; [] when it names none."""
+    head = _HEAD_LABEL_RE.sub("", heading.strip().split("\n", 1)[0], count=1)
+    head = head.split(":", 1)[0] if ":" in head else head
+    if (
+        len(head) > CITING_HEAD_CHARS
+        or _OTHER_DOC_RE.search(head)
+        or not head.lstrip("( ").startswith(("Điều", "Khoản"))
+    ):
+        return []
+    articles = _ARTICLE_RE.findall(head)
+    clauses = _CLAUSE_NO_RE.findall(head)
+    if len(articles) == 1 and clauses:
+        return [f"Điều {articles[0]}, khoản {k}" for k in clauses]
+    return [f"Điều {a}" for a in articles]

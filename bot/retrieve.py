@@ -31,6 +31,7 @@ from .relations import (
     DocInfo,
     DocStatus,
     Status,
+    cited_charter_clauses,
     docref_from_meta,
     find_dated_refs,
     format_date,
@@ -443,6 +444,39 @@ class HybridSearcher:
         passage_id = self.snapshot.passage_with(doc_id, text, last)
         hits = self.load_hits([passage_id]) if passage_id is not None else []
         return hits[0] if hits else None
+
+    def linked_clauses(self, hit: Hit, unit: tuple) -> list[tuple[Hit, tuple]]:
+        """The rule and its detail: for a clause of the charter, the sections of the regulations implementing
+        it whose heading names it ("23. Điều 24 (Khoản 3, Khoản 4): …" for "Điều 24, khoản 3"); for such a
+        section, the charter's clauses its heading (or its parent's) names. [] when there are none."""
+        self.statuses()
+        charter = [d for d, info in self._infos.items() if info.doc_type == "charter"]
+        implementing = [
+            d
+            for d, info in self._infos.items()
+            if info.doc_type != "charter" and "thi hanh dieu le" in fold(info.title)
+        ]
+        if not charter:
+            return []
+        label = unit[0] or ""
+        if hit.doc_id in charter:
+            article = label.split(",")[0]
+            out = []
+            for h in self.load_hits(self.snapshot.passages_mentioning(implementing, article + " ")):
+                for u in h.units:
+                    cites = cited_charter_clauses(h.text[u[1] : u[2]])
+                    if label in cites or (label == article and any(c.split(",")[0] == article for c in cites)):
+                        out.append((h, tuple(u)))
+            return out
+        if hit.doc_id not in implementing:
+            return []
+        headings = [hit.text[unit[1] : unit[2]], *reversed((hit.path or "").split(" › "))]
+        cites = next((c for c in map(cited_charter_clauses, headings) if c), [])
+        out = []
+        for article in dict.fromkeys(c.split(",")[0] for c in cites):
+            for h in self.load_hits(self.snapshot.passages_mentioning(charter, article + ".")):
+                out += [(h, tuple(u)) for u in h.units if u[0] in cites]
+        return out
 
     def next_hit(self, hit: Hit) -> Hit | None:
         """The passage that follows a hit's in its document, as a hit (a clause cut across two passages)."""

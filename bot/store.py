@@ -22,7 +22,7 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,6 +224,19 @@ class Snapshot:
     def passage_ids(self, doc_id: str) -> list[int]:
         """Every passage of one document, in order."""
         return [int(r[0]) for r in self.query("SELECT id FROM passages WHERE doc_id = ? ORDER BY position", (doc_id,))]
+
+    def passages_mentioning(self, doc_ids: Collection[str], text: str) -> list[int]:
+        """The passages of some documents whose text or section path holds ``text`` as written."""
+        if not doc_ids:
+            return []
+        marks = ",".join("?" * len(doc_ids))
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.query(
+            f"SELECT id FROM passages WHERE doc_id IN ({marks}) AND (text LIKE ? ESCAPE '\\' OR path LIKE ? ESCAPE '\\')"
+            " ORDER BY doc_id, position",
+            (*doc_ids, pattern, pattern),
+        )
+        return [int(r[0]) for r in rows]
 
     def passage_with(self, doc_id: str, text: str, last: bool = False) -> int | None:
         """The id of the first (or last) passage of a document that contains ``text`` as written."""

@@ -215,6 +215,21 @@ def test_a_question_naming_the_charter_and_its_regulation_hears_both(real_engine
     assert "quy-dinh-294-qd-tw-2025-thi-hanh-dieu-le-dang" in cited
 
 
+def test_the_charter_clause_and_the_section_implementing_it_are_linked(real_engine):
+    """Quy định 294's "23. Điều 24 (Khoản 3, Khoản 4): Nhiệm kỳ chi bộ …" implements Điều lệ Điều 24 khoản 3."""
+    with real_engine.lease() as s:
+        rule = s.passage_hit("dieu-le-dang-cong-san-viet-nam-2011", "Đại hội chi bộ do chi ủy triệu tập")
+        unit = next(u for u in rule.units if u[0] == "Điều 24, khoản 3")
+        details = [(h.doc_id, u[0]) for h, u in s.linked_clauses(rule, unit)]
+        assert ("quy-dinh-294-qd-tw-2025-thi-hanh-dieu-le-dang", "mục 23") in details
+        detail = s.passage_hit("quy-dinh-294-qd-tw-2025-thi-hanh-dieu-le-dang", "Thí điểm đại hội chi bộ 5 năm")
+        unit = next(u for u in detail.units if u[0] == "mục 23.1")
+        rules = [u[0] for h, u in s.linked_clauses(detail, unit)]
+        assert rules == ["Điều 24, khoản 3", "Điều 24, khoản 4"]
+    answer = real_engine.ask("Nghe nói đại hội chi bộ không còn năm năm hai lần, vậy giờ mấy năm tổ chức một lần?")
+    assert answer.found and "năm năm hai lần" in answer.answer and "5 năm một lần" in answer.answer
+
+
 def test_same_number_with_a_year_resolves_to_the_document_of_that_year(real_engine):
     """Chỉ thị 35-CT/TW of 30/5/2019 (cited by the seed news) and of 14/6/2024 (amended by Kết luận 118)."""
     of_2019 = real_engine.ask("Chỉ thị 35 năm 2019 yêu cầu gì?")

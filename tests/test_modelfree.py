@@ -50,6 +50,7 @@ from bot.evaluate import load_cases
 from bot.glossary import Glossary
 from bot.params import DEFAULT_ANSWER, DEFAULT_SEARCH
 from bot.query import Wants, analyze, expand_shorthand, fts_match, fts_phrase, small_talk
+from bot.relations import cited_charter_clauses
 from bot.restore import DiacriticRestorer
 from bot.retrieve import Hit, HybridRetriever
 from bot.store import IndexStore
@@ -990,6 +991,22 @@ def test_a_long_section_gives_way_to_the_one_subsection_that_answers(glossary):
     second.score = 1.5
     q = analyze("những thời hạn nào chi bộ phải tuân thủ", glossary)
     assert _narrowest(q, section, [section, first, second], [hit], DEFAULT_ANSWER) is section
+
+
+@pytest.mark.parametrize(
+    ("heading", "clauses"),
+    [
+        ("23. Điều 24 (Khoản 3, Khoản 4): Nhiệm kỳ chi bộ", ["Điều 24, khoản 3", "Điều 24, khoản 4"]),
+        ("10.5. (Khoản 3, Điều 10): Việc giải thể đảng bộ, chi bộ.", ["Điều 10, khoản 3"]),
+        ("12. Điều 11, Điều 12: Các tổ chức điều hành và giúp việc đại hội", ["Điều 11", "Điều 12"]),
+        ("4. Điều 5: Về thời hạn tổ chức lễ kết nạp đảng viên", ["Điều 5"]),
+        ("2. Miễn sinh hoạt đảng (Khoản 3, Điều 5 Quy định số 02-QĐ/TU ngày 19/11/2025)", []),
+        ("23.1. Thí điểm đại hội chi bộ 5 năm một lần.", []),
+        ("1.2. Về trình độ học vấn", []),
+    ],
+)
+def test_a_section_heading_names_the_charter_clauses_it_implements(heading, clauses):
+    assert cited_charter_clauses(heading) == clauses
 
 
 def test_a_question_telling_a_long_case_is_asked_a_smaller_share_of_its_words():
