@@ -946,9 +946,11 @@ def _linked_clause(
         score = max((sc for at, sc in scores.items() if u[1] <= at < u[2]), default=0.0)
         if score > best_score:
             best, best_score = (h, u, scores), score
+    if best is None:
+        return None
     first_scores = _passage_line_scores(q, hit, weights, p)
     first_best = max((sc for at, sc in first_scores.items() if unit[1] <= at < unit[2]), default=0.0)
-    if best is None or best_score < p.linked_clause_share * first_best:
+    if best_score < p.linked_clause_share * first_best:
         return None
     h, u, scores = best
     return h, quote_clause(h, u, scores, p.second_clause_budget_chars, p), []
@@ -992,7 +994,7 @@ def _narrowest(
     _, start, end, _ = first.unit
     text = pool[first.hit_index].text
     # A section that ends where its passage ends may run on into the next passage (see _read_on).
-    fits = end - start <= p.clause_budget_chars and text[end:].strip()
+    fits = end - start <= p.clause_budget_chars and bool(text[end:].strip())
     if Wants.LIST in q.wants or fits:
         return first  # a section that fits is shown whole
     near = [

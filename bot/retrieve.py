@@ -462,7 +462,8 @@ class HybridSearcher:
         if hit.doc_id in charter:
             article = label.split(",")[0]
             out = []
-            for h in self.load_hits(self.snapshot.passages_mentioning(implementing, article + " ")):
+            # "Điều 24 (Khoản 3, …" and "(Khoản 3, Điều 10)": the heading test below keeps the right ones.
+            for h in self.load_hits(self.snapshot.passages_mentioning(implementing, article)):
                 for u in h.units:
                     cites = cited_charter_clauses(h.text[u[1] : u[2]])
                     if label in cites or (label == article and any(c.split(",")[0] == article for c in cites)):
@@ -474,7 +475,7 @@ class HybridSearcher:
         cites = next((c for c in map(cited_charter_clauses, headings) if c), [])
         out = []
         for article in dict.fromkeys(c.split(",")[0] for c in cites):
-            for h in self.load_hits(self.snapshot.passages_mentioning(charter, article + ".")):
+            for h in self.load_hits(self.snapshot.passages_mentioning(charter, article)):
                 out += [(h, tuple(u)) for u in h.units if u[0] in cites]
         return out
 

@@ -1018,22 +1018,32 @@ def test_a_question_telling_a_long_case_is_asked_a_smaller_share_of_its_words():
     assert gate_scale(long, p) == pytest.approx(0.5)
 
 
-def test_how_many_of_an_abbreviated_noun_is_answered_by_its_full_form(glossary):
-    q = analyze("Đảng bộ cơ sở có bao nhiêu ĐV thì tổ chức đại hội đại biểu?", glossary)
-    assert type_satisfied(q, "Đảng bộ cơ sở có từ 200 đảng viên trở lên tiến hành đại hội đại biểu.")
-    assert not type_satisfied(q, "Đảng bộ cơ sở tiến hành đại hội đại biểu trong 2 ngày.")
-    q = analyze("Phải bao nhiêu ĐUV đồng ý mới được ra QĐ kết nạp?", glossary)
-    assert type_satisfied(q, "Phải được ít nhất hai phần ba tổng số cấp ủy viên đồng ý.")
-
-
-def test_how_many_comrades_or_officers_counts_people_though_one_syllable_is_a_stopword(glossary):
-    # "chí" folds to "chi" (= "chỉ") and "cán" to "can" (= "cần"), both stopwords.
-    q = analyze("Khi biểu quyết kết nạp thì cần tối thiểu bao nhiêu đồng chí tán thành?", glossary)
-    assert type_satisfied(q, "Khi được ít nhất hai phần ba số đảng viên chính thức trong chi bộ tán thành.")
-    assert not type_satisfied(q, "Chi bộ họp thường lệ mỗi tháng một lần.")
-    q = analyze("Ban chấp hành được bầu bao nhiêu cán bộ?", glossary)
-    assert type_satisfied(q, "Bầu 15 ủy viên ban chấp hành.")
-    assert not type_satisfied(q, "Nhiệm kỳ 5 năm.")
+@pytest.mark.parametrize(
+    ("question", "answers", "does_not"),
+    [
+        # "bao nhiêu ĐV / ĐUV": the documents write the full form.
+        (
+            "Đảng bộ cơ sở có bao nhiêu ĐV thì tổ chức đại hội đại biểu?",
+            "Đảng bộ cơ sở có từ 200 đảng viên trở lên tiến hành đại hội đại biểu.",
+            "Đảng bộ cơ sở tiến hành đại hội đại biểu trong 2 ngày.",
+        ),
+        (
+            "Phải bao nhiêu ĐUV đồng ý mới được ra QĐ kết nạp?",
+            "Phải được ít nhất hai phần ba tổng số cấp ủy viên đồng ý.",
+            "Chi bộ họp thường lệ mỗi tháng một lần.",
+        ),
+        # "chí" folds to "chi" (= "chỉ") and "cán" to "can" (= "cần"), both stopwords.
+        (
+            "Khi biểu quyết kết nạp thì cần tối thiểu bao nhiêu đồng chí tán thành?",
+            "Khi được ít nhất hai phần ba số đảng viên chính thức trong chi bộ tán thành.",
+            "Chi bộ họp thường lệ mỗi tháng một lần.",
+        ),
+        ("Ban chấp hành được bầu bao nhiêu cán bộ?", "Bầu 15 ủy viên ban chấp hành.", "Nhiệm kỳ 5 năm."),
+    ],
+)
+def test_how_many_of_a_noun_is_answered_by_a_number_of_it(glossary, question, answers, does_not):
+    q = analyze(question, glossary)
+    assert type_satisfied(q, answers) and not type_satisfied(q, does_not)
 
 
 def test_a_village_head_is_a_body_of_its_own(glossary):
