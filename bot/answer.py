@@ -37,11 +37,11 @@ NOT_FOUND = "Không tìm thấy nội dung này trong các tài liệu hiện c�
 SMALL_TALK_REPLIES = {
     "greeting": (
         "Xin chào! Tôi trả lời câu hỏi về hướng dẫn đại hội đảng bộ, chi bộ và công tác đảng viên, trích nguyên văn "
-        "từ các tài liệu hiện có, kèm nguồn. Ví dụ: “Chi bộ có bao nhiêu đảng viên chính thức thì bầu chi ủy?”"
+        "từ các tài liệu hiện có, kèm nguồn. Ví dụ: “Quy trình nhân sự đại hội gồm mấy bước?”"
     ),
     "thanks": "Rất vui được giúp đồng chí. Đồng chí cứ hỏi tiếp khi cần.",
     "bye": "Chào đồng chí. Khi cần, đồng chí cứ hỏi tiếp.",
-    "ack": "Vâng. Đồng chí cứ hỏi tiếp khi cần, ví dụ: “Thời kỳ dự bị của đảng viên là bao lâu?”",
+    "ack": "Vâng. Đồng chí cứ hỏi tiếp khi cần, ví dụ: “Quy trình nhân sự đại hội gồm mấy bước?”",
 }
 # The first line of an answer whose documents give different figures for the same count.
 DISAGREE_HEADING = "Các tài liệu nêu khác nhau tùy đơn vị:"

@@ -12,7 +12,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 from telegram_stub import parse_telegram_html
 
-from bot.answer import Answer, Citation
+from bot.answer import SMALL_TALK_REPLIES, Answer, Citation
 from bot.errors import SKIP_REASON_VI, DuplicateFile, Skipped, SkipReason, UnsupportedFile
 from bot.telegram import texts, views
 from bot.telegram.callbacks import CallbackDataTooLong, Cite, DocsPage, Removal, Vote, passage_digest
@@ -113,6 +113,12 @@ def test_not_found_shows_engine_message_and_a_hint():
     text = plain(part)
     assert text.startswith("Không tìm thấy nội dung này.\nCác tài liệu hiện có nói về:\n• A < B")
     assert texts.NOT_FOUND_HINT in text and "Nguồn" not in text
+
+
+def test_small_talk_is_shown_without_the_not_found_hint():
+    answer = Answer("xin chào", False, SMALL_TALK_REPLIES["greeting"], [], reason="small_talk")
+    (part,) = views.render_answer(answer)
+    assert plain(part) == SMALL_TALK_REPLIES["greeting"]
 
 
 def test_long_answer_is_split_between_lines_and_every_part_is_valid():
