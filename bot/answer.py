@@ -938,22 +938,23 @@ def _linked_clause(
     already, a list is asked for, or the question asks about one document only."""
     if linked is None or len(picks) > 1 or picks[0][1] == p.list_budget_chars or named == {hit.doc_id}:
         return None
+    # Both sides scored alike (_passage_line_scores: no retrieval prior), each passage once.
+    scored: dict[int, dict[int, float]] = {}
+
+    def best_line(h: Hit, u: tuple) -> float:
+        if h.passage_id not in scored:
+            scored[h.passage_id] = _passage_line_scores(q, h, weights, p)
+        scores = scored[h.passage_id]
+        return max((sc for at, sc in scores.items() if u[1] <= at < u[2]), default=0.0)
+
     best, best_score = None, 0.0
     for h, u in linked(hit, unit):
-        if h.doc_id == hit.doc_id:
-            continue
-        scores = _passage_line_scores(q, h, weights, p)
-        score = max((sc for at, sc in scores.items() if u[1] <= at < u[2]), default=0.0)
-        if score > best_score:
-            best, best_score = (h, u, scores), score
-    if best is None:
+        if h.doc_id != hit.doc_id and (score := best_line(h, u)) > best_score:
+            best, best_score = (h, u), score
+    if best is None or best_score < p.linked_clause_share * best_line(hit, unit):
         return None
-    first_scores = _passage_line_scores(q, hit, weights, p)
-    first_best = max((sc for at, sc in first_scores.items() if unit[1] <= at < unit[2]), default=0.0)
-    if best_score < p.linked_clause_share * first_best:
-        return None
-    h, u, scores = best
-    return h, quote_clause(h, u, scores, p.second_clause_budget_chars, p), []
+    h, u = best
+    return h, quote_clause(h, u, scored[h.passage_id], p.second_clause_budget_chars, p), []
 
 
 def _pick_clauses(

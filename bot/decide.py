@@ -150,10 +150,24 @@ def _answers_the_asked_part(q: Query, searcher: HybridSearcher, comp: Compositio
     if not asked:
         return False
     weights = topic_weights(searcher.idf_weights(asked))
-    scale = gate_scale(weights, p)
-    if clause_coverage(asked, weights, comp.clause_text, comp.clause_head) < p.min_clause_coverage * scale:
-        return False
-    return window_coverage(asked, weights, comp.clause_text, comp.clause_head, p) >= p.min_line_coverage * scale
+    return _holds_enough(asked, weights, comp.clause_text, comp.clause_head, p, gate_scale(weights, p))
+
+
+def _holds_enough(
+    q: Query,
+    weights: dict[str, float],
+    text: str,
+    head: frozenset[str],
+    p: AnswerParams,
+    scale: float = 1.0,
+    absent: frozenset[str] = frozenset(),
+) -> bool:
+    """Does a clause (with its headings) hold enough of the question, in all and within one line's window
+    (the refusal gate's two shares, times ``scale``; ``absent`` words count as not held)?"""
+    return (
+        clause_coverage(q, weights, text, head, absent) >= p.min_clause_coverage * scale
+        and window_coverage(q, weights, text, head, p, absent) >= p.min_line_coverage * scale
+    )
 
 
 def _unnamed_subjects(q: Query, weights: dict[str, float], comp: Composition, p: AnswerParams) -> str | None:
@@ -166,12 +180,8 @@ def _unnamed_subjects(q: Query, weights: dict[str, float], comp: Composition, p:
     absent = unnamed_subject_words(q, text)
     if not absent:
         return None
-    head = comp.clause_head
     # Not scaled by the question's length (gate_scale): a question naming another body is asked the whole share.
-    if (
-        clause_coverage(q, weights, text, head, absent) >= p.min_clause_coverage
-        and window_coverage(q, weights, text, head, p, absent) >= p.min_line_coverage
-    ):
+    if _holds_enough(q, weights, text, comp.clause_head, p, absent=absent):
         return None
     named = sorted((s for s in q.subjects if set(s.split()) <= absent), key=lambda s: f" {q.folded} ".find(s))
     return ", ".join(_written_as(q, s) for s in named) or None

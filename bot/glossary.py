@@ -43,7 +43,7 @@ class Glossary:
                 out.setdefault(fold(full), []).append(abbr)
         return out
 
-    @property
+    @cached_property
     def abbreviations(self) -> frozenset[str]:
         """Folded abbreviations, including the parts of hyphenated ones (qs, qp)."""
         out = set()

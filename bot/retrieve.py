@@ -12,7 +12,7 @@ import dataclasses
 import json
 import math
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +48,11 @@ from .terms import find_terms, find_years
 from .textnorm import fold
 
 _WORDS = re.compile(r"\w+")
+
+
+def _label_words(q: Query) -> set[str]:
+    """The folded words of the documents the question names by number ("quy", "dinh", "294")."""
+    return {w for r in q.refs for w in _WORDS.findall(fold(r.label()))}
 
 
 @dataclass
@@ -145,6 +150,7 @@ class HybridSearcher:
         self._authorities: dict[str, int] = {}
         self._tokens: dict[int, tuple[frozenset[str], list[tuple]]] = {}
         self._newest_term: str | None = None
+        self._charter: tuple[list[str], list[str]] | None = None
         self._restorer: DiacriticRestorer | None = None
         self._phrase_cache: dict[str, int] = {}
 
@@ -337,9 +343,14 @@ class HybridSearcher:
         named = self.docs_named(q)
         if len(named) > 1:
             # "Điều lệ và QĐ 294 …": each document named is heard, though one of them (whose title holds the
-            # other's name, "thi hành Điều lệ Đảng") would fill both lists.
+            # other's name, "thi hành Điều lệ Đảng") would fill both lists.  Searched without the words that
+            # name the documents ("Điều lệ", "QĐ 294").
+            naming = _label_words(q) | {"dieu", "le"}
+            bare = fts_match(
+                dataclasses.replace(q, refs=[], terms=[t for t in q.terms if t not in naming]), *self._budget()
+            )
             for doc in sorted(named):
-                for pid, score in self._search_in(q, vector, doc).items():
+                for pid, score in self._search_in(bare, vector, doc).items():
                     scores[pid] = max(scores.get(pid, 0.0), score)
         if not scores:
             return []
@@ -351,7 +362,7 @@ class HybridSearcher:
         place_terms = [p.folded for p in q.places]
         asked_years = set(find_years(q.text)) if q.refs else set()
         # Inside the document the question names, its number and the asking words are given.
-        given = {w for r in q.refs for w in _WORDS.findall(fold(r.label()))} | ASKING_WORDS
+        given = _label_words(q) | ASKING_WORDS
         for h in hits:
             h.cosine = cosines.get(h.passage_id) or self._cosine(h.passage_id, vector)
             h.score = scores[h.passage_id]
@@ -403,23 +414,26 @@ class HybridSearcher:
             self._years_cache[doc_id] = cited
         return self._years_cache[doc_id]
 
-    def _lexical(self, q: Query) -> list[int]:
+    def _budget(self) -> tuple[Callable[[str], int], int, int]:
+        """fts_match's document frequencies, postings budget and fewest terms for this index."""
         p = self.params
-        budget = max(p.lexical_postings_budget, self.n_passages // p.lexical_postings_corpus_divisor)
-        expr = fts_match(q, self.df, budget, p.lexical_min_terms)
+        return (
+            self.df,
+            max(p.lexical_postings_budget, self.n_passages // p.lexical_postings_corpus_divisor),
+            p.lexical_min_terms,
+        )
+
+    def _lexical(self, q: Query) -> list[int]:
+        expr = fts_match(q, *self._budget())
         if not expr:
             return []
-        return self.snapshot.lexical_search(expr, p.bm25_weights, p.candidates)
+        return self.snapshot.lexical_search(expr, self.params.bm25_weights, self.params.candidates)
 
-    def _search_in(self, q: Query, vector: np.ndarray, doc: str) -> dict[int, float]:
-        """The hybrid search within one document: its passages best by words and by meaning, fused the same
-        way (named_doc_candidates of each), without the words that name the documents ("Điều lệ", "QĐ 294")."""
+    def _search_in(self, expr: str | None, vector: np.ndarray, doc: str) -> dict[int, float]:
+        """The hybrid search within one document: its passages best by words (``expr``) and by meaning, fused
+        the same way (named_doc_candidates of each)."""
         p = self.params
-        bare = dataclasses.replace(q, refs=[], terms=[t for t in q.terms if t not in self._naming_words(q)])
-        expr = fts_match(
-            bare, self.df, max(p.lexical_postings_budget, self.n_passages // p.lexical_postings_corpus_divisor)
-        )
-        lexical = self.snapshot.lexical_search_in(expr, p.bm25_weights, p.named_doc_candidates, doc) if expr else []
+        lexical = self.snapshot.lexical_search(expr, p.bm25_weights, p.named_doc_candidates, doc) if expr else []
         ids = self.snapshot.passage_ids(doc)
         cosines = sorted(((self._cosine(pid, vector), pid) for pid in ids), reverse=True)[: p.named_doc_candidates]
         scores: dict[int, float] = {}
@@ -427,11 +441,6 @@ class HybridSearcher:
             for rank, pid in enumerate(ranked):
                 scores[pid] = scores.get(pid, 0.0) + 1.0 / (p.rrf_k + rank + 1)
         return scores
-
-    @staticmethod
-    def _naming_words(q: Query) -> set[str]:
-        """The question's words that name documents: their numbers and kinds, "điều lệ"."""
-        return {w for r in q.refs for w in _WORDS.findall(fold(r.label()))} | {"dieu", "le"}
 
     def _cosine(self, pid: int, vector: np.ndarray) -> float:
         try:
@@ -445,17 +454,22 @@ class HybridSearcher:
         hits = self.load_hits([passage_id]) if passage_id is not None else []
         return hits[0] if hits else None
 
+    def _charter_docs(self) -> tuple[list[str], list[str]]:
+        """The charter, and the documents implementing it ("… thi hành Điều lệ Đảng"), of this index version."""
+        if self._charter is None:
+            self.statuses()
+            infos = self._infos.items()
+            self._charter = (
+                [d for d, info in infos if info.doc_type == "charter"],
+                [d for d, info in infos if info.doc_type != "charter" and "thi hanh dieu le" in fold(info.title)],
+            )
+        return self._charter
+
     def linked_clauses(self, hit: Hit, unit: tuple) -> list[tuple[Hit, tuple]]:
         """The rule and its detail: for a clause of the charter, the sections of the regulations implementing
         it whose heading names it ("23. Điều 24 (Khoản 3, Khoản 4): …" for "Điều 24, khoản 3"); for such a
         section, the charter's clauses its heading (or its parent's) names. [] when there are none."""
-        self.statuses()
-        charter = [d for d, info in self._infos.items() if info.doc_type == "charter"]
-        implementing = [
-            d
-            for d, info in self._infos.items()
-            if info.doc_type != "charter" and "thi hanh dieu le" in fold(info.title)
-        ]
+        charter, implementing = self._charter_docs()
         if not charter:
             return []
         label = unit[0] or ""

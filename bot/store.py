@@ -181,22 +181,17 @@ class Snapshot:
         )
         return {r[0] for r in rows}
 
-    def lexical_search(self, expr: str, bm25_weights: tuple[float, ...], limit: int) -> list[int]:
-        """Passage ids matching an FTS5 expression, best BM25 first (one weight per FTS5 column)."""
+    def lexical_search(
+        self, expr: str, bm25_weights: tuple[float, ...], limit: int, doc_id: str | None = None
+    ) -> list[int]:
+        """Passage ids matching an FTS5 expression, best BM25 first (one weight per FTS5 column); within one
+        document's passages when ``doc_id`` is given."""
         weights = ", ".join(map(str, bm25_weights))
+        within = " AND rowid IN (SELECT id FROM passages WHERE doc_id = ?)" if doc_id is not None else ""
         rows = self.query(
-            f"SELECT rowid FROM passages_fts WHERE passages_fts MATCH ? ORDER BY bm25(passages_fts, {weights}) LIMIT ?",
-            (expr, limit),
-        )
-        return [int(r[0]) for r in rows]
-
-    def lexical_search_in(self, expr: str, bm25_weights: tuple[float, ...], limit: int, doc_id: str) -> list[int]:
-        """Like lexical_search, within one document's passages."""
-        weights = ", ".join(map(str, bm25_weights))
-        rows = self.query(
-            "SELECT f.rowid FROM passages_fts f JOIN passages p ON p.id = f.rowid WHERE passages_fts MATCH ?"
-            f" AND p.doc_id = ? ORDER BY bm25(passages_fts, {weights}) LIMIT ?",
-            (expr, doc_id, limit),
+            f"SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?{within}"
+            f" ORDER BY bm25(passages_fts, {weights}) LIMIT ?",
+            (expr, *([doc_id] if doc_id is not None else []), limit),
         )
         return [int(r[0]) for r in rows]
 
