@@ -483,6 +483,8 @@ def compose(
         line_scores = _line_scores(q, sentences, pool, p)
         return compose_clauses(q, wide, line_scores, type_ok, weights, ref_words, named, p, following, linked)
     chosen = _choose_sentences(q, sentences, pool, p)
+    if Wants.LIST in q.wants and chosen[0].text.rstrip().endswith(":"):
+        chosen = chosen[:1]  # the list asked for, whole, is the answer
     lead_coverage = chosen[0].coverage if chosen else 0.0
     top = sentences[0].score
     chosen += _other_figures(q, chosen, sentences + others, pool, p.other_figure_share * top, p)
@@ -547,6 +549,7 @@ def _score_sentences(
     document's rank and whether it is in force, and those of the passages read for other figures (plain)."""
     query_refs = {r.key for r in q.refs}
     total = sum(weights.values()) or 1.0
+    wants_list = Wants.LIST in q.wants
     sentences: list[_Sentence] = []
     for i, h in enumerate(pool):
         prior = h.score / best
@@ -557,6 +560,13 @@ def _score_sentences(
             if _is_heading(text, h.title):
                 continue  # headlines and letterheads are shown in the sources already
             score, coverage = _score_sentence(q, text, weights, total, prior, given, p)
+            if wants_list and text.rstrip().endswith(":"):
+                # A list's lead-in is shown with its items: it is scored with them, and ahead of an item
+                # alone by how much of the question the lead-in itself holds.
+                listed = _with_items(h.text, start, text, p.list_budget_chars)
+                score, whole = _score_sentence(q, listed, weights, total, prior, given, p)
+                score += p.list_lead_bonus * coverage
+                coverage = whole
             sentences.append(_Sentence(i, start, text, score, coverage))
     others = [s for s in sentences if s.hit_index >= n_main]
     sentences = [s for s in sentences if s.hit_index < n_main]

@@ -1052,3 +1052,25 @@ def test_a_village_head_is_a_body_of_its_own(glossary):
     assert unnamed_subject_words(q, "Bí thư chi bộ thôn đồng thời là trưởng thôn.") == frozenset(
         {"to", "truong", "dan", "pho"}
     )
+
+
+def test_a_list_in_running_text_is_answered_whole_from_its_lead_in(glossary):
+    """A news text has no numbered clauses: the list asked for is still answered with its lead-in and every
+    item, and alone, not after another article's sentences that share the question's words."""
+    listing = (
+        "1. Đại hội chi bộ thôn Minh Họa thực hiện 3 nội dung sau:\n"
+        "(1) Tổng kết nghị quyết nhiệm kỳ 2020-2025.\n"
+        "(2) Góp ý dự thảo văn kiện đại hội cấp trên.\n"
+        "(3) Bầu chi ủy nhiệm kỳ 2025-2030.\n"
+    )
+    other = "Đại hội chi bộ xóm Bên Cạnh nhiệm kỳ 2025-2030 đề nghị thực hiện tiết kiệm, không tặng hoa chúc mừng."
+    hits = [
+        Hit(1, "tin", 0, 0, len(other), other, "Tin minh họa", None, "", "news", score=0.034, coverage=1.0),
+        Hit(2, "ct", 0, 0, len(listing), listing, "Chỉ thị minh họa", None, "", "news", score=0.033, coverage=1.0),
+    ]
+    q = analyze("Đại hội chi bộ nhiệm kỳ 2025-2030 phải thực hiện những nội dung nào?", glossary)
+    comp = compose(q, hits, {t: 1.0 for t in q.terms})
+    text = "\n".join(b.text for b in comp.blocks)
+    assert text.startswith("1. Đại hội chi bộ thôn Minh Họa thực hiện 3 nội dung sau:")
+    assert all(item in text for item in ("(1) Tổng kết", "(2) Góp ý", "(3) Bầu chi ủy"))
+    assert "Bên Cạnh" not in text and [c.doc_id for c in comp.citations] == ["ct"]
