@@ -755,6 +755,7 @@ def _clause_candidates(
     budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
     asks_form = bool(_FORM_WORDS_RE.search(q.folded))
     out: list[_Candidate] = []
+    intros: list[tuple[str, frozenset[str]]] = []
     for i, h in enumerate(pool):
         if not h.units:
             continue
@@ -799,7 +800,26 @@ def _clause_candidates(
                 score -= p.blank_form_penalty
             typed = type_satisfied(q, text)
             out.append(_Candidate(i, unit, score, coverage, typed, head=frozenset(head), list_intro=intro_cov))
+            intros.append((h.doc_id, _intro_words(intro or "")))
+    _mark_special_cases(q, out, intros, p)
     return out
+
+
+def _intro_words(intro: str) -> frozenset[str]:
+    """The folded words of a lead-in or heading, without its label ("2.", "b)")."""
+    return frozenset(w for w in _folded_words(intro) if not w.isdigit() and len(w) > 1)
+
+
+def _mark_special_cases(
+    q: Query, candidates: list[_Candidate], intros: list[tuple[str, frozenset[str]]], p: AnswerParams
+) -> None:
+    """A section headed like another of its document plus words the question does not say ("Hồ sơ xét
+    tặng … sớm, muộn" beside "Hồ sơ xét tặng …") is a special case of it: it gives way to the general one."""
+    asked = set(q.folded.split())
+    heads = [(doc, words) for doc, words in intros if len(words) >= p.special_case_min_words]
+    for c, (doc, words) in zip(candidates, intros, strict=True):
+        if any(d == doc and general < words and not (words - general) & asked for d, general in heads):
+            c.score -= p.special_case_penalty
 
 
 def clause_coverage(

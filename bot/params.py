@@ -190,6 +190,10 @@ class AnswerParams:
     # list beside it (0.15 flat before: 0.708 of real.jsonl's lists complete; 0.3 × lead-in share: 0.750;
     # 0.45 to 1.0 all give real.jsonl 0.792 and real_fresh.jsonl 0.7, 0.3 gives real_fresh 0.6).
     list_lead_bonus: float = 0.6
+    # A section headed like another of its document plus words the question does not say is a special case
+    # of it and loses this much (headings of at least special_case_min_words words).
+    special_case_penalty: float = 0.3
+    special_case_min_words: int = 3
     # A question the chosen list's lead-in holds this much of asks for the list, list word or not
     # (real.jsonl: 0.6–0.8 all give 0.742 facts, 0.792 lists; off, 0.725 and 0.750).
     intro_asks_list: float = 0.7

@@ -31,6 +31,7 @@ from bot.answer import (
     AnswerBlock,
     BlockKind,
     _Candidate,
+    _clause_candidates,
     _heading_words,
     _narrowest,
     _passage_line_scores,
@@ -1074,3 +1075,22 @@ def test_a_list_in_running_text_is_answered_whole_from_its_lead_in(glossary):
     assert text.startswith("1. Đại hội chi bộ thôn Minh Họa thực hiện 3 nội dung sau:")
     assert all(item in text for item in ("(1) Tổng kết", "(2) Góp ý", "(3) Bầu chi ủy"))
     assert "Bên Cạnh" not in text and [c.doc_id for c in comp.citations] == ["ct"]
+
+
+def test_a_section_headed_as_a_special_case_gives_way_to_the_general_one(glossary):
+    one = "1. Hồ sơ xét tặng Kỷ niệm chương Minh Họa\n- Tờ khai đề nghị tặng có xác nhận của chi bộ.\n- Nghị quyết của chi bộ.\n"
+    two = (
+        "2. Hồ sơ xét tặng Kỷ niệm chương Minh Họa sớm, muộn\n- Hồ sơ đề nghị như điểm 1.\n"
+        "- Đảng viên đề nghị xét sớm: gửi bệnh án.\n"
+    )
+    text = one + two
+    units = [("điểm 1", 0, len(one), None), ("điểm 2", len(one), len(text), None)]
+    hit = Hit(1, "hd", 0, 0, len(text), text, "Hướng dẫn minh họa", None, "", "huong-dan", units=units, score=0.03)
+    q = analyze("Hồ sơ đề nghị xét tặng Kỷ niệm chương Minh Họa gồm những gì?", glossary)
+    weights = {t: 1.0 for t in q.terms}
+    best = max(_clause_candidates(q, [hit], weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score)
+    assert best.unit[0] == "điểm 1"
+    # Asked for the special case, the special case answers.
+    q = analyze("Hồ sơ đề nghị xét tặng Kỷ niệm chương Minh Họa sớm gồm những gì?", glossary)
+    best = max(_clause_candidates(q, [hit], weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score)
+    assert best.unit[0] == "điểm 2"
