@@ -333,6 +333,7 @@ def _emit(
     group: list[Section] = []
     size = 0
     own_context = _context(context, lead)
+    real = {id(child) for child in node.children}
     if lead and lead_tokens > LEAD_IN_MAX_TOKENS:
         for piece in chunk_text(text[node.start : lead_end], count_tokens, target_tokens=budget, max_tokens=budget):
             out.append(_make(text, node.start + piece.start, node.start + piece.end, node, piece.tokens, context))
@@ -342,18 +343,25 @@ def _emit(
     def flush() -> None:
         nonlocal group_start, group, size
         if group_start is not None and group:
-            owner = group[0] if len(group) == 1 and group_start == group[0].start else node
+            alone = len(group) == 1 and group_start == group[0].start and id(group[0]) in real
+            owner = group[0] if alone else node
             ctx = context if group_start == node.start else own_context
             out.append(_make(text, group_start, group[-1].end, owner, size, ctx))
         elif group_start is not None:  # a lead-in whose first item did not fit beside it
             out.append(_make(text, group_start, lead_end, node, size, context))
         group_start, group, size = None, [], 0
 
-    for child in node.children:
+    for child in _with_tail(node):
         k = _tokens(text, child.start, child.end, count_tokens)
         if k > budget:
             flush()
-            _emit(text, child, count_tokens, budget, own_context, out)
+            if id(child) in real:
+                _emit(text, child, count_tokens, budget, own_context, out)
+            else:  # the parent's closing lines, longer than a passage
+                body = text[child.start : child.end]
+                for piece in chunk_text(body, count_tokens, target_tokens=budget, max_tokens=budget):
+                    s, e = child.start + piece.start, child.start + piece.end
+                    out.append(_make(text, s, e, node, piece.tokens, own_context))
             continue
         if group_start is not None and size + k > budget:
             flush()
@@ -362,6 +370,15 @@ def _emit(
         group.append(child)
         size += k
     flush()
+
+
+def _with_tail(node: Section) -> list[Section]:
+    """The children of a section, then the lines after its last child that belong to the section itself
+    ("Đảng viên dự bị có các quyền trên đây, trừ …", see structure.CLOSING_RE) as a span of its own."""
+    children = list(node.children)
+    if children and children[-1].end < node.end:
+        children.append(Section(node.kind, node.number, "", children[-1].end, node.end, parent=node))
+    return children
 
 
 def _context(parent_context: str, lead: str) -> str:

@@ -58,6 +58,7 @@ class Section:
     depth: int = 0
     parent: Section | None = field(default=None, repr=False)
     children: list[Section] = field(default_factory=list, repr=False)
+    closed_at: int | None = None  # where a closing line of its parent ends it (see CLOSING_RE)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -155,6 +156,10 @@ def parse_sections(text: str, body_start: int = 0, body_end: int | None = None) 
                 last_heading.heading = f"{last_heading.heading} {line}".strip()
                 continue
             last_heading = None
+            if len(stack) > 1 and stack[-1].kind in _ITEM_KINDS and CLOSING_RE.match(line):
+                # "Đảng viên dự bị có các quyền trên đây, trừ …": said of the whole list, not of its last item.
+                stack.pop().closed_at = start
+                continue
             if not stack and preamble is None and not roots:
                 preamble = Section(PREAMBLE, "", "", start)
                 roots.append(preamble)
@@ -185,7 +190,18 @@ def parse_sections(text: str, body_start: int = 0, body_end: int | None = None) 
 def _close(nodes: list[Section], end: int) -> None:
     for i, node in enumerate(nodes):
         node.end = nodes[i + 1].start if i + 1 < len(nodes) else end
+        if node.closed_at is not None:
+            node.end = min(node.end, node.closed_at)
         _close(node.children, node.end)
+
+
+# Items of a list, which a closing line of their parent ends; and that line: it speaks of the items above
+# as a whole ("các quyền trên đây", "các trường hợp nêu trên", "những nội dung kể trên"; not "thời hạn
+# nêu trên", which may be the item's own, nor a "-" item's words).
+_ITEM_KINDS = frozenset({DECIMAL, POINT})
+CLOSING_RE = re.compile(
+    r"^[^-+•*].*?\b(?:các|những|cả)\s+(?:\w+\s+){0,3}(?:trên đây|nêu trên|kể trên|nói trên)\b", re.I
+)
 
 
 # A title line in capitals under "Chương I" has four letters at least (not a stray "II").

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.chunking import chunk_text, glue_fragments, split_sentences
+from bot.chunking import chunk_sections, chunk_text, glue_fragments, split_sentences
 from bot.clean import clean_text
 from bot.loaders import load
+from bot.structure import parse_sections
 
 KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 SEEDS = sorted(KNOWLEDGE.glob("0*.txt"))
@@ -140,3 +141,24 @@ def test_no_chunk_exceeds_max_tokens_when_one_clause_is_too_long(embedder):
     chunks = chunk_text(sentence, embedder.count_tokens, target_tokens=200, max_tokens=400)
     assert " ".join(c.text for c in chunks) == sentence
     assert max(embedder.count_tokens(c.text) for c in chunks) <= 400
+
+
+@pytest.mark.parametrize("budget", [300, 20, 8])
+def test_a_closing_line_after_the_items_belongs_to_the_article_and_is_never_lost(budget):
+    text = (
+        "Điều 3.\nĐảng viên có quyền:\n1. "
+        + "Được thông tin và thảo luận. " * 3
+        + "\n2. "
+        + "Ứng cử và bầu cử. " * 3
+        + "\nĐảng viên dự bị có các quyền trên đây, trừ quyền biểu quyết.\nĐiều 4.\nĐiều khác.\n"
+    )
+    roots = parse_sections(text)
+    article, item = roots[0], roots[0].children[-1]
+    closing = text.index("Đảng viên dự bị")
+    assert item.end <= closing < article.end  # said of the whole list, not of khoản 2
+    chunks = chunk_sections(text, roots, lambda t: len(t.split()), budget)
+    kept = [c for c in chunks if c.start <= closing < c.end]
+    assert kept and all("khoản" not in c.label for c in kept)
+    # A closing line is one that speaks of the items as a whole; "thời hạn nêu trên" may be the item's own.
+    other = text.replace("Đảng viên dự bị có các quyền trên đây", "Quá thời hạn nêu trên")
+    assert parse_sections(other)[0].children[-1].end > other.index("Quá thời hạn")
