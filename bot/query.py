@@ -362,10 +362,13 @@ NAMED_SUBJECTS = (
 _SUBJECTS_FOLDED = sorted({fold(s) for s in NAMED_SUBJECTS}, key=lambda s: -len(s.split()))
 
 
-def _subjects_in(folded: str, glossary: Glossary) -> dict[str, list[str]]:
-    """The NAMED_SUBJECTS a folded question names (in full or by an abbreviation), each with the folded
-    forms a text may name it by."""
+def _subjects_in(folded: str, glossary: Glossary, in_play: set[str] = frozenset()) -> dict[str, list[str]]:
+    """The NAMED_SUBJECTS a folded question names (in full, by an abbreviation, or with an abbreviation
+    inside: "Đoàn TNCS" is "Đoàn Thanh niên Cộng sản"), each with the folded forms a text may name it by."""
     padded = _padded_words(folded)
+    for abbr in in_play:
+        for full in glossary.entries.get(abbr, ()):
+            padded += _padded_words(padded.replace(f" {abbr} ", f" {fold(full)} "))
     out: dict[str, list[str]] = {}
     for subject in _SUBJECTS_FOLDED:
         abbrs = glossary.by_full_form.get(subject, [])
@@ -441,7 +444,7 @@ def analyze(question: str, glossary: Glossary) -> Query:
         wants=wants,
         other_forms=other_forms,
         synonyms=[form for forms in synonyms.values() for form in forms],
-        subjects=_subjects_in(folded, glossary),
+        subjects=_subjects_in(folded, glossary, in_play),
     )
 
 

@@ -850,6 +850,11 @@ def test_a_body_the_question_names_counts_only_where_the_text_names_it(glossary)
     assert absent == {"dai", "bieu", "quoc", "hoi"}
     assert unnamed_subject_words(q, "đại biểu Quốc hội; Hội đồng nhân dân") == frozenset()
     assert analyze("Đại hội chi bộ bầu chi ủy mấy năm một lần?", glossary).subjects == {}
+    # A body named with an abbreviation inside it: "Đoàn TNCS" is "Đoàn Thanh niên Cộng sản".
+    q = analyze("Bao nhiêu tuổi thì được kết nạp vào Đoàn TNCS Hồ Chí Minh?", glossary)
+    assert "doan thanh nien" in q.subjects
+    assert unnamed_subject_words(q, "Người vào Đảng hết tuổi thanh niên") >= {"doan", "thanh", "nien"}
+    assert not unnamed_subject_words(q, "Đoàn Thanh niên Cộng sản Hồ Chí Minh là đội dự bị của Đảng")
 
 
 def test_the_asked_sentence_of_a_question_that_tells_a_case_first(glossary):
