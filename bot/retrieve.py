@@ -130,6 +130,11 @@ def topic_weights(idf: dict[str, float], exclude: Collection[str] = frozenset())
     return {t: w for t, w in idf.items() if t not in DOMAIN_COMMON and t not in exclude} or idf
 
 
+def term_years_in(q: Query) -> set[str]:
+    """The years of the congress terms a question names: "nhiệm kỳ 2025-2030" → {"2025", "2030"}."""
+    return {str(y) for t in find_terms(q.text) if t.level == "local" for y in t.local_years}
+
+
 class HybridSearcher:
     """Lexical + dense search over one index snapshot."""
 
@@ -192,12 +197,19 @@ class HybridSearcher:
         n, df = max(self.n_passages, 1), self.df(term) if df is None else df
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def idf_weights(self, q: Query) -> dict[str, float]:
-        """The question's words with their IDF, in the question's order.  An abbreviation ("ĐV", or the
+    def idf_weights(self, q: Query, with_term_years: bool = False) -> dict[str, float]:
+        """The question's words with their IDF, in the question's order, less the years of the congress term
+        it names.  An abbreviation ("ĐV", or the
         "đbcs" that "đảng bộ cơ sở" typed in full stands for) weighs as much as its most common full form:
         documents write the full form, so the abbreviation's own rarity says nothing of the question."""
         out = {}
+        # "nhiệm kỳ 2025-2030" says which congress term, not what is asked: its years are no topic words of an
+        # answer (the term filter has chosen the news of that term already, and official documents rarely write
+        # it).  The search still weighs them (``with_term_years``): they tell news of one term from another's.
+        term_years = set() if with_term_years else term_years_in(q)
         for t in q.terms:
+            if t in term_years:
+                continue
             df = max([self.df(t)] + [self.phrase_df(full) for full in q.other_forms.get(t, ())])
             out[t] = self.idf(t, df)
         return out
@@ -356,7 +368,7 @@ class HybridSearcher:
             return []
         hits = self.load_hits(list(scores))
         cosines = dict(dense)
-        weights = topic_weights(self.idf_weights(q))
+        weights = topic_weights(self.idf_weights(q, with_term_years=True))
         total = sum(weights.values()) or 1.0
         query_refs = {r.key for r in q.refs}
         place_terms = [p.folded for p in q.places]

@@ -873,6 +873,14 @@ def test_an_abbreviation_weighs_as_much_as_its_full_form(toy_engine):
     assert typed["dv"] < searcher.idf("dv")  # the bare abbreviation is rare in documents that write it out
 
 
+def test_the_years_of_the_congress_term_asked_about_are_not_what_an_answer_is_about(toy_engine):
+    searcher = toy_engine.searcher()
+    q = analyze("Đại hội cấp cơ sở nhiệm kỳ 2025-2030 tổ chức tối đa mấy ngày?", toy_engine.glossary)
+    assert {"2025", "2030"} <= set(q.terms)  # still searched for: they tell one term's news from another's
+    assert not {"2025", "2030"} & set(searcher.idf_weights(q))
+    assert {"2025", "2030"} <= set(searcher.idf_weights(q, with_term_years=True))
+
+
 def test_eval_key_phrases_may_list_the_wordings_of_one_fact(tmp_path):
     path = tmp_path / "set.jsonl"
     row = {"id": "x", "question": "?", "expected_doc": "d", "category": "c"}
