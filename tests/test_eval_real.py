@@ -14,7 +14,9 @@ those documents as officers would ask, not from what the engine happens to answe
 - real_fresh3.jsonl, real_fresh4.jsonl: 60 more each, written the same way a stop later still (fresh3 was
   then used to find faults, fresh4 was run once at the end); printed only;
 - real_fresh5.jsonl: 60 more, written at the start of the fifth stop and run once on its final engine
-  (plus once on the fourth stop's engine for comparison); printed only.
+  (plus once on the fourth stop's engine for comparison); a development set since; printed only;
+- real_fresh6.jsonl: 60 more, written at the start of the sixth stop the same way and run only at its end
+  (on the fifth stop's engine and on the final one); printed only.
 
 Questions with "all_phrases" are list questions: the answer must carry every item (list_complete).
 The documents are looked for at ../shared/guidance-real (CONGRESS_BOT_GUIDANCE_REAL overrides it, e.g.
@@ -49,6 +51,7 @@ SETS = (
     "real_fresh3.jsonl",
     "real_fresh4.jsonl",
     "real_fresh5.jsonl",
+    "real_fresh6.jsonl",
 )
 # Metrics with a recorded floor (answer_carries_fact is answer_hit under another name).
 FLOORED = ("recall@1", "recall@5", "mrr@10", "answer_hit", "refusal_accuracy", "doc_cited", "list_complete")
