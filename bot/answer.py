@@ -483,7 +483,7 @@ def compose(
         line_scores = _line_scores(q, sentences, pool, p)
         return compose_clauses(q, wide, line_scores, type_ok, weights, ref_words, named, p, following, linked)
     chosen = _choose_sentences(q, sentences, pool, p)
-    if Wants.LIST in q.wants and chosen[0].text.rstrip().endswith(":"):
+    if Wants.LIST in q.wants and chosen and chosen[0].text.rstrip().endswith(":"):
         chosen = chosen[:1]  # the list asked for, whole, is the answer
     lead_coverage = chosen[0].coverage if chosen else 0.0
     top = sentences[0].score

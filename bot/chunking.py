@@ -373,12 +373,15 @@ def _emit(
 
 
 def _with_tail(node: Section) -> list[Section]:
-    """The children of a section, then the lines after its last child that belong to the section itself
-    ("Đảng viên dự bị có các quyền trên đây, trừ …", see structure.CLOSING_RE) as a span of its own."""
-    children = list(node.children)
-    if children and children[-1].end < node.end:
-        children.append(Section(node.kind, node.number, "", children[-1].end, node.end, parent=node))
-    return children
+    """The children of a section, with the lines between or after them that belong to the section itself
+    ("Đảng viên dự bị có các quyền trên đây, trừ …", see structure.CLOSING_RE) as spans of their own."""
+    out: list[Section] = []
+    for i, child in enumerate(node.children):
+        out.append(child)
+        until = node.children[i + 1].start if i + 1 < len(node.children) else node.end
+        if child.end < until:
+            out.append(Section(node.kind, node.number, "", child.end, until, parent=node))
+    return out
 
 
 def _context(parent_context: str, lead: str) -> str:

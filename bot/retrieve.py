@@ -199,9 +199,9 @@ class HybridSearcher:
 
     def idf_weights(self, q: Query, with_term_years: bool = False) -> dict[str, float]:
         """The question's words with their IDF, in the question's order, less the years of the congress term
-        it names.  An abbreviation ("ĐV", or the
-        "đbcs" that "đảng bộ cơ sở" typed in full stands for) weighs as much as its most common full form:
-        documents write the full form, so the abbreviation's own rarity says nothing of the question."""
+        it names.  An abbreviation ("ĐV", or the "đbcs" that "đảng bộ cơ sở" typed in full stands for) weighs
+        as much as its most common full form: documents write the full form, so the abbreviation's own rarity
+        says nothing of the question."""
         out = {}
         # "nhiệm kỳ 2025-2030" says which congress term, not what is asked: its years are no topic words of an
         # answer (the term filter has chosen the news of that term already, and official documents rarely write

@@ -200,7 +200,7 @@ def _close(nodes: list[Section], end: int) -> None:
 # nêu trên", which may be the item's own, nor a "-" item's words).
 _ITEM_KINDS = frozenset({DECIMAL, POINT})
 CLOSING_RE = re.compile(
-    r"^[^-+•*].*?\b(?:các|những|cả)\s+(?:\w+\s+){0,3}(?:trên đây|nêu trên|kể trên|nói trên)\b", re.I
+    r"^(?![-+•*]).*?\b(?:các|những|cả)\s+(?:\w+\s+){0,3}(?:trên đây|nêu trên|kể trên|nói trên)\b", re.I
 )
 
 

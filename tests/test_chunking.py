@@ -159,6 +159,13 @@ def test_a_closing_line_after_the_items_belongs_to_the_article_and_is_never_lost
     chunks = chunk_sections(text, roots, lambda t: len(t.split()), budget)
     kept = [c for c in chunks if c.start <= closing < c.end]
     assert kept and all("khoản" not in c.label for c in kept)
+    # A closing line between two items is kept too.
+    between = text.replace("\nĐảng viên dự bị có các quyền trên đây, trừ quyền biểu quyết.", "").replace(
+        "\n2. ", "\nCác quyền nêu trên áp dụng cho mọi đảng viên.\n2. "
+    )
+    middle = between.index("Các quyền nêu trên")
+    roots2 = parse_sections(between)
+    assert any(c.start <= middle < c.end for c in chunk_sections(between, roots2, lambda t: len(t.split()), budget))
     # A closing line is one that speaks of the items as a whole; "thời hạn nêu trên" may be the item's own.
     other = text.replace("Đảng viên dự bị có các quyền trên đây", "Quá thời hạn nêu trên")
     assert parse_sections(other)[0].children[-1].end > other.index("Quá thời hạn")
