@@ -28,7 +28,6 @@ from .inforce import relation_answer
 from .params import DEFAULT_ANSWER, AnswerParams
 from .query import Query, Wants
 from .retrieve import Hit, HybridSearcher, topic_weights
-from .terms import find_terms
 from .textnorm import fold
 
 # The kinds of answer a refusal can say are missing, most specific first.
@@ -65,7 +64,7 @@ def _decide(question: str, q: Query, searcher: HybridSearcher, all_hits: list[Hi
         hits = [h for h in all_hits if h.doc_id in allowed][: p.answer_hits]
     # "nhiệm kỳ 2025–2030" names the congress term asked about; "khóa XII" usually names the
     # Central Committee that issued a document ("Nghị quyết 26 khóa XII"), so it does not filter.
-    asked_terms = {"{}-{}".format(*t.local_years) for t in find_terms(q.text) if t.level == "local"}
+    asked_terms = {"{}-{}".format(*years) for years in q.congress_terms}
     if asked_terms and hits:
         # A question about one congress term is not answered from news of another.
         same = [h for h in hits if h.term is None or h.term in asked_terms]

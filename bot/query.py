@@ -18,6 +18,7 @@ from importlib import resources
 from .glossary import Glossary
 from .metadata import DocRef, find_refs
 from .params import DEFAULT_SEARCH
+from .terms import find_terms
 from .textnorm import fold, folded_words, has_diacritics, is_syllable, normalize
 
 # Question and function words (folded).  They carry no topic, so they are left
@@ -205,6 +206,8 @@ class Query:
     # The bodies and offices outside the Party's rules the question names (NAMED_SUBJECTS), folded → the
     # folded forms a text may name each by.
     subjects: dict[str, list[str]] = field(default_factory=dict)
+    # The local congress terms the question names ("nhiệm kỳ 2025-2030" → (2025, 2030)).
+    congress_terms: tuple[tuple[int, int], ...] = ()
 
     def holds(self, term: str, words: set[str], folded_text: str) -> bool:
         """Is the question's ``term`` in a text (given as its folded words and folded text)?"""
@@ -445,6 +448,7 @@ def analyze(question: str, glossary: Glossary) -> Query:
         other_forms=other_forms,
         synonyms=[form for forms in synonyms.values() for form in forms],
         subjects=_subjects_in(folded, glossary, in_play),
+        congress_terms=tuple(dict.fromkeys(t.local_years for t in find_terms(text) if t.level == "local")),
     )
 
 

@@ -130,11 +130,6 @@ def topic_weights(idf: dict[str, float], exclude: Collection[str] = frozenset())
     return {t: w for t, w in idf.items() if t not in DOMAIN_COMMON and t not in exclude} or idf
 
 
-def term_years_in(q: Query) -> set[str]:
-    """The years of the congress terms a question names: "nhiệm kỳ 2025-2030" → {"2025", "2030"}."""
-    return {str(y) for t in find_terms(q.text) if t.level == "local" for y in t.local_years}
-
-
 class HybridSearcher:
     """Lexical + dense search over one index snapshot."""
 
@@ -206,7 +201,7 @@ class HybridSearcher:
         # "nhiệm kỳ 2025-2030" says which congress term, not what is asked: its years are no topic words of an
         # answer (the term filter has chosen the news of that term already, and official documents rarely write
         # it).  The search still weighs them (``with_term_years``): they tell news of one term from another's.
-        term_years = set() if with_term_years else term_years_in(q)
+        term_years = set() if with_term_years else {str(y) for years in q.congress_terms for y in years}
         for t in q.terms:
             if t in term_years:
                 continue
@@ -347,11 +342,7 @@ class HybridSearcher:
             vector = self.embed(q)
         p = self.params
         dense = self.snapshot.search_vectors(vector, p.candidates)
-        scores: dict[int, float] = {}
-        for rank, pid in enumerate(lexical):
-            scores[pid] = scores.get(pid, 0.0) + 1.0 / (p.rrf_k + rank + 1)
-        for rank, (pid, _) in enumerate(dense):
-            scores[pid] = scores.get(pid, 0.0) + 1.0 / (p.rrf_k + rank + 1)
+        scores = self._fuse(lexical, [pid for pid, _ in dense])
         named = self.docs_named(q)
         if len(named) > 1:
             # "Điều lệ và QĐ 294 …": each document named is heard, though one of them (whose title holds the
@@ -448,10 +439,14 @@ class HybridSearcher:
         lexical = self.snapshot.lexical_search(expr, p.bm25_weights, p.named_doc_candidates, doc) if expr else []
         ids = self.snapshot.passage_ids(doc)
         cosines = sorted(((self._cosine(pid, vector), pid) for pid in ids), reverse=True)[: p.named_doc_candidates]
+        return self._fuse(lexical, [pid for _, pid in cosines])
+
+    def _fuse(self, *rankings: list[int]) -> dict[int, float]:
+        """Reciprocal rank fusion of passage-id lists, best first: passage id → summed 1 / (rrf_k + rank)."""
         scores: dict[int, float] = {}
-        for ranked in (lexical, [pid for _, pid in cosines]):
+        for ranked in rankings:
             for rank, pid in enumerate(ranked):
-                scores[pid] = scores.get(pid, 0.0) + 1.0 / (p.rrf_k + rank + 1)
+                scores[pid] = scores.get(pid, 0.0) + 1.0 / (self.params.rrf_k + rank + 1)
         return scores
 
     def _cosine(self, pid: int, vector: np.ndarray) -> float:
