@@ -179,11 +179,17 @@ def _unnamed_subjects(q: Query, weights: dict[str, float], comp: Composition, p:
     absent = unnamed_subject_words(q, text)
     if not absent:
         return None
+    unnamed = sorted((s for s in q.subjects if set(s.split()) <= absent), key=lambda s: f" {q.folded} ".find(s))
+    # A body the asked sentence names is what the question is about ("Quy trình Quốc hội bầu Chủ tịch nước gồm
+    # mấy bước?"): an answer that never names it is about something else.  A body named only in the case told
+    # before ("Em là giáo viên hợp đồng…") may be beside the point, so then the gate below decides.
+    asked = (q.asked_part or q).subjects
+    if any(s in asked for s in unnamed):
+        return ", ".join(_written_as(q, s) for s in unnamed)
     # Not scaled by the question's length (gate_scale): a question naming another body is asked the whole share.
     if _holds_enough(q, weights, text, comp.clause_head, p, absent=absent):
         return None
-    named = sorted((s for s in q.subjects if set(s.split()) <= absent), key=lambda s: f" {q.folded} ".find(s))
-    return ", ".join(_written_as(q, s) for s in named) or None
+    return ", ".join(_written_as(q, s) for s in unnamed) or None
 
 
 def _written_as(q: Query, folded_phrase: str) -> str:

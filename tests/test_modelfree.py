@@ -30,6 +30,7 @@ from bot.answer import (
     SMALL_TALK_REPLIES,
     AnswerBlock,
     BlockKind,
+    Composition,
     _Candidate,
     _clause_candidates,
     _heading_words,
@@ -44,7 +45,7 @@ from bot.answer import (
 )
 from bot.clause import list_lead, quote_clause
 from bot.config import Settings
-from bot.decide import gate_scale
+from bot.decide import _unnamed_subjects, gate_scale
 from bot.embeddings import HashEmbeddings, make_embedder
 from bot.engine import Engine, QuestionError
 from bot.evaluate import load_cases
@@ -855,6 +856,24 @@ def test_a_body_the_question_names_counts_only_where_the_text_names_it(glossary)
     assert "doan thanh nien" in q.subjects
     assert unnamed_subject_words(q, "Người vào Đảng hết tuổi thanh niên") >= {"doan", "thanh", "nien"}
     assert not unnamed_subject_words(q, "Đoàn Thanh niên Cộng sản Hồ Chí Minh là đội dự bị của Đảng")
+
+
+def test_an_answer_that_never_names_the_body_asked_about_is_refused(glossary):
+    """The clause holds most of the question's words ("quy trình", "bầu", "bước"), but the body the question
+    asks about is named nowhere in it: another body's procedure is no answer."""
+    clause = (
+        "Các bước tiến hành đại hội:\n- Chào cờ (hát Quốc ca).\n- Bầu đoàn chủ tịch.\n- Quy trình bầu cử gồm các bước"
+    )
+    comp = Composition([], [], 1.0, True, clause=True, clause_text=clause)
+    q = analyze("Quy trình Quốc hội bầu Chủ tịch nước gồm mấy bước?", glossary)
+    weights = {t: 1.0 for t in q.terms}
+    assert _unnamed_subjects(q, weights, comp, DEFAULT_ANSWER) == "Quốc hội, Chủ tịch nước"
+    # A body named only in the case told first is beside the point when the clause answers what is asked.
+    text = "Người làm việc ở xã được ba năm, muốn xin vào Đảng thì phải có đơn tự nguyện xin vào Đảng."
+    comp = Composition([], [], 1.0, True, clause=True, clause_text=text)
+    q = analyze("Em là công chức ở xã, làm được 3 năm rồi. Em muốn xin vào Đảng thì phải có đơn không?", glossary)
+    assert "cong chuc" in q.subjects and q.asked_part is not None and not q.asked_part.subjects
+    assert _unnamed_subjects(q, {t: 1.0 for t in q.terms}, comp, DEFAULT_ANSWER) is None
 
 
 def test_the_asked_sentence_of_a_question_that_tells_a_case_first(glossary):
