@@ -856,6 +856,9 @@ def test_a_body_the_question_names_counts_only_where_the_text_names_it(glossary)
     assert "doan thanh nien" in q.subjects
     assert unnamed_subject_words(q, "Người vào Đảng hết tuổi thanh niên") >= {"doan", "thanh", "nien"}
     assert not unnamed_subject_words(q, "Đoàn Thanh niên Cộng sản Hồ Chí Minh là đội dự bị của Đảng")
+    # Mass organisations are bodies of their own: "đại hội" and "xã" do not make a Party clause theirs.
+    q = analyze("Hội Chữ thập đỏ xã tổ chức đại hội mấy năm một lần?", glossary)
+    assert unnamed_subject_words(q, "Đại hội đảng bộ xã tổ chức năm năm một lần") == {"hoi", "chu", "thap", "do"}
 
 
 def test_an_answer_that_never_names_the_body_asked_about_is_refused(glossary):
