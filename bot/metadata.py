@@ -37,15 +37,21 @@ _KIND_LABEL = {t.word: t.label for t in DocType if t.word}
 # Kinds that are cited by number ("Chỉ thị 35", "Kết luận số 118").
 _CITED_KINDS = ("chi thi", "huong dan", "ke hoach", "quy dinh", "nghi quyet", "quyet dinh", "ket luan", "thong bao")
 _KIND_RE = "|".join(sorted(_CITED_KINDS, key=len, reverse=True))
+# "Đại hội quyết định 15 ủy viên", "quy định 3 ngày": a number that counts something after the verb is no
+# document number ("Chỉ thị 35 năm 2019" and "Kết luận 118 ngày 6/1/2025" still are: a date follows).
+_COUNTED = (
+    r"(?!\d)(?!\s*(?:uy vien|dang vien|dai bieu|dong chi|nguoi|can bo|thanh vien|chi bo|lan|thang|tuan|gio|phut"
+    r"|phan tram|%|(?:ngay|nam)(?!\s*\d)))"
+)
 _REF_RE = re.compile(
     rf"\b({_KIND_RE})\s*(?:so\s*|:\s*)?"
     r"(\d{1,4}(?:\s*-\s*[a-z]{1,4}(?:\s*/\s*[a-z0-9]{1,6})*)?"
-    r"(?:\s*(?:,|va)\s*\d{1,4}(?![\d/]))*)"
+    r"(?:\s*(?:,|va)\s*\d{1,4}(?![\d/]))*)" + _COUNTED
 )
 # A bare code number: "35-CT/TW", "148-KH/TU".
 _CODE_RE = re.compile(r"\b(\d{1,4})\s*-\s*([a-z]{2,4})\s*/\s*([a-z]{1,6})\b")
 # The short forms officers type: "QĐ 294", "HD 06", "CT số 35", "KL118".
-_SHORT_REF_RE = re.compile(r"\b(ct|hd|kh|qd|nq|kl)\s*(?:so\s*)?(\d{1,4})\b(?!\s*[-/.]\s*\d)")
+_SHORT_REF_RE = re.compile(r"\b(ct|hd|kh|qd|nq|kl)\s*(?:so\s*)?(\d{1,4})\b(?!\s*[-/.]\s*\d)" + _COUNTED)
 
 
 @dataclass(frozen=True)

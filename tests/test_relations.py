@@ -216,6 +216,15 @@ def test_metadata_find_refs_keeps_working_and_reads_kl_as_ket_luan():
     assert refs[0].issued is None and refs[0].year is None  # find_refs does not read dates
 
 
+def test_a_number_counted_after_the_verb_is_no_document_number():
+    """ "Đại hội quyết định 15 ủy viên" decides a number of members; it cites no Quyết định 15."""
+    assert find_refs("Đảng ủy xã tôi đại hội quyết định 15 ủy viên nhưng mới bầu được 12") == []
+    assert find_refs("chi bộ quy định 3 tháng họp một lần; QĐ 2 người") == []
+    # A date after the number does not make it a count: these are documents.
+    labels = [r.label() for r in find_refs("Chỉ thị 35 năm 2019, Kết luận 118 ngày 6/1/2025 và QĐ 294 quy định")]
+    assert labels == ["Chỉ thị 35", "Kết luận 118", "Quy định 294"]
+
+
 def test_document_ref_reads_an_official_header():
     assert document_ref(fixture("huong-dan-09-hd-tu-2025-moi.txt")) == DocRef(
         "huong dan", "09", "HD/TU", "2025-04-15", 2025
