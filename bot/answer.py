@@ -319,7 +319,7 @@ _DATE_RE = re.compile(
 
 # Where a period starts, said as an event: "kể từ ngày ký", "tính từ ngày …", "ngày ghi trong quyết định",
 # "đúng thời điểm hết 12 tháng dự bị".
-_STARTS_AT_RE = re.compile(r"\b(?:tinh|ke) tu\b|\btu ngay\b|\bthoi diem\b|\bngay ghi\b")
+_STARTS_AT_RE = re.compile(r"\b(?:tinh|ke) tu\b|\btu ngay\b|\bthoi diem\b|\bngay ghi\b|\blay ngay\b")
 # "Bao lâu" asks for a length of time: a number of days, weeks, months, years or hours.
 _HOW_LONG_RE = re.compile(r"\bbao lau\b")
 _DURATION_RE = re.compile(

@@ -79,9 +79,10 @@ CUES: dict[Wants, re.Pattern[str]] = {
     ),
     # A question about several units at once: answer each from its own document.
     Wants.COMPARE: re.compile(r"\b(so sanh|khac nhau|giong nhau|moi noi|moi don vi|ca hai|lan luot)\b"),
-    # Where a period starts ("tuổi đảng tính từ ngày nào?", "có hiệu lực từ ngày nào?"): rules answer with
-    # a date or with the event it starts at ("kể từ ngày ký", "ngày ghi trong quyết định kết nạp").
-    Wants.SINCE: re.compile(r"\btu (ngay|thoi diem|luc) nao\b"),
+    # Where a period starts ("tuổi đảng tính từ / tính theo / lấy ngày nào?", "có hiệu lực từ ngày nào?"):
+    # rules answer with a date or with the event it starts at ("kể từ ngày ký", "ngày ghi trong quyết định
+    # kết nạp", "lấy ngày vào Đảng ghi trong thẻ đảng viên").
+    Wants.SINCE: re.compile(r"\b(?:tu|tinh theo|lay) (ngay|thoi diem|luc) nao\b"),
 }
 
 

@@ -950,6 +950,11 @@ def test_where_a_period_starts_is_answered_by_a_date_or_by_the_event_it_starts_a
     assert type_satisfied(q, "Tuổi đảng tính từ ngày ghi trong quyết định kết nạp.")
     assert type_satisfied(q, "Có hiệu lực thi hành từ ngày 01/7/2025.")
     assert not type_satisfied(q, "Đảng viên phải tham gia sinh hoạt đảng đầy đủ.")
+    # "Tính theo ngày nào", "lấy ngày nào" ask the same; "lấy ngày vào Đảng ghi trong thẻ" answers with the event.
+    for asked in ("Tuổi đảng của bố tôi tính theo ngày nào ạ?", "Mất quyết định kết nạp thì lấy ngày nào?"):
+        q = analyze(asked, glossary)
+        assert Wants.SINCE in q.wants and not {Wants.DAY, Wants.DATE} & q.wants, asked
+    assert type_satisfied(q, "Trường hợp mất quyết định kết nạp thì lấy ngày vào Đảng ghi trong thẻ đảng viên.")
     # A calendar day is still a day: "họp vào ngày nào?" wants a date.
     q = analyze("Đại hội khai mạc vào ngày nào?", glossary)
     assert Wants.DAY in q.wants and not type_satisfied(q, "Đại hội khai mạc kể từ khi có quyết định.")
