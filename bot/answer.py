@@ -848,7 +848,9 @@ def window_coverage(
     best = 0.0
     for line in text.split("\n"):
         toks = folded_words(line)
-        for at in range(0, max(len(toks) - p.line_window_words, 0) + 1, p.line_window_step):
+        last = max(len(toks) - p.line_window_words, 0)
+        # Every step along the line, and the window that ends it (the step may overshoot it).
+        for at in sorted({*range(0, last + 1, p.line_window_step), last}):
             lf = " ".join(toks[at : at + p.line_window_words])
             best = max(best, _coverage(q, weights, total, (head | set(lf.split())) - absent, lf))
     return best

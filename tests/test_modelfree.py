@@ -42,6 +42,7 @@ from bot.answer import (
     render_text,
     type_satisfied,
     unnamed_subject_words,
+    window_coverage,
 )
 from bot.clause import list_lead, quote_clause
 from bot.config import Settings
@@ -56,7 +57,7 @@ from bot.relations import cited_charter_clauses
 from bot.restore import DiacriticRestorer
 from bot.retrieve import Hit, HybridRetriever
 from bot.store import IndexStore
-from bot.textnorm import fold
+from bot.textnorm import fold, folded_words
 
 ROOT = Path(__file__).resolve().parent.parent
 TOY = Path(__file__).resolve().parent / "toy"
@@ -877,6 +878,17 @@ def test_an_answer_that_never_names_the_body_asked_about_is_refused(glossary):
     q = analyze("Em là công chức ở xã, làm được 3 năm rồi. Em muốn xin vào Đảng thì phải có đơn không?", glossary)
     assert "cong chuc" in q.subjects and q.asked_part is not None and not q.asked_part.subjects
     assert _unnamed_subjects(q, {t: 1.0 for t in q.terms}, comp, DEFAULT_ANSWER) is None
+
+
+def test_the_refusal_gate_reads_the_window_that_ends_a_long_line(glossary):
+    """The words that answer close a 48-word line: the window moved in steps of five must not stop short
+    of its last words."""
+    lead = " ".join(["Chi bộ Minh Họa tổ chức sinh hoạt thường kỳ theo kế hoạch của cấp ủy cơ sở"] * 3)
+    line = f"{lead} nhưng có thể muộn hơn không quá sáu tháng"
+    q = analyze("Được muộn hơn tối đa mấy tháng?", glossary)
+    weights = {"muon": 1.0, "thang": 1.0}
+    assert len(folded_words(line)) % DEFAULT_ANSWER.line_window_step != 0  # the steps overshoot the end
+    assert window_coverage(q, weights, line, frozenset(), DEFAULT_ANSWER) == pytest.approx(1.0)
 
 
 def test_the_asked_sentence_of_a_question_that_tells_a_case_first(glossary):
