@@ -956,6 +956,13 @@ def test_which_periods_asks_for_a_list_not_a_date(glossary):
     assert Wants.DATE in analyze("Thời gian nào phải hoàn thành đại hội?", glossary).wants
 
 
+def test_which_people_asks_for_a_list(glossary):
+    """ "Phải thẩm tra những ai?" wants every person of the list, not one name."""
+    q = analyze("Khi thẩm tra lý lịch người xin vào Đảng thì phải thẩm tra những ai trong gia đình?", glossary)
+    assert Wants.LIST in q.wants
+    assert Wants.LIST not in analyze("Ai ký giấy giới thiệu chuyển sinh hoạt đảng?", glossary).wants
+
+
 def test_where_a_period_starts_is_answered_by_a_date_or_by_the_event_it_starts_at(glossary):
     q = analyze("tuoi dang cua dang vien tinh tu ngay nao", glossary)
     assert Wants.SINCE in q.wants and not {Wants.DAY, Wants.DATE} & q.wants
