@@ -352,8 +352,10 @@ def type_satisfied(q: Query, text: str) -> bool:
         if not m and _HOW_LONG_RE.search(q.folded):
             return bool(_DURATION_RE.search(folded))
         noun = m.group(1) if m else None
-        if noun == "phan":  # "bao nhiêu phần trăm"
-            return bool(re.search(r"\d\s*%|phan tram", folded))
+        if noun == "phan":
+            # "bao nhiêu phần trăm" wants a percentage; "mấy phần (số thành viên)" a share, however written.
+            percent = re.search(r"\d\s*%|phan tram", folded)
+            return bool(percent or (m.group(2) != "tram" and re.search(_FRACTION + r"|\d+\s*/\s*\d+", folded)))
         # Two-syllable nouns first: a syllable of "đồng chí" or "cán bộ" alone is a stopword ("chỉ", "cần").
         if m and f"{noun} {m.group(2)}" in _PERSON_NOUNS:
             noun = f"{noun} {m.group(2)}"

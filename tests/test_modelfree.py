@@ -1003,6 +1003,14 @@ def test_how_long_is_answered_by_a_length_of_time(glossary):
     assert not type_satisfied(q, "Chi bộ xét công nhận đảng viên chính thức từng người một.")
 
 
+def test_what_share_is_answered_by_a_fraction_and_what_percentage_by_a_percent(glossary):
+    rule = "Khai trừ đảng viên phải được ít nhất hai phần ba số thành viên của tổ chức đảng cấp dưới đề nghị."
+    q = analyze("Khai trừ đảng viên phải được tối thiểu mấy phần số thành viên đề nghị?", glossary)
+    assert type_satisfied(q, rule) and not type_satisfied(q, "Khai trừ đảng viên do tổ chức đảng đề nghị.")
+    q = analyze("Chi bộ được giữ lại bao nhiêu phần trăm đảng phí?", glossary)
+    assert type_satisfied(q, "Chi bộ được trích giữ lại 30% đảng phí.") and not type_satisfied(q, rule)
+
+
 def test_a_long_article_keeps_the_item_that_answers_even_from_a_passage_read_for_its_clauses(glossary):
     text = (
         "Điều 9.\n"
