@@ -184,10 +184,8 @@ def _unnamed_subjects(q: Query, weights: dict[str, float], comp: Composition, p:
     # mấy bước?"): an answer that never names it is about something else.  A body named only in the case told
     # before ("Em là giáo viên hợp đồng…") may be beside the point, so then the gate below decides.
     asked = (q.asked_part or q).subjects
-    if any(s in asked for s in unnamed):
-        return ", ".join(_written_as(q, s) for s in unnamed)
     # Not scaled by the question's length (gate_scale): a question naming another body is asked the whole share.
-    if _holds_enough(q, weights, text, comp.clause_head, p, absent=absent):
+    if not any(s in asked for s in unnamed) and _holds_enough(q, weights, text, comp.clause_head, p, absent=absent):
         return None
     return ", ".join(_written_as(q, s) for s in unnamed) or None
 
