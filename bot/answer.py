@@ -743,8 +743,8 @@ def _clause_candidates(
     q: Query, pool: list[Hit], weights: dict[str, float], ref_words: set[str], named: set[str], p: AnswerParams
 ) -> list[_Candidate]:
     """Every section of every official passage in the pool, scored as an answer: how much of
-    the question it covers with its headings, how many of the question's word pairs it holds,
-    the passage's retrieval rank, the document's authority; a section longer than the answer
+    the question it covers with its headings, how much of it one line says in a sentence's length, how
+    many of the question's word pairs it holds, the passage's retrieval rank, the document's authority; a section longer than the answer
     budget loses a little (it will be cut); the section the question names by its place ("Điều 4
     Điều lệ") in a document it names gains."""
     best = max((h.score for h in pool), default=1.0) or 1.0
@@ -789,8 +789,11 @@ def _clause_candidates(
             coverage_bonus = p.list_lead_bonus * intro_cov if Wants.LIST in q.wants else 0.0
             if places_named and h.doc_id in named and any(place in unit[0] for place in places_named):
                 coverage_bonus += p.place_named_bonus
+            # The question's words close together in one line (the window the refusal gate reads).
+            near = window_coverage(q, weights, text, frozenset(given), p)
             score = (
                 ranked
+                + p.clause_window_weight * near
                 + coverage_bonus
                 + p.clause_phrase_weight * phrase
                 + p.clause_prior_weight * h.score / best

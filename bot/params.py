@@ -178,6 +178,10 @@ class AnswerParams:
     line_window_words: int = 30
     # ...moved by this many words.
     line_window_step: int = 5
+    # How much a clause's best window (the question's words close together in one line, as the gate reads
+    # them) adds to its score: the clause that says what is asked, not a long one whose lines each hold a
+    # few of its words. On the 558 development questions 0.55 to 0.85 all gain 4 to 6 facts net (0.7: +6 -1).
+    clause_window_weight: float = 0.7
     # A section the question names by its place ("Điều 4 Điều lệ", "mục 3.2 Quy định 999") in a named document.
     place_named_bonus: float = 0.5
     # The charter's clause a section implements (or the section implementing the chosen charter clause) is

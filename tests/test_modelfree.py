@@ -1161,3 +1161,27 @@ def test_a_section_headed_as_a_special_case_gives_way_to_the_general_one(glossar
     q = analyze("Hồ sơ đề nghị xét tặng Kỷ niệm chương Minh Họa sớm gồm những gì?", glossary)
     best = max(_clause_candidates(q, [hit], weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score)
     assert best.unit[0] == "điểm 2"
+
+
+def test_a_clause_saying_the_question_in_one_line_beats_one_scattering_its_words(glossary):
+    # Both clauses hold every word of the question, and the first comes from the better-ranked passage;
+    # only the second says it in one line (the best window: clause_window_weight).
+    scattered = (
+        "3.1. Ban chấp hành mới phải nhận bàn giao từ ban tổ chức các tài liệu theo danh mục.\n"
+        "Biên bản bầu cử, danh sách trích ngang, sơ yếu lý lịch của từng thành viên, con dấu, sổ sách, hồ sơ lưu "
+        "trữ và kinh phí còn lại được lập thành biên bản có chữ ký của các bên.\n"
+        "Ban chấp hành trước trong thời hạn 7 ngày làm việc báo cáo cấp trên.\n"
+    )
+    together = "4.2. Ban chấp hành mới phải nhận bàn giao từ ban chấp hành trước trong thời hạn 15 ngày làm việc.\n"
+
+    def hit(pid: int, text: str, label: str, score: float) -> Hit:
+        units = [(label, 0, len(text), None)]
+        return Hit(
+            pid, "qd", pid, 0, len(text), text, "Quy định minh họa", None, "", "quy-dinh", units=units, score=score
+        )
+
+    pool = [hit(1, scattered, "mục 3.1", 0.030), hit(2, together, "mục 4.2", 0.020)]
+    q = analyze("Ban chấp hành mới phải nhận bàn giao từ ban chấp hành trước trong thời hạn bao lâu?", glossary)
+    weights = {t: 1.0 for t in q.terms}
+    best = max(_clause_candidates(q, pool, weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score)
+    assert best.unit[0] == "mục 4.2"
