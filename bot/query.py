@@ -72,10 +72,12 @@ CUES: dict[Wants, re.Pattern[str]] = {
     # Who wrote the article: answered from the document's author line.
     Wants.AUTHOR: re.compile(r"\b(tac gia|ai viet|nguoi viet|but danh|viet boi|cua tac gia)\b"),
     Wants.DAY: re.compile(r"\b(ngay nao|ngay bao nhieu|ngay may)\b"),
-    # A question whose answer is a list: every item is wanted ("gồm những gì", "trường hợp nào", "những ai").
+    # A question whose answer is a list: every item is wanted ("gồm những gì", "trường hợp nào", "những ai",
+    # and the duties, rights, criteria, conditions and papers asked with "gì": "có nhiệm vụ gì", "cần giấy tờ gì").
     Wants.LIST: re.compile(
         r"\b(nhung gi|gom gi|bao gom|gom nhung|gom cac|(?:nhung|cac) (?:\w+ ){0,3}(?:nao|gi)"
-        r"|nhung ai|nhung truong hop|cac truong hop|cac buoc|nhung buoc|nhung dieu kien|cac dieu kien|nhung noi dung)\b"
+        r"|nhung ai|nhung truong hop|cac truong hop|cac buoc|nhung buoc|nhung dieu kien|cac dieu kien|nhung noi dung"
+        r"|(?:nhiem vu|quyen han|quyen loi|trach nhiem|tieu chuan|dieu kien|giay to|tai lieu|thu tuc) (?:\w+ ){0,2}gi)\b"
     ),
     # A question about several units at once: answer each from its own document.
     Wants.COMPARE: re.compile(r"\b(so sanh|khac nhau|giong nhau|moi noi|moi don vi|ca hai|lan luot)\b"),

@@ -193,6 +193,10 @@ def test_analyze_is_the_same_for_nfd_unaccented_and_old_tone_placement(glossary)
         ("kiem phieu bang may tinh duoc khong", set(), {"count"}),
         ("to chuc bo may cua dang", set(), {"count"}),
         ("Các hình thức kỷ luật đảng viên gồm những gì?", {"list"}, {"count"}),
+        # "Nhiệm vụ gì", "tiêu chuẩn gì", "giấy tờ gì": duties, criteria and papers come as lists.
+        ("Đoàn thư ký đại hội có nhiệm vụ gì?", {"list"}, {"count"}),
+        ("nguoi vao dang can tieu chuan gi", {"list"}, set()),
+        ("Chuyển sinh hoạt đảng cần giấy tờ gì?", {"list"}, set()),
         ("Ai là tác giả bài viết về đại hội?", {"who", "author"}, set()),
         ("So sánh quy trình nhân sự của hai đảng bộ", {"compare"}, {"count"}),
         ("Ban Chấp hành gồm bao nhiêu đồng chí?", {"count"}, {"date"}),
