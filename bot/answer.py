@@ -758,6 +758,7 @@ def _clause_candidates(
     asks_form = bool(_FORM_WORDS_RE.search(q.folded))
     out: list[_Candidate] = []
     intros: list[tuple[str, frozenset[str]]] = []
+    lines_seen: dict[str, dict[str, float]] = {}  # per document: the ``given`` words differ between documents
     for i, h in enumerate(pool):
         if not h.units:
             continue
@@ -790,7 +791,7 @@ def _clause_candidates(
             if places_named and h.doc_id in named and any(place in unit[0] for place in places_named):
                 coverage_bonus += p.place_named_bonus
             # The question's words close together in one line (the window the refusal gate reads).
-            near = window_coverage(q, weights, text, frozenset(given), p)
+            near = window_coverage(q, weights, text, frozenset(given), p, seen=lines_seen.setdefault(h.doc_id, {}))
             score = (
                 ranked
                 + p.clause_window_weight * near
@@ -844,20 +845,34 @@ def window_coverage(
     head: frozenset[str],
     p: AnswerParams,
     absent: frozenset[str] = frozenset(),
+    seen: dict[str, float] | None = None,
 ) -> float:
     """The best coverage of the question's words (with the headings) within a window of a sentence's
     length of one line: the question's words close together, not a whole paragraph listing five
-    unrelated cases.  Read for the chosen clause only (the refusal gate)."""
+    unrelated cases.  ``seen`` keeps each line's figure for the same question, headings and ``absent``
+    (nested sections share their lines)."""
     weights = {t: w for t, w in weights.items() if not t.isdigit()}
     total = sum(weights.values()) or 1.0
     best = 0.0
     for line in text.split("\n"):
-        toks = folded_words(line)
+        if seen is not None and line in seen:
+            best = max(best, seen[line])
+            continue
+        toks = _folded_words(line)
         last = max(len(toks) - p.line_window_words, 0)
-        # Every step along the line, and the window that ends it (the step may overshoot it).
-        for at in sorted({*range(0, last + 1, p.line_window_step), last}):
-            lf = " ".join(toks[at : at + p.line_window_words])
-            best = max(best, _coverage(q, weights, total, (head | set(lf.split())) - absent, lf))
+        exact = _coverage(q, weights, total, (head | set(toks)) - absent, " ".join(toks))
+        if last:
+            if exact <= best:
+                continue  # no window holds more than its whole line: this one cannot beat the best
+            # Every step along the line, and the window that ends it (the step may overshoot it).
+            exact = max(
+                _coverage(q, weights, total, (head | set(window)) - absent, " ".join(window))
+                for at in sorted({*range(0, last + 1, p.line_window_step), last})
+                for window in [toks[at : at + p.line_window_words]]
+            )
+        if seen is not None:
+            seen[line] = exact
+        best = max(best, exact)
     return best
 
 
