@@ -743,10 +743,10 @@ def _clause_candidates(
     q: Query, pool: list[Hit], weights: dict[str, float], ref_words: set[str], named: set[str], p: AnswerParams
 ) -> list[_Candidate]:
     """Every section of every official passage in the pool, scored as an answer: how much of
-    the question it covers with its headings, how much of it one line says in a sentence's length, how
-    many of the question's word pairs it holds, the passage's retrieval rank, the document's authority; a section longer than the answer
-    budget loses a little (it will be cut); the section the question names by its place ("Điều 4
-    Điều lệ") in a document it names gains."""
+    the question it covers with its headings, how much of it one line says within a sentence's length,
+    how many of the question's word pairs it holds, the passage's retrieval rank, the document's
+    authority; a section longer than the answer budget loses a little (it will be cut); the section the
+    question names by its place ("Điều 4 Điều lệ") in a document it names gains."""
     best = max((h.score for h in pool), default=1.0) or 1.0
     weights = {t: w for t, w in weights.items() if not t.isdigit()}  # a number is the answer, not the topic
     total = sum(weights.values()) or 1.0
