@@ -9,7 +9,7 @@ numbers and place names.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -375,11 +375,11 @@ NAMED_SUBJECTS = (
 _SUBJECTS_FOLDED = sorted({fold(s) for s in NAMED_SUBJECTS}, key=lambda s: -len(s.split()))
 
 
-def _subjects_in(folded: str, glossary: Glossary, in_play: set[str] = frozenset()) -> dict[str, list[str]]:
+def _subjects_in(folded: str, glossary: Glossary, in_play: Collection[str] = ()) -> dict[str, list[str]]:
     """The NAMED_SUBJECTS a folded question names (in full, by an abbreviation, or with an abbreviation
     inside: "Đoàn TNCS" is "Đoàn Thanh niên Cộng sản"), each with the folded forms a text may name it by."""
     padded = _padded_words(folded)
-    for abbr in in_play:
+    for abbr in sorted(in_play):  # in one order: each expansion reads the ones before it
         for full in glossary.entries.get(abbr, ()):
             padded += _padded_words(padded.replace(f" {abbr} ", f" {fold(full)} "))
     out: dict[str, list[str]] = {}
