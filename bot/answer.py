@@ -243,14 +243,15 @@ def not_found(question: str, why: str | None, nearest: list[str], reason: str) -
     return Answer(question, False, render_refusal(why, nearest), [], nearest=nearest, reason=reason, why=why)
 
 
-def is_relevant(q: Query, hit: Hit, p: AnswerParams = DEFAULT_ANSWER) -> bool:
+def is_relevant(q: Query, hit: Hit, p: AnswerParams = DEFAULT_ANSWER, scale: float = 1.0) -> bool:
     """Does the best passage really answer this question?  Both signals must agree:
     most of the question's distinctive words are in the passage, and the
     embedding model finds it close; a very close passage needs less word overlap
-    (paraphrases)."""
-    if hit.cosine >= p.strong_cosine and hit.coverage >= p.min_coverage * p.strong_cosine_coverage_share:
+    (paraphrases).  ``scale`` lowers the word share asked (a long question's)."""
+    share = p.min_coverage * scale
+    if hit.cosine >= p.strong_cosine and hit.coverage >= share * p.strong_cosine_coverage_share:
         return True
-    return hit.coverage >= p.min_coverage and hit.cosine >= p.min_cosine
+    return hit.coverage >= share and hit.cosine >= p.min_cosine
 
 
 @dataclass

@@ -82,7 +82,10 @@ def _decide(question: str, q: Query, searcher: HybridSearcher, all_hits: list[Hi
         authored = author_answer(question, searcher, hits)
         if authored:
             return authored
-    if not hits or not is_relevant(q, hits[0], p):
+    if not hits:
+        return not_found(question, None, nearest, "no_match")
+    scale = gate_scale(topic_weights(searcher.idf_weights(q)), p) ** p.relevance_scale_power
+    if not is_relevant(q, hits[0], p, scale):
         return not_found(question, None, nearest, "no_match")
     return _composed(question, q, searcher, hits, nearest, p)
 

@@ -38,6 +38,7 @@ from bot.answer import (
     _passage_line_scores,
     compose,
     is_blank_form,
+    is_relevant,
     named_places,
     render_text,
     type_satisfied,
@@ -1088,6 +1089,18 @@ def test_a_question_telling_a_long_case_is_asked_a_smaller_share_of_its_words():
     assert gate_scale({**short, "2025": 1.0, "7": 1.0}, p) == 1.0  # numbers are the case's, not its words
     long = {f"w{i}": 1.0 for i in range(2 * p.gate_reference_words)}
     assert gate_scale(long, p) == pytest.approx(0.5)
+
+
+def test_the_best_passage_of_a_long_case_may_hold_a_smaller_share_of_its_words(glossary):
+    p = DEFAULT_ANSWER
+    text = "Đảng viên đã nghỉ hưu được xem xét kết nạp khi còn sức khỏe."
+    hit = Hit(1, "qd", 0, 0, len(text), text, "Quy định minh họa", None, "", "quy-dinh", cosine=0.85, coverage=0.4)
+    q = analyze(
+        "Bố em nghỉ hưu rồi nhưng vẫn ký hợp đồng làm cho một công ty tư nhân, có được vào Đảng không?", glossary
+    )
+    assert not is_relevant(q, hit, p)
+    assert is_relevant(q, hit, p, scale=0.5**p.relevance_scale_power)
+    assert not is_relevant(q, replace(hit, cosine=0.7), p, scale=0.5)  # the embedding must still agree
 
 
 @pytest.mark.parametrize(
