@@ -37,6 +37,12 @@ CLOSE_SHARE = 0.4
 PARAGRAPH_CLOSE_SHARE = 0.6
 # A fragment of more tokens than this share of a passage's maximum (a long cell, a formula) stays on its own.
 FRAGMENT_MAX_SHARE = 0.5
+# A passage never ends on a list's lead-in ("… với các nội dung chủ yếu sau:"): it starts the next passage
+# instead, beside the items it introduces, when the lead-ins carried are at most this share of the passage's
+# target (they come in chains: "Thủ tướng có nêu:" then "…, tập trung thi đua với các nội dung chủ yếu sau:").
+# A short line without a full stop ("Đối với các doanh nghiệp") may be a heading, but in news it is as often a
+# photo's caption, which belongs where it is: it is not carried.
+LEAD_CARRY_SHARE = 1.0
 
 T = TypeVar("T")
 
@@ -147,11 +153,19 @@ def chunk_text(
     chunks: list[Chunk] = []
     cur: list[tuple[Span, int, bool]] = []
 
-    def flush() -> None:
+    def flush(last: bool = False) -> None:
+        carry: list[tuple[Span, int, bool]] = []
+        while (
+            not last
+            and len(cur) > 1
+            and _introduces(text, cur[-1])
+            and sum(u[1] for u in carry) + cur[-1][1] <= target_tokens * LEAD_CARRY_SHARE
+        ):
+            carry.insert(0, cur.pop())
         if cur:
             s, e = cur[0][0].start, cur[-1][0].end
             chunks.append(Chunk(s, e, text[s:e], sum(u[1] for u in cur)))
-            cur.clear()
+        cur[:] = carry
 
     for unit in units:
         size = sum(u[1] for u in cur)
@@ -159,13 +173,20 @@ def chunk_text(
             cur
             and size + unit[1] > target_tokens
             and (size + unit[1] > max_tokens or size >= target_tokens * CLOSE_SHARE)
+            # A lead-in carried over waits for its first item.
+            and (size + unit[1] > max_tokens or not all(_introduces(text, u) for u in cur))
         ):
             flush()
         cur.append(unit)
         if unit[2] and sum(u[1] for u in cur) >= target_tokens * PARAGRAPH_CLOSE_SHARE:
             flush()
-    flush()
+    flush(last=True)
     return chunks
+
+
+def _introduces(text: str, unit: tuple[Span, int, bool]) -> bool:
+    """Does a unit introduce what follows it: a list's lead-in, ending in ":"?"""
+    return text[unit[0].start : unit[0].end].rstrip().endswith(":")
 
 
 # A piece of text longer than this many characters per allowed token is never counted whole: it is cut

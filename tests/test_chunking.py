@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,21 @@ def test_a_closing_line_after_the_items_belongs_to_the_article_and_is_never_lost
     # A closing line is one that speaks of the items as a whole; "thời hạn nêu trên" may be the item's own.
     other = text.replace("Đảng viên dự bị có các quyền trên đây", "Quá thời hạn nêu trên")
     assert parse_sections(other)[0].children[-1].end > other.index("Quá thời hạn")
+
+
+def test_a_passage_never_ends_on_the_lead_in_or_heading_of_the_lines_after_it():
+    """ "… với các nội dung chủ yếu sau:" introduces what follows it: a passage boundary there moves before
+    it, so it is read (and quoted) beside its items.  A short line without a full stop stays where it is."""
+    words = lambda t: len(t.split())  # noqa: E731
+    opening = "Đợt thi đua của tỉnh Minh Họa diễn ra trong năm nay với nhiều hoạt động. " * 3
+    lead = "Ủy ban tỉnh Minh Họa đề ra các nội dung chủ yếu sau:"
+    items = "- Hoàn thành chỉ tiêu kinh tế của tỉnh Minh Họa.\n- Xây dựng chính quyền trong sạch."
+    text = f"{opening}\n\n{lead}\n\n{items}"
+    chunks = chunk_text(text, words, target_tokens=40, max_tokens=60)
+    assert not any(c.text.rstrip().endswith(":") for c in chunks)
+    assert any(c.text.startswith(lead) and "- Hoàn thành" in c.text for c in chunks)
+    assert all(a.end <= b.start for a, b in pairwise(chunks))  # in order, nothing read twice
+    assert all(text[c.start : c.end] == c.text for c in chunks)
+    caption = "Ảnh: Đại biểu tỉnh Minh Họa dự hội nghị"
+    text = f"{opening}\n\n{caption}\n\n{items}"
+    assert any(c.text.endswith(caption) for c in chunk_text(text, words, target_tokens=40, max_tokens=60))
