@@ -947,6 +947,10 @@ def test_words_that_frame_the_question_are_not_its_topic(glossary):
     assert not {"xu", "ly", "truong", "hop"} & set(q.terms) and {"dong", "phi"} <= set(q.terms)
     # "Xử lý kỷ luật" names the topic.
     assert {"xu", "ly"} <= set(analyze("Xử lý kỷ luật đảng viên có những hình thức nào?", glossary).terms)
+    # "Thực hiện thế nào" asks how; "thực hiện những nội dung gì" names what is done.
+    how = analyze("Thôn chưa có đảng viên thì việc kết nạp ở thôn thực hiện như thế nào?", glossary)
+    assert not {"thuc", "hien"} & set(how.terms) and {"ket", "nap"} <= set(how.terms)
+    assert {"thuc", "hien"} <= set(analyze("Đại hội thực hiện những nội dung gì?", glossary).terms)
 
 
 def test_an_abbreviation_that_is_a_syllable_stands_for_its_full_form_only_in_capitals(glossary):
