@@ -10,6 +10,7 @@ documents share says so.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from .answer import (
@@ -24,9 +25,10 @@ from .answer import (
     unnamed_subject_words,
     window_coverage,
 )
+from .doctypes import DocType
 from .inforce import relation_answer
 from .params import DEFAULT_ANSWER, AnswerParams
-from .query import Query, Wants
+from .query import Place, Query, Wants
 from .retrieve import Hit, HybridSearcher, topic_weights
 from .textnorm import fold
 
@@ -53,6 +55,13 @@ def decide(
 
 
 def _decide(question: str, q: Query, searcher: HybridSearcher, all_hits: list[Hit], p: AnswerParams) -> Answer:
+    setting = _unknown_setting(q, searcher)
+    if setting:
+        # "Bố tôi vào Đảng năm 1958 ở Thanh Hóa. Nay … có phải điều chỉnh ngày vào Đảng không?": a place no
+        # document mentions, named only in the case told before the question, is where the case happened;
+        # the rule asked for is the whole Party's, so it is answered from central documents and news.
+        q = dataclasses.replace(q, places=[place for place in q.places if place not in setting])
+        all_hits = [h for h in all_hits if not _is_local(h)]
     hits = all_hits[: p.compare_hits if Wants.COMPARE in q.wants else p.answer_hits]
     nearest = _nearest_titles(searcher, hits, p)
     refused = _unknown_subject(question, q, searcher, nearest)
@@ -88,6 +97,21 @@ def _decide(question: str, q: Query, searcher: HybridSearcher, all_hits: list[Hi
     if not is_relevant(q, hits[0], p, scale):
         return not_found(question, None, nearest, "no_match")
     return _composed(question, q, searcher, hits, nearest, p)
+
+
+def _unknown_setting(q: Query, searcher: HybridSearcher) -> list[Place]:
+    """The places no document mentions that the question names only in the case it tells first, not in
+    the sentence that asks."""
+    if q.asked_part is None:
+        return []
+    asked = {place.folded for place in q.asked_part.places}
+    return [pl for pl in q.places if pl.folded not in asked and not searcher.corpus_has(pl.folded)]
+
+
+def _is_local(h: Hit) -> bool:
+    """Is a hit from an official document of a local committee (one rank below its type's)?"""
+    kind = DocType.parse(h.doc_type)
+    return kind is not None and 0 < h.authority < kind.rank
 
 
 def _nearest_titles(searcher: HybridSearcher, hits: list[Hit], p: AnswerParams) -> list[str]:

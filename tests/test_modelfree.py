@@ -511,6 +511,13 @@ def test_place_the_corpus_never_mentions_is_refused(toy_engine):
     refusal(toy_engine, "Đảng bộ tỉnh Cà Mau tổ chức đại hội khi nào?", "unknown_place", "Cà Mau")
 
 
+def test_a_place_named_only_in_the_case_told_first_is_where_it_happened_not_what_is_asked(toy_engine):
+    """An officer's case in a province no document mentions still gets the rule it asks about."""
+    told = f"Tôi sinh hoạt ở một chi bộ tại tỉnh Cà Mau, đang chuẩn bị đại hội. {STEPS}"
+    assert toy_engine.ask(told).reason != "unknown_place"
+    refusal(toy_engine, "Ở tỉnh Cà Mau, quy trình nhân sự đại hội gồm mấy bước?", "unknown_place", "Cà Mau")
+
+
 def test_military_region_the_corpus_never_mentions_is_refused(toy_engine):
     refusal(toy_engine, "Quân khu 9 chuẩn bị đại hội thế nào?", "unknown_unit", "Quân khu 9")
 
