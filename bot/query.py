@@ -397,6 +397,11 @@ _SENTENCE_END_RE = re.compile(r"(?<=[.?!])\s+(?=[A-ZĐÀ-Ỹ])")
 MIN_ASKED_WORDS = 4
 
 
+# A question word before "cũng" says "every", not what is asked: "năm nào cũng không họp được" (every year),
+# "ai cũng biết", "bao giờ cũng", "mấy lần cũng".
+_INDEFINITE_RE = re.compile(r"\b(?:nao|ai|gi|dau|bao gio|bao nhieu|may)(?= cung\b)")
+
+
 def analyze(question: str, glossary: Glossary) -> Query:
     text = expand_shorthand(normalize(question).strip())
     folded = fold(text)
@@ -435,8 +440,9 @@ def analyze(question: str, glossary: Glossary) -> Query:
             # "tối đa" is two function words: the phrase itself is the question's word.
             terms.append(phrase)
             other_forms[phrase] = [phrase, *forms]
-    wants = {kind for kind, cue in CUES.items() if cue.search(folded)}
-    if asks_how_many(text):
+    cued = _INDEFINITE_RE.sub(" ", folded)
+    wants = {kind for kind, cue in CUES.items() if cue.search(cued)}
+    if asks_how_many(text) and (cued == folded or asks_how_many(cued)):
         wants.add(Wants.COUNT)
     if Wants.SINCE in wants:
         wants -= {Wants.DAY, Wants.DATE}

@@ -206,6 +206,10 @@ def test_analyze_is_the_same_for_nfd_unaccented_and_old_tone_placement(glossary)
         ("Ai được bầu làm Bí thư Tỉnh ủy?", {"who", "person"}, set()),
         ("Chủ tịch Ủy ban Kiểm tra tỉnh là ai?", {"person"}, set()),
         ("Ai có thẩm quyền quyết định kỷ luật đảng viên?", {"who"}, {"person"}),
+        # A question word before "cũng" says "every": the case told, not what is asked.
+        ("Đảng bộ tôi năm nào cũng không họp được. Có được họp theo cụm không?", set(), {"date"}),
+        ("chi bo may lan cung khong du nguoi hop thi sao", set(), {"count"}),
+        ("Năm nào cũng họp được, vậy chi bộ họp mấy lần một năm?", {"count"}, {"date"}),
     ],
 )
 def test_analyze_reads_what_kind_of_answer_is_wanted(glossary, question, wanted, not_wanted):
