@@ -253,8 +253,8 @@ _SHORTHAND_RE = re.compile(r"(?<![\w/])(?<!điểm )(?<!diem )(" + "|".join(SHOR
 _COMRADE_RE = re.compile(r"(?<!\w)[đĐdD]\s*/\s*[cC](?!\w)")
 # Words that frame the question rather than name its topic, however they are typed (folded; the group is
 # dropped from the question's words): a greeting first ("Chào bạn, …") or thanks; "bây giờ"; "xử lý (đồng
-# chí này) thế nào", "giải quyết ra sao" and "(việc này) thực hiện thế nào" ask what the rules do with the case told;
-# "trường hợp này" points back at it.
+# chí này) thế nào", "giải quyết ra sao" and "(việc này) thực hiện thế nào" ask what the rules do with the
+# case told; "trường hợp này" points back at it.
 FRAME_RE = re.compile(
     r"^(?:xin chao|chao (?:ban|anh|chi|em|ad|moi nguoi))(?: (?:ban|anh|chi|em|ad))?\b"
     r"|\b(?:xin )?cam on(?: ban| anh| chi| em| ad| nhieu)?\b"
