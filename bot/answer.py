@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
-from .chunking import FRAGMENT_WORDS, glue_fragments, split_sentences
+from .chunking import FRAGMENT_WORDS, glue_fragments, introduces_list, split_sentences
 from .clause import OMITTED, Clause, list_lead, quote_clause
 from .doctypes import DocType
 from .metadata import find_refs
@@ -486,7 +486,7 @@ def compose(
         line_scores = _line_scores(q, sentences, pool, p)
         return compose_clauses(q, wide, line_scores, type_ok, weights, ref_words, named, p, following, linked)
     chosen = _choose_sentences(q, sentences, pool, p)
-    if Wants.LIST in q.wants and chosen and _introduces_list(chosen[0].text):
+    if Wants.LIST in q.wants and chosen and introduces_list(chosen[0].text):
         chosen = chosen[:1]  # the list asked for, whole, is the answer
     lead_coverage = chosen[0].coverage if chosen else 0.0
     top = sentences[0].score
@@ -563,7 +563,7 @@ def _score_sentences(
             if _is_heading(text, h.title):
                 continue  # headlines and letterheads are shown in the sources already
             score, coverage = _score_sentence(q, text, weights, total, prior, given, p)
-            if wants_list and _introduces_list(text):
+            if wants_list and introduces_list(text):
                 # A list's lead-in is shown with its items: it is scored with them, and ahead of an item
                 # alone by how much of the question the lead-in itself holds.
                 listed = _with_items(h.text, start, text, p.list_budget_chars)
@@ -668,7 +668,7 @@ def _sentence_blocks(
     budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
     hits = [pool[s.hit_index] for s in chosen]
     texts = [
-        _with_items(h.text, s.start, s.text, budget) if _introduces_list(s.text) else s.text
+        _with_items(h.text, s.start, s.text, budget) if introduces_list(s.text) else s.text
         for s, h in zip(chosen, hits, strict=True)
     ]
     cites = [(numbers[h.passage_id],) for h in hits]
@@ -891,11 +891,6 @@ def unnamed_subject_words(q: Query, text: str) -> frozenset[str]:
 def notices_of(hits: list[Hit]) -> list[str]:
     """A warning for each cited document that was replaced or amended, once each, in the order cited."""
     return list(dict.fromkeys(h.notice for h in hits if h.notice))
-
-
-def _introduces_list(sentence: str) -> bool:
-    """Is a sentence a list's lead-in ("… gồm các bước sau:"), shown with the lines that follow it?"""
-    return sentence.rstrip().endswith(":")
 
 
 def _with_items(passage: str, start: int, lead: str, budget: int) -> str:

@@ -185,8 +185,13 @@ def chunk_text(
 
 
 def _introduces(text: str, unit: tuple[Span, int, bool]) -> bool:
-    """Does a unit introduce what follows it: a list's lead-in, ending in ":"?"""
-    return text[unit[0].start : unit[0].end].rstrip().endswith(":")
+    """Does a unit of ``text`` introduce what follows it (introduces_list)?"""
+    return introduces_list(text[unit[0].start : unit[0].end])
+
+
+def introduces_list(sentence: str) -> bool:
+    """Is a sentence a list's lead-in ("… gồm các bước sau:"), read and shown with the lines that follow it?"""
+    return sentence.rstrip().endswith(":")
 
 
 # A piece of text longer than this many characters per allowed token is never counted whole: it is cut

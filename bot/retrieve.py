@@ -147,6 +147,7 @@ class HybridSearcher:
         self._statuses: dict[str, tuple[str, DocStatus]] | None = None
         self._infos: dict[str, DocInfo] = {}
         self._years_cache: dict[str, dict[tuple[str, int], set[int]]] = {}
+        self._has_cache: dict[tuple[str, bool], bool] = {}  # (phrase, as written) → does the corpus hold it
         self._authorities: dict[str, int] = {}
         self._tokens: dict[int, tuple[frozenset[str], list[tuple]]] = {}
         self._newest_term: str | None = None
@@ -210,10 +211,15 @@ class HybridSearcher:
         return out
 
     def corpus_has(self, phrase: str, accented: bool = False) -> bool:
-        """Does any passage contain this phrase (folded, or as written)?"""
-        cols = "{title body}" if accented else "{title_f body_f}"
-        expr = f"{cols} : {fts_phrase(phrase if accented else fold(phrase))}"
-        return self.snapshot.any_match(expr)
+        """Does any passage contain this phrase (folded, or as written)?  Asked once per phrase and index
+        version (the refusal checks ask it of every place a question names)."""
+        key = (phrase, accented)
+        if key not in self._has_cache:
+            cols = "{title body}" if accented else "{title_f body_f}"
+            self._has_cache[key] = self.snapshot.any_match(
+                f"{cols} : {fts_phrase(phrase if accented else fold(phrase))}"
+            )
+        return self._has_cache[key]
 
     def docs_mentioning(self, phrase: str) -> set[str]:
         """Documents whose text or title contains the (folded) phrase."""
