@@ -326,6 +326,15 @@ _HOW_LONG_RE = re.compile(r"\bbao lau\b")
 _DURATION_RE = re.compile(
     r"(?:\d[\d.,]*|\b(?:" + "|".join(_NUMBER_WORDS) + r"))\s+(?:\w+\s+)?(?:ngay|tuan|thang|nam|gio)\b"
 )
+# "Bao lâu một lần", "mấy lần một năm" ask how often: "hằng năm", "định kỳ", "mỗi tháng một lần" answer it.
+_HOW_OFTEN_RE = re.compile(
+    r"\b(?:bao lau|may (?:ngay|tuan|thang|nam)) (?:thi )?(?:mot|1) lan\b"
+    r"|\b(?:may|bao nhieu) lan (?:mot|moi|trong(?: mot)?) (?:tuan|thang|quy|nam|nhiem ky)\b"
+)
+_FREQUENCY_RE = re.compile(
+    r"\b(?:hang|moi) (?:ngay|tuan|thang|quy|nam|nhiem ky)\b|\bdinh ky\b"
+    r"|\b(?:ngay|tuan|thang|quy|nam|nhiem ky) (?:mot|hai|ba|\d+) lan\b"
+)
 # The kinds of answer a line can be seen to hold.
 TYPED_WANTS = frozenset({Wants.COUNT, Wants.DATE, Wants.DAY, Wants.SINCE, Wants.PERSON})
 
@@ -346,6 +355,8 @@ def type_satisfied(q: Query, text: str) -> bool:
         return False
     if Wants.PERSON in q.wants and not (_NAME_RE.search(text) or _TITLED_NAME_RE.search(text)):
         return False
+    if Wants.COUNT in q.wants and _HOW_OFTEN_RE.search(q.folded):
+        return bool(_FREQUENCY_RE.search(folded))
     if Wants.COUNT in q.wants:
         if not _NUMBER_RE.search(text if re.search(r"\d", text) else folded):
             return False

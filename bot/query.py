@@ -18,7 +18,7 @@ from importlib import resources
 from .glossary import Glossary
 from .metadata import DocRef, find_refs
 from .params import DEFAULT_SEARCH
-from .terms import find_terms
+from .terms import find_terms, roman_to_int, to_roman
 from .textnorm import fold, folded_words, has_diacritics, is_syllable, normalize
 
 # Question and function words (folded).  They carry no topic, so they are left
@@ -60,7 +60,7 @@ CUES: dict[Wants, re.Pattern[str]] = {
     # "Những (khoảng) thời gian nào" asks which kinds of period (a list), not when.
     Wants.DATE: re.compile(
         r"\b(ngay nao|bao gio|nam nao|(?<!nhung )(?<!cac )(?<!nhung khoang )(?<!cac khoang )thoi gian nao"
-        r"|thang nao|thoi diem nao)\b"
+        r"|thang nao|thoi diem nao|thang may|nam may(?!\s+\w)|may gio)\b"
     ),
     Wants.WHO: re.compile(r"\b(ai|nguoi nao|dong chi nao|tac gia|nguoi viet|do ai)\b"),
     # Asks for a person by name ("Ai được bầu làm Bí thư?", "Chủ tịch là ai?"), not for a body or a role
@@ -96,17 +96,21 @@ _MAY_AFTER_NOT_COUNT = frozenset(
 )
 
 
+# "Tháng mấy", "năm mấy" (not "một năm mấy lần"), "mấy giờ" ask for a time, not for a number.
+_WHEN_MAY_RE = re.compile(r"\b(?:th[aá]ng m[aấ]y|n[aă]m m[aấ]y(?!\s+\w)|m[aấ]y gi[oờ])\b")
+
+
 def asks_how_many(text: str) -> bool:
     """Does the question ask for a number, judged from the whole question, not one folded word?"""
     folded = fold(text)
     if CUES[Wants.COUNT].search(folded):
         return True
     lowered = normalize(text).lower()
-    if re.search(r"\bmấy\b", lowered):
+    if re.search(r"\bmấy\b", _WHEN_MAY_RE.sub(" ", lowered)):
         return True
     if has_diacritics(text):
         return False  # "máy", "may" written with their marks are not "mấy"
-    words = folded_words(text)
+    words = folded_words(_WHEN_MAY_RE.sub(" ", folded))
     for i, w in enumerate(words):
         if w != "may":
             continue
@@ -328,10 +332,47 @@ def _padded_words(folded: str) -> str:
     return " " + " ".join(re.findall(r"\w+", folded)) + " "
 
 
-def _synonyms_in(folded: str) -> dict[str, tuple[str, ...]]:
-    """The SYNONYMS phrases a folded question uses, with the documents' forms."""
-    padded = _padded_words(folded)
-    return {k: v for k, v in _SYNONYMS_FOLDED.items() if f" {k} " in padded}
+def _synonyms_in(text: str) -> dict[str, tuple[str, ...]]:
+    """The SYNONYMS phrases a question uses, folded, with the documents' forms; and its ordinals."""
+    padded = _padded_words(fold(text))
+    found = {k: v for k, v in _SYNONYMS_FOLDED.items() if f" {k} " in padded}
+    return found | _ordinal_forms(padded, {m.lower() for m in re.findall(r"\b[IVXL]{1,7}\b", text)})
+
+
+# The highest congress, term or plenum number read as an ordinal.
+MAX_ORDINAL = 30
+# "Đại hội lần 2", "khóa 14", "Hội nghị lần thứ hai": the documents number congresses, terms and plenums in
+# Roman numerals ("Lần thứ II", "khóa XIV"), sometimes in words.  Words only after "lần thứ" ("đại hội năm"
+# is "the congress of the year").
+_ORDINAL_WORDS = ("nhat", "hai", "ba", "tu", "nam", "sau", "bay", "tam", "chin", "muoi")
+_ORDINAL_RE = re.compile(
+    r" (lan thu|lan|khoa|dai hoi|hoi nghi) (\d{1,2}|[ivxl]{1,7})(?= )| (lan thu) ("
+    + "|".join(_ORDINAL_WORDS)
+    + ")(?= )"
+)
+
+
+def _ordinal_forms(padded: str, roman: set[str]) -> dict[str, tuple[str, ...]]:
+    """The other ways the documents write each ordinal the question names (``padded``: see _padded_words).
+    Roman numerals count only as written, in capitals (``roman``, folded): "vi" is also "vì"."""
+    out: dict[str, tuple[str, ...]] = {}
+    for m in _ORDINAL_RE.finditer(padded):
+        prefix, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        if number.isdigit():
+            n = int(number)
+        elif number in _ORDINAL_WORDS:
+            n = _ORDINAL_WORDS.index(number) + 1
+        else:
+            n = (roman_to_int(number) or 0) if number in roman else 0
+        if not 0 < n <= MAX_ORDINAL:
+            continue
+        stem = "lan thu" if prefix == "lan" else prefix
+        forms = [f"{stem} {to_roman(n).lower()}", f"{stem} {n}"]
+        if stem == "lan thu" and n <= len(_ORDINAL_WORDS):
+            forms.append(f"lan thu {_ORDINAL_WORDS[n - 1]}")
+        phrase = f"{prefix} {number}"
+        out[phrase] = tuple(f for f in dict.fromkeys(forms) if f != phrase)
+    return out
 
 
 # Bodies, offices and State matters outside the Party's own rules.  A clause that shares one of their words
@@ -431,7 +472,7 @@ def analyze(question: str, glossary: Glossary) -> Query:
     dense = text + (" (" + "; ".join(expansions) + ")" if expansions else "")
     in_play = {t for t in tokens if t in glossary.entries and t in written} | set(glossary.abbreviations_in(text))
     other_forms = {a: [" ".join(folded_words(f)) for f in glossary.entries[a]] for a in in_play}
-    synonyms = _synonyms_in(folded)
+    synonyms = _synonyms_in(text)
     for phrase, forms in synonyms.items():
         content = [word for word in phrase.split() if word in terms]
         for word in content:

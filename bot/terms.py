@@ -56,7 +56,7 @@ def roman_to_int(text: str) -> int | None:
     return total or None
 
 
-def _roman(n: int) -> str:
+def to_roman(n: int) -> str:
     out = []
     for value, letters in ((50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
         while n >= value:
@@ -96,7 +96,7 @@ class Term:
     def label(self) -> str:
         """Vietnamese label: "nhiệm kỳ 2020–2025", "khóa XIV (2026–2031)"."""
         if self.level == "national" and self.congress is not None:
-            return f"khóa {_roman(self.congress)} ({self.start}–{self.end})"
+            return f"khóa {to_roman(self.congress)} ({self.start}–{self.end})"
         return f"nhiệm kỳ {self.start}–{self.end}"
 
 

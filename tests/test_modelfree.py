@@ -210,6 +210,10 @@ def test_analyze_is_the_same_for_nfd_unaccented_and_old_tone_placement(glossary)
         ("Đảng bộ tôi năm nào cũng không họp được. Có được họp theo cụm không?", set(), {"date"}),
         ("chi bo may lan cung khong du nguoi hop thi sao", set(), {"count"}),
         ("Năm nào cũng họp được, vậy chi bộ họp mấy lần một năm?", {"count"}, {"date"}),
+        # "Tháng mấy", "năm mấy", "mấy giờ" ask when, not how many.
+        ("dai hoi lan 2 hop vao thang may nam nao", {"date"}, {"count"}),
+        ("Đại hội khai mạc lúc mấy giờ?", {"date"}, {"count"}),
+        ("Đảng ta ra đời năm mấy?", {"date"}, {"count"}),
     ],
 )
 def test_analyze_reads_what_kind_of_answer_is_wanted(glossary, question, wanted, not_wanted):
@@ -1144,6 +1148,25 @@ def test_the_best_passage_of_a_long_case_may_hold_a_smaller_share_of_its_words(g
 def test_how_many_of_a_noun_is_answered_by_a_number_of_it(glossary, question, answers, does_not):
     q = analyze(question, glossary)
     assert type_satisfied(q, answers) and not type_satisfied(q, does_not)
+
+
+def test_how_often_is_answered_by_a_frequency_written_without_a_number(glossary):
+    q = analyze("chi bo co phai kiem tra the dang vien dinh ky khong, bao lau mot lan", glossary)
+    assert "count" in q.wants
+    assert type_satisfied(q, "Định kỳ hằng năm chi bộ kiểm tra thẻ đảng viên.")
+    assert type_satisfied(q, "Chi bộ kiểm tra thẻ đảng viên sáu tháng một lần.")
+    assert not type_satisfied(q, "Chi bộ kiểm tra thẻ đảng viên khi đảng viên chuyển sinh hoạt.")
+    assert not type_satisfied(q, "Thẻ đảng viên có 2 mặt.")
+
+
+def test_an_ordinal_is_searched_as_the_documents_write_it(glossary):
+    q = analyze("dai hoi dang lan 2 to chuc o tinh nao", glossary)
+    assert {"lan thu ii", "lan thu hai"} <= set(q.synonyms)
+    assert q.holds("2", {"lan", "thu", "ii"}, "lan thu ii 11 - 19/2/1951 tuyen quang")
+    assert "khoa xiv" in analyze("Ban Chấp hành khóa 14 họp mấy lần?", glossary).synonyms
+    assert "dai hoi 14" in analyze("Đại hội XIV họp ở đâu?", glossary).synonyms
+    # Roman numerals count only in capitals: "dai hoi vi" is "đại hội vì".
+    assert not analyze("dai hoi vi loi ich chung", glossary).synonyms
 
 
 def test_a_village_head_is_a_body_of_its_own(glossary):
