@@ -104,6 +104,12 @@ def quote_clause(
             break
         chosen.add(i)
         used += size
+    for i in sorted(chosen):
+        # An item that leads in sub-items ("- Đảng viên … như sau:" then "+ …" lines) is never shown without
+        # them: the best of them joins it, past the budget if need be.
+        subs = _sub_items(text, items, i)
+        if subs and not chosen.intersection(subs):
+            chosen.add(max(subs, key=lambda j: (scores[j], -j)))
     parts = [text[s:e] for s, e in lead]
     gap = False
     for i, (s, e) in enumerate(items):
@@ -114,6 +120,35 @@ def quote_clause(
             parts.append(OMITTED)
             gap = True
     return Clause(label, page, start, end, "\n".join(parts), len(chosen) == len(items))
+
+
+def _marker(line: str) -> str:
+    """The kind of an item's marker: "-", "+", "a)", "1." ... (the sub-items of an item have another kind)."""
+    m = _ITEM_RE.match(line)
+    if not m:
+        return ""
+    mark = m.group(0).strip()
+    if mark[0].isdigit():
+        return f"{mark.count('.')}." if mark[-1] == "." else "1)"
+    if mark[0] == "(":
+        return "(1)"
+    return "a)" if mark[-1] == ")" else mark.replace("–", "-")
+
+
+def _sub_items(text: str, items: list[tuple[int, int]], i: int) -> list[int]:
+    """The items right after item ``i`` that it leads in: it ends in ":" and they carry another marker, up to
+    the next item marked like it."""
+    s, e = items[i]
+    if not text[s:e].rstrip().endswith(":"):
+        return []
+    own = _marker(text[s:e])
+    out = []
+    for j in range(i + 1, len(items)):
+        mark = _marker(text[items[j][0] : items[j][1]])
+        if mark == own:
+            break
+        out.append(j)
+    return out
 
 
 def list_lead(text: str) -> str | None:

@@ -1052,6 +1052,23 @@ def test_a_long_article_keeps_the_item_that_answers_even_from_a_passage_read_for
     assert "dưới chín đảng viên chính thức" in quoted and OMITTED in quoted
 
 
+def test_an_item_that_leads_in_sub_items_is_never_shown_without_them():
+    text = (
+        "a) Ở trong nước\n"
+        "- Đảng viên đến làm việc theo hợp đồng lao động xác định thời hạn từ 12 tháng đến 36 tháng ở các "
+        "cơ quan, doanh nghiệp, đơn vị sự nghiệp minh họa, thì giải quyết việc chuyển sinh hoạt đảng như sau:\n"
+        "+ Ở những nơi có tổ chức đảng: Chuyển sinh hoạt đảng chính thức đến tổ chức cơ sở đảng nơi làm việc.\n"
+        "+ Ở những nơi chưa có tổ chức đảng: đảng viên vẫn sinh hoạt ở đảng bộ cũ.\n"
+        "- Đảng viên là học sinh, sinh viên tốt nghiệp ra trường thì sinh hoạt ở đảng bộ nhà trường.\n"
+    )
+    hit = Hit(1, "hd", 0, 0, len(text), text, "Hướng dẫn minh họa", None, "", "huong-dan")
+    lines = [m.start() for m in re.finditer(r"^", text, re.M)]
+    scores = {lines[1]: 1.0, lines[2]: 0.4, lines[3]: 0.3, lines[4]: 0.2}
+    quoted = quote_clause(hit, ("điểm a", 0, len(text), None), scores, 250, DEFAULT_ANSWER).text
+    assert "như sau:\n+ Ở những nơi có tổ chức đảng" in quoted
+    assert "học sinh" not in quoted and quoted.endswith(OMITTED)
+
+
 def test_a_long_paragraph_cut_to_its_budget_keeps_a_sentence_not_only_its_label():
     text = (
         "3.2.2. Nếu đảng viên giới thiệu người vào Đảng chuyển đến chi bộ khác thì chi bộ phân công đảng viên "
