@@ -105,8 +105,9 @@ def quote_clause(
         chosen.add(i)
         used += size
     for i in sorted(chosen):
-        # An item that leads in sub-items ("- Đảng viên … như sau:" then "+ …" lines) is never shown without
-        # them: the best of them joins it, past the budget if need be.
+        # An item is never shown without the lines that belong to it: the sub-items it leads in ("- Đảng viên
+        # … như sau:" then "+ …" lines), or the unmarked paragraphs that go on with it ("Trường hợp …"). The
+        # best of them joins it, past the budget if need be.
         subs = _sub_items(text, items, i)
         if subs and not chosen.intersection(subs):
             chosen.add(max(subs, key=lambda j: (scores[j], -j)))
@@ -136,12 +137,14 @@ def _marker(line: str) -> str:
 
 
 def _sub_items(text: str, items: list[tuple[int, int]], i: int) -> list[int]:
-    """The items right after item ``i`` that it leads in: it ends in ":" and they carry another marker, up to
-    the next item marked like it."""
+    """The lines right after item ``i`` that belong to it, up to the next item marked like it: the sub-items
+    it leads in (it ends in ":"), or the unmarked paragraphs that go on with it."""
     s, e = items[i]
-    if not text[s:e].rstrip().endswith(":"):
-        return []
     own = _marker(text[s:e])
+    if not own or i + 1 == len(items):
+        return []
+    if not text[s:e].rstrip().endswith(":") and _marker(text[items[i + 1][0] : items[i + 1][1]]):
+        return []
     out = []
     for j in range(i + 1, len(items)):
         mark = _marker(text[items[j][0] : items[j][1]])

@@ -1069,6 +1069,22 @@ def test_an_item_that_leads_in_sub_items_is_never_shown_without_them():
     assert "học sinh" not in quoted and quoted.endswith(OMITTED)
 
 
+def test_an_item_is_never_shown_without_the_paragraph_that_goes_on_with_it():
+    text = (
+        "c) Bổ sung hồ sơ đảng viên minh họa\n"
+        "- Đối với đảng viên kết nạp từ khi có Quy định 99-QĐ/TW thì hồ sơ phải có đủ các tài liệu nêu trên.\n"
+        "- Đối với đảng viên kết nạp trước khi có Quy định 99-QĐ/TW thì cấp ủy sưu tầm, bổ sung tài liệu còn "
+        "thiếu trong hồ sơ đảng viên.\n"
+        "Trường hợp đã sưu tầm mà vẫn không đủ thì cấp ủy xác nhận, ký tên vào bản mục lục tài liệu.\n"
+    )
+    hit = Hit(1, "hd", 0, 0, len(text), text, "Hướng dẫn minh họa", None, "", "huong-dan")
+    lines = [m.start() for m in re.finditer(r"^", text, re.M)]
+    scores = {lines[1]: 0.3, lines[2]: 1.0, lines[3]: 0.4}
+    quoted = quote_clause(hit, ("điểm c", 0, len(text), None), scores, 150, DEFAULT_ANSWER).text
+    assert "bổ sung tài liệu còn thiếu trong hồ sơ đảng viên.\nTrường hợp đã sưu tầm" in quoted
+    assert "từ khi có" not in quoted
+
+
 def test_a_long_paragraph_cut_to_its_budget_keeps_a_sentence_not_only_its_label():
     text = (
         "3.2.2. Nếu đảng viên giới thiệu người vào Đảng chuyển đến chi bộ khác thì chi bộ phân công đảng viên "
