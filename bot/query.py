@@ -324,6 +324,30 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "có mặt": ("tham dự",),
     "bỏ phiếu": ("biểu quyết",),
 }
+# Topics whose syllables alone are function words or in nearly every passage ("cán" folds to "can" = "cần",
+# "bộ" is in DOMAIN_COMMON): the pair is the question's word.  Without diacritics the pair is read so unless
+# the next syllable makes it another phrase ("can bo sung" = "cần bổ sung").
+TOPIC_COMPOUNDS: dict[str, frozenset[str]] = {
+    "cán bộ": frozenset({"sung", "nhiem", "tri", "cuc"}),
+    "thẻ đảng": frozenset(),
+}
+
+
+def _compounds_in(text: str, padded: str) -> list[str]:
+    """The TOPIC_COMPOUNDS a question names, folded (``padded``: its folded words, see _padded_words)."""
+    lowered = normalize(text).lower()
+    accented = has_diacritics(text)
+    out = []
+    for compound, not_after in TOPIC_COMPOUNDS.items():
+        key = fold(compound)
+        if accented:
+            if re.search(rf"\b{compound}\b", lowered):
+                out.append(key)
+        elif re.search(rf" {key} (?!(?:{'|'.join(not_after) or '$^'}) )", padded):
+            out.append(key)
+    return out
+
+
 _SYNONYMS_FOLDED = {fold(k): tuple(fold(v) for v in vs) for k, vs in SYNONYMS.items()}
 
 
@@ -481,6 +505,10 @@ def analyze(question: str, glossary: Glossary) -> Query:
             # "tối đa" is two function words: the phrase itself is the question's word.
             terms.append(phrase)
             other_forms[phrase] = [phrase, *forms]
+    for compound in _compounds_in(text, _padded_words(folded)):
+        if compound not in terms:
+            terms.append(compound)
+            other_forms[compound] = [compound]
     cued = _INDEFINITE_RE.sub(" ", folded)
     wants = {kind for kind, cue in CUES.items() if cue.search(cued)}
     if asks_how_many(text) and (cued == folded or asks_how_many(cued)):

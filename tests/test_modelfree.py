@@ -1192,6 +1192,21 @@ def test_how_often_is_answered_by_a_frequency_written_without_a_number(glossary)
     assert not type_satisfied(q, "Thẻ đảng viên có 2 mặt.")
 
 
+@pytest.mark.parametrize(
+    ("question", "compound", "named"),
+    [
+        ("Việc quản lý cán bộ phải tuân theo những nguyên tắc nào?", "can bo", True),
+        ("quan ly can bo theo nguyen tac nao", "can bo", True),
+        # "cần bổ sung": folded, the same syllables.
+        ("Chi bộ cần bổ sung giấy tờ gì?", "can bo", False),
+        ("chi bo can bo sung giay to gi", "can bo", False),
+        ("lam mat the dang thi lam lai the nao", "the dang", True),
+    ],
+)
+def test_a_topic_of_two_function_syllables_is_a_word_of_the_question(glossary, question, compound, named):
+    assert (compound in analyze(question, glossary).terms) is named
+
+
 def test_an_ordinal_is_searched_as_the_documents_write_it(glossary):
     q = analyze("dai hoi dang lan 2 to chuc o tinh nao", glossary)
     assert {"lan thu ii", "lan thu hai"} <= set(q.synonyms)
