@@ -828,6 +828,9 @@ def _intro_words(intro: str) -> frozenset[str]:
     return frozenset(w for w in _folded_words(intro) if not w.isdigit() and len(w) > 1)
 
 
+_SPECIAL_CASE_WORDS = frozenset({"truong", "hop"})
+
+
 def _mark_special_cases(
     q: Query, candidates: list[_Candidate], intros: list[tuple[str, frozenset[str]]], p: AnswerParams
 ) -> None:
@@ -835,8 +838,13 @@ def _mark_special_cases(
     tặng … sớm, muộn" beside "Hồ sơ xét tặng …") is a special case of it: it gives way to the general one."""
     asked = set(q.folded.split())
     heads = [(doc, words) for doc, words in intros if len(words) >= p.special_case_min_words]
+    # A section headed "Trường hợp …" ("5.2. Trường hợp đề nghị tặng … không đúng tiêu chuẩn") is a special
+    # case too, when the question tells no case of its own and does not ask about cases.
+    cases_asked = q.asked_part is not None or " truong hop " in f" {' '.join(folded_words(q.folded))} "
     for c, (doc, words) in zip(candidates, intros, strict=True):
-        if any(d == doc and general < words and not (words - general) & asked for d, general in heads):
+        if any(d == doc and general < words and not (words - general) & asked for d, general in heads) or (
+            not cases_asked and _SPECIAL_CASE_WORDS <= words and len(words) >= p.special_case_min_words
+        ):
             c.score -= p.special_case_penalty
 
 

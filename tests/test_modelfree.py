@@ -1266,6 +1266,26 @@ def test_a_section_headed_as_a_special_case_gives_way_to_the_general_one(glossar
     assert best.unit[0] == "điểm 2"
 
 
+def test_a_section_headed_trường_hợp_is_a_special_case_unless_the_question_tells_one(glossary):
+    one = "1. Hồ sơ xét tặng Kỷ niệm chương Minh Họa\n- Tờ khai đề nghị tặng có xác nhận của chi bộ.\n- Nghị quyết của chi bộ.\n"
+    two = (
+        "5.2. Trường hợp đề nghị xét tặng Kỷ niệm chương Minh Họa không đúng tiêu chuẩn\n"
+        "- Hồ sơ đề nghị xét tặng Kỷ niệm chương Minh Họa như điểm 1; công văn báo cáo rõ hình thức xử lý.\n"
+        "- Đơn của đảng viên nêu rõ lý do; nghị quyết, công văn đề nghị của cấp ủy có thẩm quyền.\n"
+    )
+    text = one + two
+    units = [("điểm 1", 0, len(one), None), ("điểm 5.2", len(one), len(text), None)]
+    hit = Hit(1, "hd", 0, 0, len(text), text, "Hướng dẫn minh họa", None, "", "huong-dan", units=units, score=0.03)
+
+    def best(question: str) -> str:
+        q = analyze(question, glossary)
+        weights = {t: 1.0 for t in q.terms}
+        return max(_clause_candidates(q, [hit], weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score).unit[0]
+
+    assert best("Hồ sơ đề nghị xét tặng Kỷ niệm chương Minh Họa gồm những gì?") == "điểm 1"
+    assert best("Trường hợp đề nghị tặng Kỷ niệm chương Minh Họa không đúng tiêu chuẩn thì hồ sơ gồm gì?") == "điểm 5.2"
+
+
 def test_a_clause_saying_the_question_in_one_line_beats_one_scattering_its_words(glossary):
     # Both clauses hold every word of the question, and the first comes from the better-ranked passage;
     # only the second says it in one line (the best window: clause_window_weight).
