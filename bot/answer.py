@@ -22,7 +22,7 @@ from .metadata import find_refs
 from .params import DEFAULT_ANSWER, AnswerParams
 from .query import ASKING_WORDS, DOMAIN_COMMON, STOPWORDS, Query, Wants, find_places
 from .retrieve import Hit, topic_weights
-from .textnorm import fold, folded_words
+from .textnorm import LOWER, UPPER, fold, folded_words
 
 # The tunables (relevance gate, scoring weights, budgets) are in bot/params.py (AnswerParams).
 # Statuses of a document that no longer applies: it still answers, marked, ranked after the text in force.
@@ -305,12 +305,18 @@ _PERSON_NOUNS = {
     "cap uy vien",
 }
 _COUNT_NOUN_RE = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)(?:\s+(\w+))?")
+# The first syllables of offices and titles written in capitals after "đồng chí".
+_OFFICE_WORDS = "(?:Tổng|Bí|Chủ|Ủy|Phó|Trưởng|Thủ|Giám|Chánh|Bộ|Thường|Đại|Chính)"
 # "đồng chí Tô Lâm", "ông Nguyễn Văn A": a person named after a form of address.
-_TITLED_NAME_RE = re.compile(r"(?:đồng chí|Đồng chí|ông|Ông|bà|Bà)\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]+)+")
+_TITLED_NAME_RE = re.compile(
+    rf"(?:đồng chí|Đồng chí|ông|Ông|bà|Bà)\s+(?!{_OFFICE_WORDS}\b)[{UPPER}][{LOWER}]+(?:\s+[{UPPER}][{LOWER}]+)+"
+)
 _NAME_RE = re.compile(
-    r"\b[A-ZĐÀ-Ỹ][a-zà-ỹđ]*(?:\s+[A-ZĐÀ-Ỹ][a-zà-ỹđ]*){2,}"  # Nguyễn Mạnh Hùng
-    r"|\b[A-ZĐÀ-Ỹ]{2,}(?:\s+[A-ZĐÀ-Ỹ]+){1,3}\b"  # ĐỖ THANH LÃNG
-    r"|\b(?:[Đđ]ồng chí|[Đđ]ại tá|[Tt]hiếu tướng|[Tt]rung tướng|[Tt]hượng tá)\s+[A-ZĐÀ-Ỹ]"
+    rf"\b[{UPPER}][{LOWER}]*(?:\s+[{UPPER}][{LOWER}]*){{2,}}"  # Nguyễn Mạnh Hùng
+    rf"|\b[{UPPER}]{{2,}}(?:\s+[{UPPER}]+){{1,3}}\b"  # ĐỖ THANH LÃNG
+    # "đồng chí Tô Lâm", not "đồng chí Tổng Bí thư": an office is not a name.
+    rf"|\b(?:[Đđ]ồng chí|[Đđ]ại tá|[Tt]hiếu tướng|[Tt]rung tướng|[Tt]hượng tá)\s+(?!{_OFFICE_WORDS}\b)"
+    rf"[{UPPER}][{LOWER}]*\s+[{UPPER}]"
 )
 _DAY_RE = re.compile(r"\b\d{1,2}\s*[/\-]\s*\d{1,2}\b|\bngày\s+\d")
 # A month or a year, but not a term of office ("nhiệm kỳ 2020 - 2025").

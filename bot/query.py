@@ -19,7 +19,7 @@ from .glossary import Glossary
 from .metadata import DocRef, find_refs
 from .params import DEFAULT_SEARCH
 from .terms import find_terms, roman_to_int, to_roman
-from .textnorm import fold, folded_words, has_diacritics, is_syllable, normalize
+from .textnorm import UPPER, fold, folded_words, has_diacritics, is_syllable, normalize
 
 # Question and function words (folded).  They carry no topic, so they are left
 # out of the lexical query and of the coverage measure.  Bigrams are still built
@@ -67,7 +67,10 @@ CUES: dict[Wants, re.Pattern[str]] = {
     # ("Ai có thẩm quyền quyết định?"): the answer must name someone.
     Wants.PERSON: re.compile(
         r"\b(ai (?:duoc bau|duoc bo nhiem|trung cu|dang la|giu chuc|dam nhiem)"
-        r"|(?:bi thu|chu tich|chinh uy|chi huy truong|truong ban|giam doc|chu nhiem)(?: \w+){0,8} (?:la|lam) ai)\b"
+        r"|(?:bi thu|chu tich|chinh uy|chi huy truong|truong ban|giam doc|chu nhiem)(?: \w+){0,8} (?:la|lam) ai"
+        # An election's outcome or who holds an office now: "bầu đồng chí nào làm …", "hiện do ai làm …".
+        r"|bau (?:dong chi|nguoi) nao|hien (?:nay )?do (?:dong chi nao|ai)"
+        r"|(?:dong chi nao|ai) hien (?:nay )?(?:dang )?(?:lam|giu|la))\b"
     ),
     # Who wrote the article: answered from the document's author line.
     Wants.AUTHOR: re.compile(r"\b(tac gia|ai viet|nguoi viet|but danh|viet boi|cua tac gia)\b"),
@@ -457,7 +460,7 @@ def _subjects_in(folded: str, glossary: Glossary, in_play: Collection[str] = ())
 
 
 # Where one sentence of a question ends and the next begins: ".", "?" or "!" then a capital letter.
-_SENTENCE_END_RE = re.compile(r"(?<=[.?!])\s+(?=[A-ZĐÀ-Ỹ])")
+_SENTENCE_END_RE = re.compile(rf"(?<=[.?!])\s+(?=[{UPPER}])")
 # A last sentence shorter than this ("Có được không?") does not say what is asked on its own.
 MIN_ASKED_WORDS = 4
 

@@ -42,6 +42,18 @@ _TONE_MAP = _tone_table()
 _TONE_RE = re.compile("(?<![qQ])(" + "|".join(map(re.escape, sorted(_TONE_MAP, key=len, reverse=True))) + r")(?!\w)")
 
 
+def _letters(upper: bool) -> str:
+    """Vietnamese letters of one case, for regex classes: "[A-ZĐÀ-Ỹ]" is wrong, since the range À-Ỹ holds
+    the lower-case letters too ("đ", "ư", "ạ")."""
+    chars = [chr(c) for c in [*range(0x41, 0x5B), *range(0x61, 0x7B), *range(0xC0, 0x250), *range(0x1EA0, 0x1EFA)]]
+    keep = [c for c in chars if unicodedata.normalize("NFD", c)[0].isascii() or c in "Đđ"]
+    return "".join(c for c in keep if c.isupper() == upper and c.isalpha())
+
+
+UPPER = _letters(upper=True)  # regex class contents: f"[{UPPER}]"
+LOWER = _letters(upper=False)
+
+
 def normalize(text: str) -> str:
     """NFC, one tone-placement convention, no zero-width characters, plain spaces."""
     text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH).translate(_SPACES)

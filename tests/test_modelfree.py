@@ -206,6 +206,10 @@ def test_analyze_is_the_same_for_nfd_unaccented_and_old_tone_placement(glossary)
         ("Ai được bầu làm Bí thư Tỉnh ủy?", {"who", "person"}, set()),
         ("Chủ tịch Ủy ban Kiểm tra tỉnh là ai?", {"person"}, set()),
         ("Ai có thẩm quyền quyết định kỷ luật đảng viên?", {"who"}, {"person"}),
+        # An election's outcome, who holds an office now: a name.
+        ("Hội nghị Trung ương lần thứ nhất bầu đồng chí nào làm Chủ nhiệm Ủy ban Kiểm tra?", {"person"}, set()),
+        ("Ban Chỉ đạo phòng, chống tham nhũng hiện do đồng chí nào làm Trưởng ban?", {"person"}, set()),
+        ("Tỉnh ủy phân công đồng chí nào phụ trách cấp ủy quân sự?", {"who"}, {"person"}),
         # A question word before "cũng" says "every": the case told, not what is asked.
         ("Đảng bộ tôi năm nào cũng không họp được. Có được họp theo cụm không?", set(), {"date"}),
         ("chi bo may lan cung khong du nguoi hop thi sao", set(), {"count"}),
@@ -1181,6 +1185,15 @@ def test_the_best_passage_of_a_long_case_may_hold_a_smaller_share_of_its_words(g
 def test_how_many_of_a_noun_is_answered_by_a_number_of_it(glossary, question, answers, does_not):
     q = analyze(question, glossary)
     assert type_satisfied(q, answers) and not type_satisfied(q, does_not)
+
+
+def test_a_name_is_capitalised_words_not_an_office_nor_lower_case_accented_words(glossary):
+    q = analyze("Ban Chỉ đạo hiện do đồng chí nào làm Trưởng ban?", glossary)
+    assert type_satisfied(q, "Đồng chí Tô Lâm làm Trưởng Ban Chỉ đạo.")
+    assert type_satisfied(q, "Trưởng ban là đồng chí Nguyễn Minh Họa.")
+    # "đạo", "ương" begin with lower-case letters; an office after "đồng chí" is not a name.
+    assert not type_satisfied(q, "Ban Chỉ đạo Trung ương: đứng đầu là Trưởng ban.")
+    assert not type_satisfied(q, "Đồng chí Tổng Bí thư giữ chức vụ không quá hai nhiệm kỳ.")
 
 
 def test_how_often_is_answered_by_a_frequency_written_without_a_number(glossary):
