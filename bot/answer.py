@@ -412,8 +412,33 @@ def _score_sentence(
     if Wants.WHO in q.wants and _NAME_RE.search(text):
         bonus += p.name_bonus
     length_penalty = p.short_sentence_penalty if len(tokens) < p.short_sentence_words else 0.0
+    if negation_clash(q.folded, folded):
+        length_penalty += p.negation_penalty
     score = coverage + p.phrase_weight * phrase + p.expansion_weight * expansions + bonus + p.prior_weight * prior
     return score - length_penalty, coverage
+
+
+# "có tổ chức đảng" / "chưa có tổ chức đảng": the same words, the opposite case.
+_NEGATED_RE = re.compile(r"\b(chua|khong)? ?\bco ((?:\w+ ){1,2}\w+)")
+
+
+def _has_state(folded: str) -> dict[str, bool]:
+    """What a folded text says is there or is not ("có X" → X: True, "chưa/không có X" → X: False), each X
+    as its first two words."""
+    out: dict[str, bool] = {}
+    for m in _NEGATED_RE.finditer(folded):
+        what = " ".join(m.group(2).split()[:2])
+        out.setdefault(what, m.group(1) is None)
+    return out
+
+
+def negation_clash(q_folded: str, folded: str) -> bool:
+    """Does a text say the opposite of the question's case ("chưa có tổ chức đảng" to "… có tổ chức đảng")?"""
+    asked = _has_state(" ".join(_folded_words(q_folded)))
+    if not asked:
+        return False
+    said = _has_state(folded)
+    return any(what in said and said[what] != there for what, there in asked.items())
 
 
 def _coverage(q: Query, weights: dict[str, float], total: float, words: set[str], folded: str) -> float:

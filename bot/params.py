@@ -130,6 +130,9 @@ class AnswerParams:
     short_sentence_words: int = 5
     # ...and loses this much.
     short_sentence_penalty: float = 0.1
+    # A sentence saying the opposite of the question's case ("chưa có tổ chức đảng" to "có tổ chức đảng")
+    # loses this much: its words match, its case does not.
+    negation_penalty: float = 0.3
     # How much a document's rank adds to a sentence's or clause's score: enough to put the rule before a
     # news item quoting it when both match about equally, not enough to answer from an unrelated clause...
     authority_weight: float = 0.15

@@ -40,6 +40,7 @@ from bot.answer import (
     is_blank_form,
     is_relevant,
     named_places,
+    negation_clash,
     render_text,
     type_satisfied,
     unnamed_subject_words,
@@ -1194,6 +1195,23 @@ def test_a_name_is_capitalised_words_not_an_office_nor_lower_case_accented_words
     # "đạo", "ương" begin with lower-case letters; an office after "đồng chí" is not a name.
     assert not type_satisfied(q, "Ban Chỉ đạo Trung ương: đứng đầu là Trưởng ban.")
     assert not type_satisfied(q, "Đồng chí Tổng Bí thư giữ chức vụ không quá hai nhiệm kỳ.")
+
+
+def test_the_item_for_the_opposite_case_scores_below_the_one_for_the_case_asked(glossary):
+    text = (
+        "+ Ở những nơi chưa có tổ chức đảng: nếu doanh nghiệp ở quá xa nơi thường trú thì chuyển sinh hoạt "
+        "đảng chính thức đến đảng bộ nơi tạm trú.\n"
+        "+ Ở những nơi có tổ chức đảng: chuyển sinh hoạt đảng chính thức đến tổ chức cơ sở đảng.\n"
+    )
+    hit = Hit(1, "hd", 0, 0, len(text), text, "Hướng dẫn minh họa", None, "", "huong-dan")
+    q = analyze(
+        "Đảng viên đến làm ở doanh nghiệp có tổ chức đảng thì chuyển sinh hoạt đảng chính thức không?", glossary
+    )
+    scores = _passage_line_scores(q, hit, {t: 1.0 for t in q.terms}, DEFAULT_ANSWER)
+    first, second = (scores[m.start()] for m in re.finditer(r"^\+", text, re.M))
+    assert second > first
+    assert negation_clash(q.folded, "o nhung noi chua co to chuc dang")
+    assert not negation_clash(q.folded, "o nhung noi co to chuc dang")
 
 
 def test_how_often_is_answered_by_a_frequency_written_without_a_number(glossary):
