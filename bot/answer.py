@@ -980,7 +980,7 @@ def compose_clauses(
     candidates = _clause_candidates(q, pool, weights, ref_words, named, p)
     if not candidates:
         return Composition([], [], 0.0, False, clause=True)
-    picks = _pick_clauses(q, candidates, pool, named, p)
+    picks = _pick_clauses(q, candidates, pool, named, p, weights)
     first = picks[0][0]
     first_hit = pool[first.hit_index]
     line_coverage = window_coverage(q, weights, first_hit.text[first.unit[1] : first.unit[2]], first.head, p)
@@ -1061,7 +1061,12 @@ def _linked_clause(
 
 
 def _pick_clauses(
-    q: Query, candidates: list[_Candidate], pool: list[Hit], named: set[str], p: AnswerParams
+    q: Query,
+    candidates: list[_Candidate],
+    pool: list[Hit],
+    named: set[str],
+    p: AnswerParams,
+    weights: dict[str, float] | None = None,
 ) -> list[tuple[_Candidate, int]]:
     """The clauses to quote, each with its budget: the best (those holding the kind of answer asked for
     first, then by score, then the larger); then the best of each other document the question names; else
@@ -1077,6 +1082,11 @@ def _pick_clauses(
     # A question naming several documents ("Điều lệ và Quy định 294 …") hears each of them.
     for doc in sorted(named - {h0.doc_id}):
         own = [c for c in candidates if pool[c.hit_index].doc_id == doc]
+        asked = _asked_of(q, pool[own[0].hit_index], [h for h in pool if h.doc_id in named]) if own else {}
+        if asked and weights:
+            # What the question asks of this document, in the words after it names it.
+            seg = {t: w for t, w in weights.items() if t in asked}
+            own.sort(key=lambda c: -(c.score + p.named_segment_weight * _held(q, seg, pool[c.hit_index], c)))
         if own and len(picks) < p.max_named_clauses:
             picks.append((own[0], p.second_clause_budget_chars))
     for c in [] if asks_list or len(picks) > 1 else candidates[1:]:
@@ -1087,6 +1097,34 @@ def _pick_clauses(
             picks.append((c, p.second_clause_budget_chars))
             break
     return picks
+
+
+def _held(q: Query, weights: dict[str, float], hit: Hit, c: _Candidate) -> float:
+    """The share of ``weights`` a candidate clause holds, with its headings."""
+    text = " ".join(_folded_words(hit.text[c.unit[1] : c.unit[2]]))
+    return _coverage(q, weights, sum(weights.values()) or 1.0, set(text.split()) | c.head, text)
+
+
+def _mention_at(folded: str, hit: Hit) -> int | None:
+    """Where a folded question names the hit's document: its number ("294"), or "Điều lệ" for the charter."""
+    if hit.doc_type == "charter":
+        m = re.search(r"(?<!thi hanh )\bdieu le\b", folded)
+    elif hit.doc_number and (number := re.match(r"\d+", hit.doc_number)):
+        m = re.search(rf"\b{number.group(0)}\b", folded)
+    else:
+        m = None
+    return m.end() if m else None
+
+
+def _asked_of(q: Query, hit: Hit, named_hits: list[Hit]) -> set[str]:
+    """The question's words after it names the hit's document, up to where it names another one."""
+    folded = " ".join(folded_words(q.folded))
+    at = _mention_at(folded, hit)
+    if at is None:
+        return set()
+    ends = [m for h in named_hits if h.doc_id != hit.doc_id and (m := _mention_at(folded, h)) and m > at]
+    words = set(folded[at : min(ends, default=len(folded))].split())
+    return {t for t in q.terms if set(t.split()) <= words}
 
 
 def _narrowest(

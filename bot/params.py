@@ -200,6 +200,9 @@ class AnswerParams:
     linked_clause_share: float = 0.65
     # A question naming several documents gets a clause from each, up to this many clauses in all.
     max_named_clauses: int = 3
+    # ...each chosen by its score plus this much times how much of the words asked after the question names
+    # that document it holds ("Điều lệ … ai đồng ý, và theo Quy định 294 thì chi bộ … do ai quyết định?").
+    named_segment_weight: float = 2.0
     # A list question prefers a clause that is a list, by how much of the question the list's lead-in
     # ("… trong các trường hợp sau:", or the clause's heading) holds: the list about what is asked, not a
     # list beside it (0.15 flat before: 0.708 of real.jsonl's lists complete; 0.3 × lead-in share: 0.750;

@@ -36,6 +36,7 @@ from bot.answer import (
     _heading_words,
     _narrowest,
     _passage_line_scores,
+    _pick_clauses,
     compose,
     is_blank_form,
     is_relevant,
@@ -1212,6 +1213,39 @@ def test_the_item_for_the_opposite_case_scores_below_the_one_for_the_case_asked(
     assert second > first
     assert negation_clash(q.folded, "o nhung noi chua co to chuc dang")
     assert not negation_clash(q.folded, "o nhung noi co to chuc dang")
+
+
+def test_each_named_document_answers_what_the_question_asks_of_it(glossary):
+    """ "Điều lệ … ai đồng ý, và theo Quy định 99 thì chi bộ … do ai quyết định lập?": the regulation's clause
+    is the one about what is asked after its number, not the one sharing most of the charter's words."""
+    rule = (
+        "5. Đảng bộ cơ sở đông đảng viên muốn lập đảng bộ bộ phận trực thuộc đảng ủy cơ sở phải được cấp ủy cấp "
+        "trên trực tiếp đồng ý.\n"
+    )
+    near = (
+        "20.3.1. Đảng bộ cơ sở đông đảng viên muốn lập đảng bộ bộ phận hay chi bộ trực thuộc thì phải được cấp ủy "
+        "cấp trên trực tiếp đồng ý.\n"
+    )
+    asked = "20.3.3. Việc lập chi bộ dưới đảng bộ bộ phận do đảng ủy bộ phận đề nghị, đảng ủy cơ sở quyết định.\n"
+    charter = Hit(1, "dl", 0, 0, len(rule), rule, "Điều lệ minh họa", None, "", "charter", score=0.05, authority=5)
+    charter.units = [("Điều 21, khoản 5", 0, len(rule), None)]
+    text = near + asked
+    reg = Hit(2, "qd", 0, 0, len(text), text, "Quy định 99-QĐ/TW", None, "", "regulation", score=0.03)
+    reg.units = [("mục 20.3.1", 0, len(near), None), ("mục 20.3.3", len(near), len(text), None)]
+    reg.doc_number = "99-QĐ/TW"
+    q = analyze(
+        "Đảng bộ cơ sở tôi đông đảng viên, muốn lập đảng bộ bộ phận. Điều lệ quy định việc này cần ai đồng ý, "
+        "và theo Quy định 99 thì chi bộ dưới đảng bộ bộ phận do ai quyết định lập?",
+        glossary,
+    )
+    weights = {t: 1.0 for t in q.terms}
+    pool = [charter, reg]
+    cands = _clause_candidates(q, pool, weights, set(), {"dl", "qd"}, DEFAULT_ANSWER)
+    picks = _pick_clauses(q, cands, pool, {"dl", "qd"}, DEFAULT_ANSWER, weights)
+    assert [c.unit[0] for c, _ in picks] == ["Điều 21, khoản 5", "mục 20.3.3"]
+    # Without the words asked of it, the regulation's clause sharing the charter's words would be quoted.
+    alone = _pick_clauses(q, cands, pool, {"dl", "qd"}, DEFAULT_ANSWER)
+    assert [c.unit[0] for c, _ in alone] == ["Điều 21, khoản 5", "mục 20.3.1"]
 
 
 def test_how_often_is_answered_by_a_frequency_written_without_a_number(glossary):
