@@ -304,6 +304,10 @@ _PERSON_NOUNS = {
     "chi uy vien",
     "cap uy vien",
 }
+# Who counts for "bao nhiêu người / đồng chí / cán bộ": anyone.
+_GENERIC_PERSONS = {"nguoi", "dong chi", "can bo"}
+# The members of a committee, however named.
+_MEMBER_NOUNS = {"uy vien", "thanh vien", "dang uy vien", "chi uy vien", "cap uy vien"}
 _COUNT_NOUN_RE = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)(?:\s+(\w+))?")
 # The first syllables of offices and titles written in capitals after "đồng chí".
 _OFFICE_WORDS = "(?:Tổng|Bí|Chủ|Ủy|Phó|Trưởng|Thủ|Giám|Chánh|Bộ|Thường|Đại|Chính)"
@@ -380,7 +384,19 @@ def type_satisfied(q: Query, text: str) -> bool:
         if noun and (noun in _PERSON_NOUNS or noun not in STOPWORDS) and noun.replace(" ", "").isalpha():
             # "bao nhiêu ĐV": the documents write the full form ("đảng viên").
             forms = {noun, *q.other_forms.get(noun, ())}
-            nouns = _PERSON_NOUNS | forms if forms & _PERSON_NOUNS else forms
+            if forms & _GENERIC_PERSONS:
+                nouns = _PERSON_NOUNS | forms  # "bao nhiêu người": members, delegates, officials all count
+            elif forms & _PERSON_NOUNS:
+                # "bao nhiêu ủy viên": not delegates ("550 đại biểu"); its kinds ("đảng ủy viên") and "người" do.
+                kinds = {
+                    n
+                    for n in _PERSON_NOUNS
+                    for f in forms
+                    if n.endswith(f) or f in _MEMBER_NOUNS and n in _MEMBER_NOUNS
+                }
+                nouns = forms | kinds | _GENERIC_PERSONS
+            else:
+                nouns = forms
             number = r"(?:\d[\d.,]*|" + "|".join(_NUMBER_WORDS) + "|" + _FRACTION + r")"
             if not re.search(number + r"\s+(?:\w+\s+){0,2}(?:" + "|".join(nouns) + r")\b", folded):
                 return False

@@ -1182,6 +1182,12 @@ def test_the_best_passage_of_a_long_case_may_hold_a_smaller_share_of_its_words(g
             "Chi bộ họp thường lệ mỗi tháng một lần.",
         ),
         ("Ban chấp hành được bầu bao nhiêu cán bộ?", "Bầu 15 ủy viên ban chấp hành.", "Nhiệm kỳ 5 năm."),
+        # Members of a committee are not delegates to the congress.
+        (
+            "Đại hội bầu Ban Chấp hành gồm bao nhiêu ủy viên?",
+            "Ban Chấp hành gồm 61 đồng chí.",
+            "Đại hội triệu tập 550 đại biểu, trong đó 110 đại biểu đương nhiên.",
+        ),
     ],
 )
 def test_how_many_of_a_noun_is_answered_by_a_number_of_it(glossary, question, answers, does_not):
