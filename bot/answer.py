@@ -448,9 +448,15 @@ def _has_state(folded: str) -> dict[str, bool]:
     return out
 
 
+@lru_cache(maxsize=256)
+def _asked_state(q_folded: str) -> dict[str, bool]:
+    """What the question says is there or is not (see _has_state), once per question."""
+    return _has_state(" ".join(_folded_words(q_folded)))
+
+
 def negation_clash(q_folded: str, folded: str) -> bool:
     """Does a text say the opposite of the question's case ("chưa có tổ chức đảng" to "… có tổ chức đảng")?"""
-    asked = _has_state(" ".join(_folded_words(q_folded)))
+    asked = _asked_state(q_folded)
     if not asked:
         return False
     said = _has_state(folded)
