@@ -1104,7 +1104,7 @@ def _pick_clauses(
     # A question naming several documents ("Điều lệ và Quy định 294 …") hears each of them.
     for doc in sorted(named - {h0.doc_id}):
         own = [c for c in candidates if pool[c.hit_index].doc_id == doc]
-        asked = _asked_of(q, pool[own[0].hit_index], [h for h in pool if h.doc_id in named]) if own else {}
+        asked = _asked_of(q, pool[own[0].hit_index], [h for h in pool if h.doc_id in named]) if own else set()
         if asked and weights:
             # What the question asks of this document, in the words after it names it.
             seg = {t: w for t, w in weights.items() if t in asked}

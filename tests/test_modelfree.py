@@ -1058,6 +1058,13 @@ def test_a_long_article_keeps_the_item_that_answers_even_from_a_passage_read_for
     assert "dưới chín đảng viên chính thức" in quoted and OMITTED in quoted
 
 
+def _quoted_with_line_scores(text: str, item_scores: list[float], budget: int) -> str:
+    """A clause of a fictional guidance quoted within ``budget``, its lines after the first scored in order."""
+    hit = Hit(1, "hd", 0, 0, len(text), text, "Hướng dẫn minh họa", None, "", "huong-dan")
+    lines = [m.start() for m in re.finditer(r"^", text, re.M)][1:]
+    return quote_clause(hit, ("điểm a", 0, len(text), None), dict(zip(lines, item_scores, strict=False)), budget).text
+
+
 def test_an_item_that_leads_in_sub_items_is_never_shown_without_them():
     text = (
         "a) Ở trong nước\n"
@@ -1067,10 +1074,7 @@ def test_an_item_that_leads_in_sub_items_is_never_shown_without_them():
         "+ Ở những nơi chưa có tổ chức đảng: đảng viên vẫn sinh hoạt ở đảng bộ cũ.\n"
         "- Đảng viên là học sinh, sinh viên tốt nghiệp ra trường thì sinh hoạt ở đảng bộ nhà trường.\n"
     )
-    hit = Hit(1, "hd", 0, 0, len(text), text, "Hướng dẫn minh họa", None, "", "huong-dan")
-    lines = [m.start() for m in re.finditer(r"^", text, re.M)]
-    scores = {lines[1]: 1.0, lines[2]: 0.4, lines[3]: 0.3, lines[4]: 0.2}
-    quoted = quote_clause(hit, ("điểm a", 0, len(text), None), scores, 250, DEFAULT_ANSWER).text
+    quoted = _quoted_with_line_scores(text, [1.0, 0.4, 0.3, 0.2], 250)
     assert "như sau:\n+ Ở những nơi có tổ chức đảng" in quoted
     assert "học sinh" not in quoted and quoted.endswith(OMITTED)
 
@@ -1083,10 +1087,7 @@ def test_an_item_is_never_shown_without_the_paragraph_that_goes_on_with_it():
         "thiếu trong hồ sơ đảng viên.\n"
         "Trường hợp đã sưu tầm mà vẫn không đủ thì cấp ủy xác nhận, ký tên vào bản mục lục tài liệu.\n"
     )
-    hit = Hit(1, "hd", 0, 0, len(text), text, "Hướng dẫn minh họa", None, "", "huong-dan")
-    lines = [m.start() for m in re.finditer(r"^", text, re.M)]
-    scores = {lines[1]: 0.3, lines[2]: 1.0, lines[3]: 0.4}
-    quoted = quote_clause(hit, ("điểm c", 0, len(text), None), scores, 150, DEFAULT_ANSWER).text
+    quoted = _quoted_with_line_scores(text, [0.3, 1.0, 0.4], 150)
     assert "bổ sung tài liệu còn thiếu trong hồ sơ đảng viên.\nTrường hợp đã sưu tầm" in quoted
     assert "từ khi có" not in quoted
 
