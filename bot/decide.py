@@ -25,7 +25,6 @@ from .answer import (
     unnamed_subject_words,
     window_coverage,
 )
-from .doctypes import DocType
 from .inforce import relation_answer
 from .params import DEFAULT_ANSWER, AnswerParams
 from .query import Place, Query, Wants
@@ -61,7 +60,7 @@ def _decide(question: str, q: Query, searcher: HybridSearcher, all_hits: list[Hi
         # document mentions, named only in the case told before the question, is where the case happened;
         # the rule asked for is the whole Party's, so it is answered from central documents and news.
         q = dataclasses.replace(q, places=[place for place in q.places if place not in setting])
-        all_hits = [h for h in all_hits if not _is_local(h)]
+        all_hits = [h for h in all_hits if not h.local]
     hits = all_hits[: p.compare_hits if Wants.COMPARE in q.wants else p.answer_hits]
     nearest = _nearest_titles(searcher, hits, p)
     refused = _unknown_subject(question, q, searcher, nearest)
@@ -106,12 +105,6 @@ def _unknown_setting(q: Query, searcher: HybridSearcher) -> list[Place]:
         return []
     asked = {place.folded for place in q.asked_part.places}
     return [pl for pl in q.places if pl.folded not in asked and not searcher.corpus_has(pl.folded)]
-
-
-def _is_local(h: Hit) -> bool:
-    """Is a hit from an official document of a local committee (one rank below its type's)?"""
-    kind = DocType.parse(h.doc_type)
-    return kind is not None and 0 < h.authority < kind.rank
 
 
 def _nearest_titles(searcher: HybridSearcher, hits: list[Hit], p: AnswerParams) -> list[str]:

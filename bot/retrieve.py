@@ -80,6 +80,7 @@ class Hit:
     term: str | None = None  # the congress term a news source speaks of: "2020-2025"
     term_note: str | None = None  # "nhiệm kỳ 2020–2025" when that term is older than the newest in the corpus
     authority: int = 0  # rank of the document: Điều lệ > Quy định > Hướng dẫn > local guidance > news
+    local: bool = False  # an official document of a local committee (see issued_locally)
     score: float = 0.0  # fused
     cosine: float = 0.0  # dense similarity to the question
     coverage: float = 0.0  # share of the question's (IDF-weighted) words found here
@@ -114,10 +115,16 @@ def authority(doc_type: str, official: bool, number: str | None, issuer: str | N
     if not official:
         return 0
     t = DocType.parse(doc_type) or DocType.NEWS
+    return max(t.rank - (LOCAL_RANK_PENALTY if issued_locally(official, number, issuer) else 0), 1)
+
+
+def issued_locally(official: bool, number: str | None, issuer: str | None) -> bool:
+    """Is a document an official one of a local committee ("Thành ủy Hà Nội / Ban Tổ chức"), not of the
+    centre ("…-QĐ/TW", "Ban Chấp hành Trung ương", "Bộ Chính trị", "Ban Bí thư")?"""
     central = (number or "").upper().endswith("/TW") or any(
         w in fold(issuer or "") for w in ("trung uong", "toan quoc", "bo chinh tri", "ban bi thu")
     )
-    return max(t.rank - (0 if central else LOCAL_RANK_PENALTY), 1)
+    return official and not central
 
 
 # The charter named in a question ("Điều lệ", "Điều lệ Đảng"), not "Quy định thi hành Điều lệ Đảng".
@@ -148,7 +155,7 @@ class HybridSearcher:
         self._infos: dict[str, DocInfo] = {}
         self._years_cache: dict[str, dict[tuple[str, int], set[int]]] = {}
         self._has_cache: dict[tuple[str, bool], bool] = {}  # (phrase, as written) → does the corpus hold it
-        self._authorities: dict[str, int] = {}
+        self._authorities: dict[str, tuple[int, bool]] = {}
         self._tokens: dict[int, tuple[frozenset[str], list[tuple]]] = {}
         self._newest_term: str | None = None
         self._charter: tuple[list[str], list[str]] | None = None
@@ -512,9 +519,10 @@ class HybridSearcher:
         hits = self.load_hits([passage_id]) if passage_id is not None else []
         return hits[0] if hits else None
 
-    def _authority(self, doc_id: str, *row) -> int:
+    def _authority(self, doc_id: str, *row) -> tuple[int, bool]:
+        """A document's authority and whether a local committee issued it, once per document."""
         if doc_id not in self._authorities:
-            self._authorities[doc_id] = authority(*row)
+            self._authorities[doc_id] = (authority(*row), issued_locally(*row[1:]))
         return self._authorities[doc_id]
 
     def load_hits(self, ids: list[int]) -> list[Hit]:
@@ -533,7 +541,7 @@ class HybridSearcher:
             h.folded_tokens, h.units = kept[0], list(kept[1])
             h.doc_number = r[19]
             h.issuer = r[20]
-            h.authority = self._authority(h.doc_id, r[9], bool(r[18]), r[19], r[20])
+            h.authority, h.local = self._authority(h.doc_id, r[9], bool(r[18]), r[19], r[20])
             h.term = r[21]
             if h.term and h.term != self.newest_term():
                 h.term_note = "nhiệm kỳ " + h.term.replace("-", "–")
