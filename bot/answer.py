@@ -21,7 +21,7 @@ from .doctypes import DocType
 from .metadata import find_refs
 from .params import DEFAULT_ANSWER, AnswerParams
 from .query import ASKING_WORDS, DOMAIN_COMMON, STOPWORDS, Query, Wants, find_places
-from .retrieve import Hit, topic_weights
+from .retrieve import CHARTER_RE, Hit, topic_weights
 from .textnorm import LOWER, UPPER, fold, folded_words
 
 # The tunables (relevance gate, scoring weights, budgets) are in bot/params.py (AnswerParams).
@@ -1130,7 +1130,7 @@ def _held(q: Query, weights: dict[str, float], hit: Hit, c: _Candidate) -> float
 def _mention_at(folded: str, hit: Hit) -> int | None:
     """Where a folded question names the hit's document: its number ("294"), or "Điều lệ" for the charter."""
     if hit.doc_type == "charter":
-        m = re.search(r"(?<!thi hanh )\bdieu le\b", folded)
+        m = CHARTER_RE.search(folded)
     elif hit.doc_number and (number := re.match(r"\d+", hit.doc_number)):
         m = re.search(rf"\b{number.group(0)}\b", folded)
     else:

@@ -128,7 +128,7 @@ def issued_locally(official: bool, number: str | None, issuer: str | None) -> bo
 
 
 # The charter named in a question ("Điều lệ", "Điều lệ Đảng"), not "Quy định thi hành Điều lệ Đảng".
-_CHARTER_RE = re.compile(r"(?<!thi hanh )\bdieu le\b")
+CHARTER_RE = re.compile(r"(?<!thi hanh )\bdieu le\b")
 
 
 def topic_weights(idf: dict[str, float], exclude: Collection[str] = frozenset()) -> dict[str, float]:
@@ -322,7 +322,7 @@ class HybridSearcher:
                 pick = self.pick_same_number(q, r, ids)
                 ids = {pick} if pick else ids
             named |= ids
-        if _CHARTER_RE.search(q.folded):
+        if CHARTER_RE.search(q.folded):
             # "theo Điều lệ", "Điều 4 Điều lệ Đảng": the Party's charter, which has no number.
             named |= {d for d, (_, _) in self.statuses().items() if self._infos[d].doc_type == "charter"}
         return named
