@@ -92,10 +92,11 @@ def _decide(question: str, q: Query, searcher: HybridSearcher, all_hits: list[Hi
             return authored
     if not hits:
         return not_found(question, None, nearest, "no_match")
-    scale = gate_scale(topic_weights(searcher.idf_weights(q)), p) ** p.relevance_scale_power
+    idf = searcher.idf_weights(q)
+    scale = gate_scale(topic_weights(idf), p) ** p.relevance_scale_power
     if not is_relevant(q, hits[0], p, scale):
         return not_found(question, None, nearest, "no_match")
-    return _composed(question, q, searcher, hits, nearest, p)
+    return _composed(question, q, searcher, hits, nearest, p, idf)
 
 
 def _unknown_setting(q: Query, searcher: HybridSearcher) -> list[Place]:
@@ -131,11 +132,16 @@ def _unknown_subject(question: str, q: Query, searcher: HybridSearcher, nearest:
 
 
 def _composed(
-    question: str, q: Query, searcher: HybridSearcher, hits: list[Hit], nearest: list[str], p: AnswerParams
+    question: str,
+    q: Query,
+    searcher: HybridSearcher,
+    hits: list[Hit],
+    nearest: list[str],
+    p: AnswerParams,
+    idf: dict[str, float],
 ) -> Answer:
     """The extractive answer, or a refusal when its best sentence or clause covers too little of the
-    question or lacks the kind of answer asked for."""
-    idf = searcher.idf_weights(q)
+    question or lacks the kind of answer asked for (``idf``: the question's words' IDF)."""
     comp = compose(q, hits, idf, searcher.docs_named(q), p, following=searcher.next_hit, linked=searcher.linked_clauses)
     weights = topic_weights(idf)  # what the refusal gates weigh
     scale = gate_scale(weights, p)
