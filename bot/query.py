@@ -359,9 +359,9 @@ def _padded_words(folded: str) -> str:
     return " " + " ".join(re.findall(r"\w+", folded)) + " "
 
 
-def _synonyms_in(text: str) -> dict[str, tuple[str, ...]]:
-    """The SYNONYMS phrases a question uses, folded, with the documents' forms; and its ordinals."""
-    padded = _padded_words(fold(text))
+def _synonyms_in(text: str, padded: str) -> dict[str, tuple[str, ...]]:
+    """The SYNONYMS phrases a question uses, folded, with the documents' forms; and its ordinals
+    (``padded``: its folded words, see _padded_words)."""
     found = {k: v for k, v in _SYNONYMS_FOLDED.items() if f" {k} " in padded}
     return found | _ordinal_forms(padded, {m.lower() for m in re.findall(r"\b[IVXL]{1,7}\b", text)})
 
@@ -499,7 +499,8 @@ def analyze(question: str, glossary: Glossary) -> Query:
     dense = text + (" (" + "; ".join(expansions) + ")" if expansions else "")
     in_play = {t for t in tokens if t in glossary.entries and t in written} | set(glossary.abbreviations_in(text))
     other_forms = {a: [" ".join(folded_words(f)) for f in glossary.entries[a]] for a in in_play}
-    synonyms = _synonyms_in(text)
+    padded = _padded_words(folded)
+    synonyms = _synonyms_in(text, padded)
     for phrase, forms in synonyms.items():
         content = [word for word in phrase.split() if word in terms]
         for word in content:
@@ -508,7 +509,7 @@ def analyze(question: str, glossary: Glossary) -> Query:
             # "tối đa" is two function words: the phrase itself is the question's word.
             terms.append(phrase)
             other_forms[phrase] = [phrase, *forms]
-    for compound in _compounds_in(text, _padded_words(folded)):
+    for compound in _compounds_in(text, padded):
         if compound not in terms:
             terms.append(compound)
             other_forms[compound] = [compound]
