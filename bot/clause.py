@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .chunking import introduces_list
 from .params import DEFAULT_ANSWER, AnswerParams
 from .retrieve import Hit
 
@@ -143,7 +144,7 @@ def _sub_items(text: str, items: list[tuple[int, int]], i: int) -> list[int]:
     own = _marker(text[s:e])
     if not own or i + 1 == len(items):
         return []
-    if not text[s:e].rstrip().endswith(":") and _marker(text[items[i + 1][0] : items[i + 1][1]]):
+    if not introduces_list(text[s:e]) and _marker(text[items[i + 1][0] : items[i + 1][1]]):
         return []
     out = []
     for j in range(i + 1, len(items)):
@@ -163,7 +164,7 @@ def list_lead(text: str) -> str | None:
     for i, line in enumerate(lines[1:], 1):
         if _ITEM_RE.match(line):
             before = lines[i - 1]
-            if before.endswith(":") or (i == 1 and not _BULLET_RE.match(before)):
+            if introduces_list(before) or (i == 1 and not _BULLET_RE.match(before)):
                 return before
             return None  # items after prose, or a run of "-" items cut from a longer list
     for line in lines:
