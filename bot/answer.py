@@ -465,7 +465,7 @@ def negation_clash(q_folded: str, folded: str) -> bool:
 
 def _coverage(q: Query, weights: dict[str, float], total: float, words: set[str], folded: str) -> float:
     """The share of the question's weighted words that a text (its folded words and folded text) holds."""
-    return sum(w for t, w in weights.items() if q.holds(t, words, folded)) / total
+    return q.held_weight(weights, words, folded) / total
 
 
 def _topic_bigrams(q: Query) -> list[str]:

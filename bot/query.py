@@ -221,10 +221,25 @@ class Query:
 
     def holds(self, term: str, words: set[str], folded_text: str) -> bool:
         """Is the question's ``term`` in a text (given as its folded words and folded text)?"""
-        if term in words:
-            return True
-        # ``words`` may hold phrases too: the full forms a clause's headings name (see answer._heading_words).
-        return any(full in words or f" {full} " in f" {folded_text} " for full in self.other_forms.get(term, ()))
+        return self.held_weight({term: 1.0}, words, folded_text) > 0
+
+    def held_weight(self, weights: dict[str, float], words: set[str], folded_text: str) -> float:
+        """The summed weight of the question's terms (``weights``: term → weight) a text holds, given as its
+        folded words and folded text: a term is held as itself or as one of its other forms."""
+        held = 0.0
+        padded = None
+        for term, weight in weights.items():
+            if term in words:
+                held += weight
+                continue
+            forms = self.other_forms.get(term)
+            if not forms:
+                continue
+            padded = padded or f" {folded_text} "
+            # ``words`` may hold phrases too: the full forms a clause's headings name (answer._heading_words).
+            if any(full in words or f" {full} " in padded for full in forms):
+                held += weight
+        return held
 
 
 # How officers talk about their own case ("bọn tôi", "em", "giờ", "sắp tới"): words no clause answers with.
