@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 
+from .cases import case_amounts, case_fit
 from .chunking import FRAGMENT_WORDS, glue_fragments, introduces_list, split_sentences
 from .clause import OMITTED, Clause, list_lead, quote_clause
 from .doctypes import DocType
@@ -430,6 +431,7 @@ def _score_sentence(
     length_penalty = p.short_sentence_penalty if len(tokens) < p.short_sentence_words else 0.0
     if negation_clash(q.folded, folded):
         length_penalty += p.negation_penalty
+    bonus += p.case_fit_weight * case_fit(case_amounts(q.folded), folded)
     score = coverage + p.phrase_weight * phrase + p.expansion_weight * expansions + bonus + p.prior_weight * prior
     return score - length_penalty, coverage
 
@@ -821,6 +823,7 @@ def _clause_candidates(
     bigrams = [b for b in _topic_bigrams(q) if not set(b.split()) & label_words]
     budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
     asks_form = bool(_FORM_WORDS_RE.search(q.folded))
+    amounts = case_amounts(q.folded)  # the officer's case, told with numbers
     out: list[_Candidate] = []
     intros: list[tuple[str, frozenset[str]]] = []
     lines_seen: dict[str, dict[str, float]] = {}  # per document: the ``given`` words differ between documents
@@ -869,6 +872,7 @@ def _clause_candidates(
             )
             if not asks_form and is_blank_form(text):
                 score -= p.blank_form_penalty
+            score += p.case_clause_weight * case_fit(amounts, folded)
             typed = type_satisfied(q, text)
             out.append(_Candidate(i, unit, score, coverage, typed, head=frozenset(head), list_intro=intro_cov))
             intros.append((h.doc_id, _intro_words(intro or "")))

@@ -133,6 +133,10 @@ class AnswerParams:
     # A sentence saying the opposite of the question's case ("chưa có tổ chức đảng" to "có tổ chức đảng")
     # loses this much: its words match, its case does not.
     negation_penalty: float = 0.3
+    # A sentence whose bounds admit the amount the question tells ("dưới 80 tuổi" to "năm nay 78 tuổi") gains
+    # this much; one whose bounds on that amount all exclude it ("từ 80 tuổi trở lên") loses it: the rule for
+    # another case (bot/cases.py).  0.15 / 0.3 / 0.5 (clause weight 0.1 / 0.1 / 0.2): +1 / +2 / +3 −2.
+    case_fit_weight: float = 0.3
     # How much a document's rank adds to a sentence's or clause's score: enough to put the rule before a
     # news item quoting it when both match about equally, not enough to answer from an unrelated clause...
     authority_weight: float = 0.15
@@ -211,6 +215,10 @@ class AnswerParams:
     # A section headed like another of its document plus words the question does not say is a special case
     # of it and loses this much (headings of at least special_case_min_words words).
     special_case_penalty: float = 0.3
+    # A clause with a line for the question's case (its amount within the line's bounds) gains this much; a
+    # clause bounding that amount only for other cases loses it (bot/cases.py).  With case_fit_weight 0.3, on
+    # the 779 development questions: 0 → +1 −0, 0.1 → +2 −0, 0.2 → +3 −2.
+    case_clause_weight: float = 0.1
     special_case_min_words: int = 3
     # A question the chosen list's lead-in holds this much of asks for the list, list word or not
     # (real.jsonl: 0.6–0.8 all give 0.742 facts, 0.792 lists; off, 0.725 and 0.750).
