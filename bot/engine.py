@@ -283,7 +283,7 @@ class Engine:
                 follow = analyze(text, self.glossary)
                 q.places = follow.places or q.places
             # One embedding and one search per question; answering filters this list.
-            hits = searcher.search(q, k=self.search_params.search_hits)
+            hits = searcher.search(q, k=self.search_params.search_hits, vector=searcher.embed(q))
             answer = decide(question, q, searcher, hits, self.answer_params)
             answer.ranked_docs = list(dict.fromkeys(h.doc_id for h in hits))
         answer.latency_ms = (time.perf_counter() - started) * 1000

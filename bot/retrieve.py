@@ -12,7 +12,6 @@ import dataclasses
 import json
 import math
 import re
-import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -351,10 +350,9 @@ class HybridSearcher:
         return self.embedder.embed_question(self.dense_text(q))
 
     def search(self, q: Query, k: int = 8, vector: np.ndarray | None = None) -> list[Hit]:
+        lexical = self._lexical(q)
         if vector is None:
-            vector, lexical = self._embed_during(q, self._lexical)
-        else:
-            lexical = self._lexical(q)
+            vector = self.embed(q)
         p = self.params
         dense = self.snapshot.search_vectors(vector, p.candidates)
         scores = self._fuse(lexical, [pid for pid, _ in dense])
@@ -408,28 +406,6 @@ class HybridSearcher:
             firsts = sorted((h for h in firsts if h is not None), key=lambda h: -h.score)
             hits = [hits[0], *firsts, *(h for h in hits[1:] if h not in firsts)]
         return hits[:k]
-
-    def _embed_during(self, q: Query, work: Callable[[Query], list[int]]) -> tuple[np.ndarray, list[int]]:
-        """The question's embedding, computed on another thread while ``work`` (the lexical search) runs on
-        this one: the model runs in native code that releases the GIL, so the two overlap instead of adding
-        up.  Returns the vector and ``work``'s result."""
-        box: dict[str, Any] = {}
-
-        def embed() -> None:
-            try:
-                box["vector"] = self.embed(q)
-            except BaseException as exc:  # re-raised on the asking thread
-                box["error"] = exc
-
-        thread = threading.Thread(target=embed, name="embed-question", daemon=True)
-        thread.start()
-        try:
-            result = work(q)
-        finally:
-            thread.join()
-        if "error" in box:
-            raise box["error"]
-        return box["vector"], result
 
     def _year_agreement(self, doc_id: str, keys: set[tuple[str, int]], years: set[int]) -> float:
         """How a passage citing the question's document number should count, when the question gives a

@@ -377,25 +377,6 @@ def test_search_fuses_lexical_and_dense_ranks_with_rrf(toy_engine):
     assert hits[0].doc_id == MINH_HOA and "tiểu ban giúp việc" in hits[0].text
 
 
-def test_search_embeds_the_question_while_it_searches_by_words_with_the_same_result(toy_engine):
-    s = toy_engine.searcher()
-    q = analyze("tiểu ban giúp việc đại hội", toy_engine.glossary)
-    given = s.search(q, k=8, vector=s.embed(q))
-    overlapped = s.search(q, k=8)  # the embedding runs on another thread meanwhile
-    assert [(h.passage_id, h.score) for h in overlapped] == [(h.passage_id, h.score) for h in given]
-
-
-def test_an_embedding_error_reaches_the_caller_of_search(toy_engine, monkeypatch):
-    s = toy_engine.searcher()
-
-    def broken(text: str):
-        raise RuntimeError("model gone")
-
-    monkeypatch.setattr(s.embedder, "embed_question", broken)
-    with pytest.raises(RuntimeError, match="model gone"):
-        s.search(analyze("tiểu ban giúp việc đại hội", toy_engine.glossary), k=3)
-
-
 @pytest.mark.parametrize(
     ("question", "doc_id", "phrase"),
     [
