@@ -3,9 +3,10 @@
 "Bố tôi năm nay 78 tuổi, … có phải nộp bệnh án không?" is decided by the item "đảng viên có tuổi đời dưới 80
 tuổi", not by its neighbour "từ 80 tuổi trở lên"; "chi bộ thôn có hơn 40 đảng viên" by "có từ 30 đảng viên trở
 lên".  The question's amounts (a number and what it counts) are read from its folded text; each line of a
-clause is read for the bounds it puts on an amount of the same kind ("từ … trở lên", "dưới …", "trên …",
-"không quá …", "từ … đến …").  A line whose bounds admit the case fits it; a line whose bounds all exclude it
-is about another case.  All of it works on folded text (no diacritics), as officers often type.
+clause is read for the cases it is for, as bounds on an amount of the same kind ("từ … trở lên", "dưới …",
+"trên …", "từ … đến …"); a requirement to meet ("phải còn ít nhất …", "không được quá …") is not a case.  A line
+whose bounds admit the case fits it; a line whose bounds all exclude it is about another case.  All of it works
+on folded text (no diacritics), as officers often type.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ UNITS = {
 # Numbers written in words, folded.  "tư" (4) and "lăm" (5) fold to "tu" and "lam", which are also "từ"
 # (from) and "làm" (do): they count only after "mươi" ("hai mươi tư", "mười lăm").
 _DIGIT_WORDS = {"mot": 1, "hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9}
-_AFTER_TENS = {**_DIGIT_WORDS, "mot": 1, "tu": 4, "lam": 5}
+_AFTER_TENS = {**_DIGIT_WORDS, "tu": 4, "lam": 5}
 _WORD_NUMBER = (
     r"(?:(?:mot|hai|ba|bon|nam|sau|bay|tam|chin)\s+tram(?:\s+(?:linh|le)\s+\w+)?"
     r"|(?:(?:hai|ba|bon|nam|sau|bay|tam|chin)\s+)?muoi(?:\s+(?:mot|hai|ba|bon|tu|nam|lam|sau|bay|tam|chin))?"
@@ -101,8 +102,8 @@ class Bound:
 
 
 def number_value(written: str) -> float | None:
-    """ "40" → 40, "1.500" → 1500, "2,5" → 2.5, "hai mươi lăm" → 25, "mười" → 10, "một trăm" → 100 (folded words); None if
-    it is not a number."""
+    """ "40" → 40, "1.500" → 1500, "2,5" → 2.5; in folded words "hai muoi lam" → 25, "muoi" → 10, "mot tram" →
+    100; None if it is not a number."""
     if written[0].isdigit():
         # "1.500" is fifteen hundred (dots group thousands), "2,5" two and a half.
         plain = written.replace(".", "") if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", written) else written

@@ -215,11 +215,11 @@ class AnswerParams:
     # A section headed like another of its document plus words the question does not say is a special case
     # of it and loses this much (headings of at least special_case_min_words words).
     special_case_penalty: float = 0.3
+    special_case_min_words: int = 3
     # A clause with a line for the question's case (its amount within the line's bounds) gains this much; a
     # clause bounding that amount only for other cases loses it (bot/cases.py).  With case_fit_weight 0.3, on
     # the 779 development questions: 0 → +1 −0, 0.1 → +2 −0, 0.2 → +3 −2.
     case_clause_weight: float = 0.1
-    special_case_min_words: int = 3
     # A question the chosen list's lead-in holds this much of asks for the list, list word or not
     # (real.jsonl: 0.6–0.8 all give 0.742 facts, 0.792 lists; off, 0.725 and 0.750).
     intro_asks_list: float = 0.7

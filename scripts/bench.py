@@ -228,7 +228,8 @@ def ask_ms(engine: Engine, question: str) -> tuple[float, object]:
 
 
 def phase_latency(engine: Engine, questions: list[dict], repeat: int, cap_s: float) -> dict:
-    """First ask of each question, then ``repeat`` warm rounds, then each question's embedding alone."""
+    """First ask of each question, then ``repeat`` warm rounds, each ask timed right after its question's
+    embedding alone."""
     stats = engine.stats()
     meter = CpuMeter()
     first, warm, embed = [], [], []
