@@ -14,6 +14,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -70,6 +71,7 @@ class Engine:
         # each is closed when its last lease ends.
         self._leases: dict[HybridSearcher, int] = {}
         self._lock = threading.Lock()
+        self._lexical_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lexical")
 
     # -- index lifecycle -------------------------------------------------------
     def ensure_index(self, progress: Progress | None = None) -> IndexReport | None:
@@ -282,8 +284,12 @@ class Engine:
             if context:
                 follow = analyze(text, self.glossary)
                 q.places = follow.places or q.places
-            # One embedding and one search per question; answering filters this list.
-            hits = searcher.search(q, k=self.search_params.search_hits, vector=searcher.embed(q))
+            # One embedding and one search per question; answering filters this list.  The BM25 query runs
+            # on the lexical thread while this one embeds the question: SQLite and the model both release
+            # the GIL, so on two cores the lexical ranking is nearly free.
+            lexical = self._lexical_pool.submit(searcher.lexical_ranking, q)
+            vector = searcher.embed(q)
+            hits = searcher.search(q, k=self.search_params.search_hits, vector=vector, lexical=lexical.result())
             answer = decide(question, q, searcher, hits, self.answer_params)
             answer.ranked_docs = list(dict.fromkeys(h.doc_id for h in hits))
         answer.latency_ms = (time.perf_counter() - started) * 1000

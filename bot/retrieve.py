@@ -349,8 +349,14 @@ class HybridSearcher:
     def embed(self, q: Query) -> np.ndarray:
         return self.embedder.embed_question(self.dense_text(q))
 
-    def search(self, q: Query, k: int = 8, vector: np.ndarray | None = None) -> list[Hit]:
-        lexical = self._lexical(q)
+    def search(
+        self, q: Query, k: int = 8, vector: np.ndarray | None = None, lexical: list[int] | None = None
+    ) -> list[Hit]:
+        """The ``k`` best passages for a question, by words and by meaning fused, then boosted by what the
+        question names.  ``vector`` (the question's embedding) and ``lexical`` (``lexical_ranking(q)``) are
+        computed here when not given."""
+        if lexical is None:
+            lexical = self.lexical_ranking(q)
         if vector is None:
             vector = self.embed(q)
         p = self.params
@@ -439,7 +445,8 @@ class HybridSearcher:
             p.lexical_min_terms,
         )
 
-    def _lexical(self, q: Query) -> list[int]:
+    def lexical_ranking(self, q: Query) -> list[int]:
+        """The passages best by BM25 on the question's words (``candidates`` of them), best first."""
         expr = fts_match(q, *self._budget())
         if not expr:
             return []

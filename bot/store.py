@@ -187,11 +187,13 @@ class Snapshot:
         """Passage ids matching an FTS5 expression, best BM25 first (one weight per FTS5 column); within one
         document's passages when ``doc_id`` is given."""
         weights = ", ".join(map(str, bm25_weights))
-        within = " AND rowid IN (SELECT id FROM passages WHERE doc_id = ?)" if doc_id is not None else ""
+        # Within one document, the MATCH drives the join (CROSS JOIN keeps that order): given "rowid IN (…)",
+        # SQLite would instead run the MATCH once per passage of the document, some 40 times slower.
+        within = " CROSS JOIN passages p ON p.id = f.rowid WHERE p.doc_id = ? AND" if doc_id is not None else " WHERE"
         rows = self.query(
-            f"SELECT rowid FROM passages_fts WHERE passages_fts MATCH ?{within}"
+            f"SELECT f.rowid FROM passages_fts f{within} passages_fts MATCH ?"
             f" ORDER BY bm25(passages_fts, {weights}) LIMIT ?",
-            (expr, *([doc_id] if doc_id is not None else []), limit),
+            (*([doc_id] if doc_id is not None else []), expr, limit),
         )
         return [int(r[0]) for r in rows]
 

@@ -350,12 +350,25 @@ def test_fts_match_budget_keeps_the_rarest_terms(glossary):
     assert '"dai"' in fts_match(q) and '"dai hoi"' in fts_match(q)  # no budget: every term
 
 
+def test_lexical_search_within_one_document_keeps_the_global_bm25_order(toy_engine):
+    """The search inside a document the question names is the global BM25 ranking restricted to it."""
+    s = toy_engine.searcher()
+    q = analyze("tiểu ban giúp việc đại hội", toy_engine.glossary)
+    expr = fts_match(q)
+    everywhere = s.snapshot.lexical_search(expr, DEFAULT_SEARCH.bm25_weights, 1000)
+    doc_of = {h.passage_id: h.doc_id for h in s.load_hits(everywhere)}
+    assert len(set(doc_of.values())) > 1
+    for doc in set(doc_of.values()):
+        within = s.snapshot.lexical_search(expr, DEFAULT_SEARCH.bm25_weights, 1000, doc)
+        assert within == [pid for pid in everywhere if doc_of[pid] == doc]
+
+
 # -- hybrid search and RRF fusion on the toy index ---------------------------------------------------------------
 def test_search_fuses_lexical_and_dense_ranks_with_rrf(toy_engine):
     s = toy_engine.searcher()
     q = analyze("tiểu ban giúp việc đại hội", toy_engine.glossary)
     vector = s.embed(q)
-    lexical = s._lexical(q)
+    lexical = s.lexical_ranking(q)
     dense = s.snapshot.search_vectors(vector, DEFAULT_SEARCH.candidates)
     assert lexical and dense
     rrf: dict[int, float] = {}
