@@ -458,6 +458,9 @@ NAMED_SUBJECTS = (
 _SUBJECTS_FOLDED = sorted({fold(s) for s in NAMED_SUBJECTS}, key=lambda s: -len(s.split()))
 
 
+_PARTY_UNIT_RE = re.compile(r"(?<= )(chi|dang) bo(?= )")
+
+
 def _subjects_in(folded: str, glossary: Glossary, in_play: Collection[str] = ()) -> dict[str, list[str]]:
     """The NAMED_SUBJECTS a folded question names (in full, by an abbreviation, or with an abbreviation
     inside: "Đoàn TNCS" is "Đoàn Thanh niên Cộng sản"), each with the folded forms a text may name it by."""
@@ -465,6 +468,9 @@ def _subjects_in(folded: str, glossary: Glossary, in_play: Collection[str] = ())
     for abbr in sorted(in_play):  # in one order: each expansion reads the ones before it
         for full in glossary.entries.get(abbr, ()):
             padded += _padded_words(padded.replace(f" {abbr} ", f" {fold(full)} "))
+    # "chi bộ trường" (the school's Party cell) folds to the words of "bộ trưởng": a Party unit's "bộ" starts
+    # no named subject.
+    padded = _PARTY_UNIT_RE.sub(r"\1_bo", padded)
     out: dict[str, list[str]] = {}
     for subject in _SUBJECTS_FOLDED:
         abbrs = glossary.by_full_form.get(subject, [])
