@@ -13,9 +13,12 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import numpy as np
+
 from .answer import (
     Answer,
     AnswerBlock,
+    BlockKind,
     Citation,
     Composition,
     clause_coverage,
@@ -42,10 +45,16 @@ TYPE_MISSING = {
 
 
 def decide(
-    question: str, q: Query, searcher: HybridSearcher, all_hits: list[Hit], p: AnswerParams = DEFAULT_ANSWER
+    question: str,
+    q: Query,
+    searcher: HybridSearcher,
+    all_hits: list[Hit],
+    p: AnswerParams = DEFAULT_ANSWER,
+    vector: np.ndarray | None = None,
 ) -> Answer:
-    """The answer to ``question`` (analysed as ``q``) from ``all_hits``, the search's hits, best first."""
-    answer = _decide(question, q, searcher, all_hits, p)
+    """The answer to ``question`` (analysed as ``q``, embedded as ``vector``, computed when needed) from
+    ``all_hits``, the search's hits, best first."""
+    answer = _decide(question, q, searcher, all_hits, p, vector)
     if answer.found and q.refs:
         # The question's number is shared by several documents: say which one answered.
         notes = {searcher.same_number_note(q, c.doc_id) for c in answer.citations} - {None}
@@ -53,7 +62,9 @@ def decide(
     return answer
 
 
-def _decide(question: str, q: Query, searcher: HybridSearcher, all_hits: list[Hit], p: AnswerParams) -> Answer:
+def _decide(
+    question: str, q: Query, searcher: HybridSearcher, all_hits: list[Hit], p: AnswerParams, vector: np.ndarray | None
+) -> Answer:
     setting = _unknown_setting(q, searcher)
     if setting:
         # "Bố tôi vào Đảng năm 1958 ở Thanh Hóa. Nay … có phải điều chỉnh ngày vào Đảng không?": a place no
@@ -96,7 +107,10 @@ def _decide(question: str, q: Query, searcher: HybridSearcher, all_hits: list[Hi
     scale = gate_scale(topic_weights(idf), p) ** p.relevance_scale_power
     if not is_relevant(q, hits[0], p, scale):
         return not_found(question, None, nearest, "no_match")
-    return _composed(question, q, searcher, hits, nearest, p, idf)
+    answer = _composed(question, q, searcher, hits, nearest, p, idf)
+    if answer.found and not _means_the_question(q, searcher, answer, hits, p, vector):
+        return not_found(question, None, nearest, "other_meaning")
+    return answer
 
 
 def _unknown_setting(q: Query, searcher: HybridSearcher) -> list[Place]:
@@ -158,6 +172,31 @@ def _composed(
         why = next((TYPE_MISSING[w] for w in TYPE_MISSING if w in q.wants), None)
         return not_found(question, why, nearest, "no_answer_type")
     return comp.answer(question)
+
+
+def _means_the_question(
+    q: Query, searcher: HybridSearcher, answer: Answer, hits: list[Hit], p: AnswerParams, vector: np.ndarray | None
+) -> bool:
+    """Does the model find a quoted clause close to the question in meaning?  Yes when a passage it quotes is
+    close (``meaning_check_below``); else the text shown is embedded, as a passage, and compared.
+
+    Sentence answers are not checked: the type gates judge them ("… là ai?" wants a name), and the model
+    finds a news sentence that names the person asked for no closer than a neighbouring clause (0.81–0.87
+    on the seed questions' right answers)."""
+    if not any(b.kind is BlockKind.QUOTE for b in answer.blocks):
+        return True
+    cosines = {h.passage_id: h.cosine for h in hits}
+    if vector is None:
+        vector = searcher.embed(q)
+    quoted = [cosines.get(c.passage_id) or searcher.cosine(c.passage_id, vector) for c in answer.citations]
+    if max(quoted, default=0.0) >= p.meaning_check_below:
+        return True
+    shown = _MARKER_RE.sub("", answer.answer)[: p.meaning_check_chars]
+    return searcher.passage_cosine(shown, vector) >= p.min_meaning_cosine
+
+
+# The [n] citation markers of a rendered answer.
+_MARKER_RE = re.compile(r"\s*\[\d+\]")
 
 
 def gate_scale(weights: dict[str, float], p: AnswerParams) -> float:

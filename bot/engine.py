@@ -290,7 +290,7 @@ class Engine:
             lexical = self._lexical_pool.submit(searcher.lexical_ranking, q)
             vector = searcher.embed(q)
             hits = searcher.search(q, k=self.search_params.search_hits, vector=vector, lexical=lexical.result())
-            answer = decide(question, q, searcher, hits, self.answer_params)
+            answer = decide(question, q, searcher, hits, self.answer_params, vector)
             answer.ranked_docs = list(dict.fromkeys(h.doc_id for h in hits))
         answer.latency_ms = (time.perf_counter() - started) * 1000
         return answer

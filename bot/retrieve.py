@@ -386,7 +386,7 @@ class HybridSearcher:
         # Inside the document the question names, its number and the asking words are given.
         given = _label_words(q) | ASKING_WORDS
         for h in hits:
-            h.cosine = cosines.get(h.passage_id) or self._cosine(h.passage_id, vector)
+            h.cosine = cosines.get(h.passage_id) or self.cosine(h.passage_id, vector)
             h.score = scores[h.passage_id]
             tokens = h.folded_tokens | given if h.doc_id in named else h.folded_tokens
             h.coverage = sum(w for t, w in weights.items() if t in tokens) / total
@@ -458,7 +458,7 @@ class HybridSearcher:
         p = self.params
         lexical = self.snapshot.lexical_search(expr, p.bm25_weights, p.named_doc_candidates, doc) if expr else []
         ids = self.snapshot.passage_ids(doc)
-        cosines = sorted(((self._cosine(pid, vector), pid) for pid in ids), reverse=True)[: p.named_doc_candidates]
+        cosines = sorted(((self.cosine(pid, vector), pid) for pid in ids), reverse=True)[: p.named_doc_candidates]
         return self._fuse(lexical, [pid for _, pid in cosines])
 
     def _fuse(self, *rankings: list[int]) -> dict[int, float]:
@@ -469,7 +469,12 @@ class HybridSearcher:
                 scores[pid] = scores.get(pid, 0.0) + 1.0 / (self.params.rrf_k + rank + 1)
         return scores
 
-    def _cosine(self, pid: int, vector: np.ndarray) -> float:
+    def passage_cosine(self, text: str, vector: np.ndarray) -> float:
+        """How close a text, embedded as a passage, is to a question's ``vector``."""
+        return float(np.dot(self.embedder.embed_passages([text])[0], vector))
+
+    def cosine(self, pid: int, vector: np.ndarray) -> float:
+        """How close an indexed passage is to a question's ``vector`` (0 when it has no vector)."""
         try:
             return float(np.dot(self.snapshot.vectors.reconstruct(pid), vector))
         except RuntimeError:  # not in the vector index

@@ -8,6 +8,7 @@ answer tests at the end use the bundled model.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -278,6 +279,24 @@ def test_a_question_about_another_body_is_not_answered_from_a_party_clause(offic
     # The same question about the congress the clause is about is answered from it.
     answer = official_engine.ask("Khi đại hội chi bộ bầu chi ủy thì ban kiểm phiếu gồm bao nhiêu người?")
     assert answer.found and answer.citations[0].section == "mục 4.3", answer.answer
+
+
+def test_a_clause_that_shares_the_words_but_not_the_meaning_is_refused(official_engine):
+    """Mục 2.3.2 holds "kinh phí tổ chức đại hội" but says how it is spent, not when it is settled: the words
+    gates pass it, the model finds what would be shown far from the question.  A right answer from a
+    passage the model finds no closer passes the same check."""
+    question = "Kinh phí đại hội được quyết toán khi nào?"
+    answer = official_engine.ask(question)
+    assert not answer.found and answer.reason == "other_meaning", answer.answer
+    unchecked = Engine(
+        official_engine.settings,
+        embedder=official_engine.embedder,
+        answer=dataclasses.replace(official_engine.answer_params, min_meaning_cosine=0.0),
+    )
+    assert unchecked.ask(question).citations[0].section == "mục 2.3.2"
+    answer = official_engine.ask("Biên bản kiểm phiếu được lập thành mấy bản?")
+    assert answer.found and answer.citations[0].section == "mục 4.4", answer.answer
+    assert "ba bản" in answer.answer
 
 
 def test_a_list_cut_across_passages_is_read_on_to_its_last_item(tmp_path, embedder):
