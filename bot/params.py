@@ -93,13 +93,13 @@ class AnswerParams:
     # A refusal lists this many of the nearest documents' titles.
     nearest_titles: int = 3
 
-    # -- the meaning check of quoted clauses --
-    # A clause quoted from a passage the model finds at least this close to the question stands...
+    # -- the meaning check of answers from official documents --
+    # An answer quoting a passage the model finds at least this close to the question stands...
     meaning_check_below: float = 0.88
     # ...else the text shown (at most meaning_check_chars of it) is embedded and must be this close.  The
     # words-based gates above let through a neighbouring clause that shares the question's words but not
     # its meaning ("thời hạn đình chỉ tối đa" answered with the deadline to move one's Party membership).
-    # On the 839 development questions (0.88 / 0.875): 5 of the 32 traps answered are refused, 4 wrong
+    # On the 839 development questions (0.88 / 0.875): 6 of the 32 traps answered are refused, 4 wrong
     # answers become refusals, and no right answer is lost; about 1 answer in 11 is embedded a second time.
     min_meaning_cosine: float = 0.875
     meaning_check_chars: int = 1500
