@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from .structure import HEADER, PREAMBLE, Section, walk
+from .textnorm import UPPER
 
 # Abbreviations after which a full stop does not end a sentence.
 _NO_BREAK_BEFORE = re.compile(
@@ -21,7 +22,7 @@ _NO_BREAK_BEFORE = re.compile(
 # A sentence ends at . ! ? … (with closing quotes/brackets) followed by space and
 # a capital letter, an opening quote or a digit; or at a line break.
 # The run of marks is matched whole and only from its first mark, so a long run costs linear time.
-_END_RE = re.compile(r"(?<![.!?…])[.!?…]++[\"”’)\]]*(?=\s+[\"“‘(\[]?[A-ZĐÀ-Ỹ0-9])|\n+")
+_END_RE = re.compile(rf"(?<![.!?…])[.!?…]++[\"”’)\]]*(?=\s+[\"“‘(\[]?[{UPPER}0-9])|\n+")
 
 
 # A sentence of fewer words than this ("Từ tháng 8/2019.") is a fragment: it belongs with the sentence after it.

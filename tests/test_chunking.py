@@ -72,6 +72,16 @@ def test_sentence_ends_before_a_digit_or_quote_and_at_line_breaks():
     ]
 
 
+def test_a_full_stop_before_a_lower_case_letter_with_a_mark_ends_no_sentence():
+    """ "đ", "ư", "ạ" are lower case though they sort between "À" and "Ỹ": "mục 3. đối với" goes on one
+    sentence, "như sau. Đại hội" starts a new one."""
+    text = "Thực hiện theo mục 3. đối với chi bộ cơ sở thì làm như sau. Đại hội bầu 11 đồng chí."
+    assert sentences(text) == [
+        "Thực hiện theo mục 3. đối với chi bộ cơ sở thì làm như sau.",
+        "Đại hội bầu 11 đồng chí.",
+    ]
+
+
 def test_sentence_spans_are_trimmed_and_shifted_by_offset():
     text = "  Câu một.   Câu hai.  "
     spans = split_sentences(text, offset=100)
