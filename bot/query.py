@@ -91,6 +91,13 @@ CUES: dict[Wants, re.Pattern[str]] = {
 }
 
 
+# "Những loại hình doanh nghiệp nào", "những tiêu chí thi đua nào": a plural asked of a longer noun phrase is a
+# list too.  Read with its marks where the question has them: folded, "những" is also "nhưng" (but), and "nhưng
+# nhà không có bệnh án gì" asks for no list.
+_LONG_PLURAL_RE = re.compile(r"\bnhững (?:\w+,? ){4,7}(?:nào|gì)\b")
+_LONG_PLURAL_FOLDED_RE = re.compile(r"\bnhung (?:\w+,? ){4,7}(?:nao|gi)\b")
+
+
 # Without diacritics "may" is both "mấy" (how many) and "máy" (machine): "bộ máy", "máy tính",
 # "may mắn" are not questions.  These are the words that make it "máy"/"may" around it.
 _MAY_BEFORE_NOT_COUNT = frozenset("bo dong cai chiec".split())
@@ -536,6 +543,9 @@ def analyze(question: str, glossary: Glossary) -> Query:
             other_forms[compound] = [compound]
     cued = _INDEFINITE_RE.sub(" ", folded)
     wants = {kind for kind, cue in CUES.items() if cue.search(cued)}
+    plural = _LONG_PLURAL_RE.search(text.lower()) if has_diacritics(text) else _LONG_PLURAL_FOLDED_RE.search(cued)
+    if plural:
+        wants.add(Wants.LIST)
     if asks_how_many(text) and (cued == folded or asks_how_many(cued)):
         wants.add(Wants.COUNT)
     if Wants.SINCE in wants:

@@ -1397,3 +1397,16 @@ def test_a_clause_saying_the_question_in_one_line_beats_one_scattering_its_words
     weights = {t: 1.0 for t in q.terms}
     best = max(_clause_candidates(q, pool, weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score)
     assert best.unit[0] == "mục 4.2"
+
+
+def test_which_kinds_asked_of_a_long_noun_phrase_ask_for_a_list(glossary):
+    """ "Những loại tổ chức đảng nào", "những tiêu chí thi đua nào": plural "which" of any length is a list;
+    folded, "nhưng" (but) is also "những", so "nhưng nhà không có bệnh án gì" asks for none."""
+    for question in (
+        "Những loại tổ chức đảng nào có thành tích thì được xét khen thưởng?",
+        "Các doanh nghiệp được đánh giá theo những tiêu chí thi đua nào?",
+        "cap uy phai lap nhung loai so theo doi ho so gi",
+    ):
+        assert Wants.LIST in analyze(question, glossary).wants, question
+    case = "Cụ 82 tuổi xin miễn sinh hoạt đảng nhưng nhà không có bệnh án gì, chi bộ có giải quyết không?"
+    assert Wants.LIST not in analyze(case, glossary).wants
