@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 
@@ -552,8 +552,18 @@ def compose(
         line_scores = _line_scores(q, sentences, pool, p)
         return compose_clauses(q, wide, line_scores, type_ok, weights, ref_words, named, p, following, linked)
     chosen = _choose_sentences(q, sentences, pool, p)
-    if Wants.LIST in q.wants and chosen and introduces_list(chosen[0].text):
+    read_on: list[tuple[Hit, list[str]]] = []
+    if (
+        Wants.LIST in q.wants
+        and chosen
+        and _leads_list(pool[chosen[0].hit_index].text, chosen[0].start, chosen[0].text)
+    ):
         chosen = chosen[:1]  # the list asked for, whole, is the answer
+        h = pool[chosen[0].hit_index]
+        lines, to_end = _list_lines(h.text, chosen[0].start, chosen[0].text, p.list_budget_chars)
+        if to_end and following is not None:
+            used = len(chosen[0].text) + sum(map(len, lines))
+            read_on = _items_read_on(h, _item_kind(lines[-1]) if lines else None, following, p.list_budget_chars - used)
     lead_coverage = chosen[0].coverage if chosen else 0.0
     top = sentences[0].score
     chosen += _other_figures(q, chosen, sentences + others, pool, p.other_figure_share * top, p)
@@ -561,6 +571,15 @@ def compose(
     chosen.sort(key=lambda s: (s.hit_index, s.start))
     citations, numbers = _cite(chosen, pool)
     blocks, heading = _sentence_blocks(q, chosen, pool, numbers, p)
+    if read_on:
+        # The list goes on in the passages after its own: their items, each passage cited.
+        lines, cites = [blocks[0].text], list(blocks[0].cites)
+        for h, items in read_on:
+            if items != [OMITTED]:
+                citations.append(Citation.from_hit(len(citations) + 1, h, round(h.score, SCORE_DIGITS)))
+                cites.append(len(citations))
+            lines += items
+        blocks[0] = replace(blocks[0], text="\n".join(lines), cites=tuple(cites))
     notices = notices_of([pool[s.hit_index] for s in chosen])
     return Composition(blocks, citations, lead_coverage, type_ok, heading=heading, notices=notices)
 
@@ -629,7 +648,7 @@ def _score_sentences(
             if _is_heading(text, h.title):
                 continue  # headlines and letterheads are shown in the sources already
             score, coverage = _score_sentence(q, text, weights, total, prior, given, p)
-            if wants_list and introduces_list(text):
+            if wants_list and _leads_list(h.text, start, text):
                 # A list's lead-in is shown with its items: it is scored with them, and ahead of an item
                 # alone by how much of the question the lead-in itself holds.
                 listed = _with_items(h.text, start, text, p.list_budget_chars)
@@ -734,7 +753,7 @@ def _sentence_blocks(
     budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
     hits = [pool[s.hit_index] for s in chosen]
     texts = [
-        _with_items(h.text, s.start, s.text, budget) if introduces_list(s.text) else s.text
+        _with_items(h.text, s.start, s.text, budget) if _leads_list(h.text, s.start, s.text) else s.text
         for s, h in zip(chosen, hits, strict=True)
     ]
     cites = [(numbers[h.passage_id],) for h in hits]
@@ -969,22 +988,93 @@ def notices_of(hits: list[Hit]) -> list[str]:
     return list(dict.fromkeys(h.notice for h in hits if h.notice))
 
 
-def _with_items(passage: str, start: int, lead: str, budget: int) -> str:
-    """A lead-in sentence ("… gồm các bước sau:") with the lines that follow it in the passage,
-    up to the budget — a list is never shown without its items."""
-    rest = passage[start + len(lead) :].split("\n")
-    out = [lead.rstrip()]
-    size = len(out[0])
-    for line in rest:
+# A line of at most this many words without a closing mark, followed by items, heads them as a lead-in
+# ending with ":" does: "Đối với các doanh nghiệp" / "- Sản xuất kinh doanh hiệu quả …" (news has no numbering).
+ITEM_HEADING_MAX_WORDS = 12
+_ITEM_LINE_RE = re.compile(r"(?:[-+•–]|[a-zđ]\)|\d{1,2}[.)]|\(\d{1,2}\))\s")
+
+
+def _item_kind(line: str) -> str | None:
+    """The kind of an item's marker ("-", "a)", "1.", "(1)"), None for a line that is not an item: the items
+    of one list share it, so "(2) Yêu cầu" after the "-" items of "(1) Mục đích" starts another list."""
+    m = _ITEM_LINE_RE.match(line)
+    return None if m is None else re.sub(r"[a-zđ]", "a", re.sub(r"\d+", "1", m.group(0).strip()))
+
+
+def _heads_items(passage: str, start: int, line: str) -> bool:
+    """Is ``line`` (at ``start`` of the passage, a whole line) a short heading whose next line is an item?"""
+    text = line.strip()
+    if not text or text[-1] in ".;:,?!…" or len(text.split()) > ITEM_HEADING_MAX_WORDS:
+        return False
+    if start > 0 and passage[start - 1] != "\n":
+        return False
+    after = passage[start + len(line) :].lstrip()
+    return (
+        after[:1] != ""
+        and passage[start + len(line) : start + len(line) + 1] in "\n"
+        and bool(_ITEM_LINE_RE.match(after))
+    )
+
+
+def _leads_list(passage: str, start: int, text: str) -> bool:
+    """Does the sentence at ``start`` introduce the lines after it: a lead-in ("… như sau:") or an item
+    heading (_heads_items)?"""
+    return introduces_list(text) or _heads_items(passage, start, text)
+
+
+def _list_lines(passage: str, start: int, lead: str, budget: int) -> tuple[list[str], bool]:
+    """The lines of a list after its lead-in, up to the budget (``OMITTED`` marks a cut), and whether the
+    list runs on to the passage's end (it may go on in the next passage).  Under an item heading, its items
+    only: the next heading starts another list."""
+    items_only = not introduces_list(lead)
+    out: list[str] = []
+    size = len(lead.rstrip())
+    for line in passage[start + len(lead) :].split("\n"):
         line = line.strip()
         if not line:
             continue
+        if items_only and (_item_kind(line) is None or _item_kind(line) != _item_kind(out[0] if out else line)):
+            return out, False
         if size + len(line) > budget:
-            out.append(OMITTED)
-            break
+            return [*out, OMITTED], False
         out.append(line)
         size += len(line)
-    return "\n".join(out)
+    return out, True
+
+
+def _with_items(passage: str, start: int, lead: str, budget: int) -> str:
+    """A lead-in sentence ("… gồm các bước sau:") with the lines that follow it in the passage,
+    up to the budget — a list is never shown without its items."""
+    return "\n".join([lead.rstrip(), *_list_lines(passage, start, lead, budget)[0]])
+
+
+def _items_read_on(
+    hit: Hit, kind: str | None, following: Callable[[Hit], Hit | None], budget: int
+) -> list[tuple[Hit, list[str]]]:
+    """The items of a list that runs past its passage's end (news is cut by length, not by its lists): the
+    lines that open the passages after it, while each is an item of the list's ``kind`` and the budget lasts."""
+    out: list[tuple[Hit, list[str]]] = []
+    at: Hit | None = hit
+    for _ in range(MAX_CONTINUED_PASSAGES if kind else 0):
+        at = following(at)
+        if at is None or at.doc_id != hit.doc_id:
+            break
+        lines, complete = [], True
+        for line in filter(None, (ln.strip() for ln in at.text.split("\n"))):
+            if _item_kind(line) != kind:
+                complete = False
+                break
+            if len(line) > budget:
+                lines.append(OMITTED)
+                complete = False
+                break
+            lines.append(line)
+            budget -= len(line)
+        if lines:
+            out.append((at, lines))
+        if not complete or not lines:
+            break
+    return out
 
 
 def compose_clauses(

@@ -1410,3 +1410,32 @@ def test_which_kinds_asked_of_a_long_noun_phrase_ask_for_a_list(glossary):
         assert Wants.LIST in analyze(question, glossary).wants, question
     case = "Cụ 82 tuổi xin miễn sinh hoạt đảng nhưng nhà không có bệnh án gì, chi bộ có giải quyết không?"
     assert Wants.LIST not in analyze(case, glossary).wants
+
+
+def test_a_news_list_under_a_heading_is_read_on_into_the_next_passage(glossary):
+    """News is cut into passages by length, not by its lists: a list asked for whose items run past its
+    passage's end goes on with the items that open the next passage (cited too), and stops at the next
+    heading ("Đối với cá nhân"), which starts another list."""
+    first = (
+        "Kết quả thi đua được tổng hợp hằng quý.\n\n"
+        "Đối với các hợp tác xã Minh Họa\n\n"
+        "- Sản xuất kinh doanh có lãi ba năm liền.\n"
+    )
+    second = "- Có sáng kiến cải tiến kỹ thuật được công nhận.\n\n- Nội bộ đoàn kết, không có khiếu kiện.\n"
+    third = "Đối với cá nhân\n\n- Gương mẫu chấp hành chủ trương của Đảng.\n"
+    texts = [first, second, third]
+    hits = [
+        Hit(i + 1, "tin", i, 0, len(t), t, "Tin thi đua minh họa", None, "", "news", score=0.03 - i * 0.001)
+        for i, t in enumerate(texts)
+    ]
+    for h in hits:
+        h.coverage = 1.0
+    after = {h.passage_id: hits[i + 1] for i, h in enumerate(hits[:-1])}
+    q = analyze("Các hợp tác xã Minh Họa được đánh giá theo những tiêu chí thi đua nào?", glossary)
+    comp = compose(q, hits[:1], {t: 1.0 for t in q.terms}, following=lambda h: after.get(h.passage_id))
+    text = "\n".join(b.text for b in comp.blocks)
+    assert text.startswith("Đối với các hợp tác xã Minh Họa\n- Sản xuất kinh doanh có lãi")
+    assert "- Có sáng kiến cải tiến" in text and "- Nội bộ đoàn kết" in text
+    assert "Đối với cá nhân" not in text and "Gương mẫu" not in text
+    assert [c.passage_id for c in comp.citations] == [1, 2]
+    assert comp.blocks[0].cites == (1, 2)
