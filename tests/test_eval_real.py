@@ -28,7 +28,9 @@ those documents as officers would ask, not from what the engine happens to answe
 - real_fresh11.jsonl: 60 more, written at the start of the eleventh stop the same way and run only on the
   tenth stop's engine and on the eleventh's final one; a development set since; printed only;
 - real_fresh12.jsonl: 60 more, written at the start of the twelfth stop the same way and run only on the
-  eleventh stop's engine and on the twelfth's final one; printed only.
+  eleventh stop's engine and on the twelfth's final one; a development set since; printed only;
+- real_fresh13.jsonl: 60 more, written at the start of the thirteenth stop the same way and run only on the
+  twelfth stop's engine and on the thirteenth's final one; printed only.
 
 Questions with "all_phrases" are list questions: the answer must carry every item (list_complete).
 The documents are looked for at ../shared/guidance-real (CONGRESS_BOT_GUIDANCE_REAL overrides it, e.g.
@@ -70,6 +72,7 @@ SETS = (
     "real_fresh10.jsonl",
     "real_fresh11.jsonl",
     "real_fresh12.jsonl",
+    "real_fresh13.jsonl",
 )
 # Metrics with a recorded floor (answer_carries_fact is answer_hit under another name).
 FLOORED = ("recall@1", "recall@5", "mrr@10", "answer_hit", "refusal_accuracy", "doc_cited", "list_complete")
