@@ -1006,14 +1006,10 @@ def _heads_items(passage: str, start: int, line: str) -> bool:
     text = line.strip()
     if not text or text[-1] in ".;:,?!…" or len(text.split()) > ITEM_HEADING_MAX_WORDS:
         return False
-    if start > 0 and passage[start - 1] != "\n":
-        return False
-    after = passage[start + len(line) :].lstrip()
-    return (
-        after[:1] != ""
-        and passage[start + len(line) : start + len(line) + 1] in "\n"
-        and bool(_ITEM_LINE_RE.match(after))
-    )
+    end = start + len(line)
+    if (start > 0 and passage[start - 1] != "\n") or passage[end : end + 1] != "\n":
+        return False  # not a line of its own
+    return bool(_ITEM_LINE_RE.match(passage[end:].lstrip()))
 
 
 def _leads_list(passage: str, start: int, text: str) -> bool:
