@@ -1018,24 +1018,31 @@ def _leads_list(passage: str, start: int, text: str) -> bool:
     return introduces_list(text) or _heads_items(passage, start, text)
 
 
+def _item_lines(lines: Iterable[str], kind: str | None, budget: int) -> tuple[list[str], bool]:
+    """The non-blank ``lines`` (stripped) while each is an item of ``kind`` (any line when None) and the
+    budget lasts (``OMITTED`` marks a cut), and whether all of them were taken."""
+    out: list[str] = []
+    for line in filter(None, (ln.strip() for ln in lines)):
+        if kind is not None and _item_kind(line) != kind:
+            return out, False
+        if len(line) > budget:
+            return [*out, OMITTED], False
+        out.append(line)
+        budget -= len(line)
+    return out, True
+
+
 def _list_lines(passage: str, start: int, lead: str, budget: int) -> tuple[list[str], bool]:
     """The lines of a list after its lead-in, up to the budget (``OMITTED`` marks a cut), and whether the
     list runs on to the passage's end (it may go on in the next passage).  Under an item heading, its items
     only: the next heading starts another list."""
-    items_only = not introduces_list(lead)
-    out: list[str] = []
-    size = len(lead.rstrip())
-    for line in passage[start + len(lead) :].split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        if items_only and (_item_kind(line) is None or _item_kind(line) != _item_kind(out[0] if out else line)):
-            return out, False
-        if size + len(line) > budget:
-            return [*out, OMITTED], False
-        out.append(line)
-        size += len(line)
-    return out, True
+    rest = passage[start + len(lead) :].split("\n")
+    kind = None
+    if not introduces_list(lead):
+        kind = _item_kind(next((ln.strip() for ln in rest if ln.strip()), ""))
+        if kind is None:
+            return [], False
+    return _item_lines(rest, kind, budget - len(lead.rstrip()))
 
 
 def _with_items(passage: str, start: int, lead: str, budget: int) -> str:
@@ -1055,21 +1062,12 @@ def _items_read_on(
         at = following(at)
         if at is None or at.doc_id != hit.doc_id:
             break
-        lines, complete = [], True
-        for line in filter(None, (ln.strip() for ln in at.text.split("\n"))):
-            if _item_kind(line) != kind:
-                complete = False
-                break
-            if len(line) > budget:
-                lines.append(OMITTED)
-                complete = False
-                break
-            lines.append(line)
-            budget -= len(line)
+        lines, complete = _item_lines(at.text.split("\n"), kind, budget)
         if lines:
             out.append((at, lines))
         if not complete or not lines:
             break
+        budget -= sum(map(len, lines))
     return out
 
 
