@@ -631,41 +631,78 @@ def test_remove_asks_for_confirmation(admin_env):
     assert tg.violations == []
 
 
+class HeldEmbedder:
+    """The real embedder, except that once ``hold()`` is called, the bot's indexing worker waits
+    before its second batch of passages until ``release()``: the test decides the order of events
+    instead of hoping embedding is slow enough (on a fast runner it was not)."""
+
+    def __init__(self, inner) -> None:
+        self._inner = inner
+        self.model_id, self.dim, self.max_tokens = inner.model_id, inner.dim, inner.max_tokens
+        self._held = False
+        self.batches = 0
+        self._released = threading.Event()
+
+    def hold(self) -> None:
+        self._held = True
+
+    def release(self) -> None:
+        self._released.set()
+
+    def embed_passages(self, texts):
+        if self._held and threading.current_thread().name.startswith("indexing"):
+            self.batches += 1
+            if self.batches > 1:
+                assert self._released.wait(WAIT), "the test never released the re-index"
+        return self._inner.embed_passages(texts)
+
+    def embed_question(self, text):
+        return self._inner.embed_question(text)
+
+    def count_tokens(self, text):
+        return self._inner.count_tokens(text)
+
+
 def test_reindex_in_background_with_progress_while_questions_are_answered(tmp_path, embedder):
     knowledge = tmp_path / "knowledge"
     knowledge.mkdir()
     shutil.copy(KNOWLEDGE / "glossary.tsv", knowledge / "glossary.tsv")
     (knowledge / "hd99.txt").write_text("\n\n".join(HD99), encoding="utf-8")
     (knowledge / "kh12.txt").write_text("\n\n".join(KH12), encoding="utf-8")
-    engine = Engine(Settings(knowledge, tmp_path / "index"), embedder=embedder)
+    held = HeldEmbedder(embedder)
+    engine = Engine(Settings(knowledge, tmp_path / "index"), embedder=held)
     engine.ensure_index()
     version = engine.store.current_version()
-    for i in range(1, 3):  # added before /reindex: enough text (18 passages) that embedding takes some seconds
+    for i in range(1, 3):  # added before /reindex: more passages than one embedding batch
         lines = [f"Số {i}-TB/ĐU", f"Thông báo số {i} về công tác chuẩn bị đại hội đảng bộ các cấp"]
         lines += [f"Mục {j}. Chi bộ số {i}{j} rà soát hồ sơ đảng viên và danh sách nhân sự dự kiến." for j in range(40)]
         (knowledge / f"tb{i}.txt").write_text("\n\n".join(lines), encoding="utf-8")
+    held.hold()
     with FakeTelegram() as tg, RunningBot(engine, tg) as bot:
-        _, status = ask(tg, ADMIN, "/reindex")
-        _, refused = ask(tg, ADMIN, "/reindex")
-        assert "Đang lập lại chỉ mục, vui lòng đợi" in refused["text"]  # one re-index at a time
+        try:
+            _, status = ask(tg, ADMIN, "/reindex")
+            _, refused = ask(tg, ADMIN, "/reindex")
+            assert "Đang lập lại chỉ mục, vui lòng đợi" in refused["text"]  # one re-index at a time
 
-        def edits(stub) -> list[str]:
-            return [p["text"] for _, p in stub.calls("editMessageText") if p["message_id"] == status["message_id"]]
+            def edits(stub) -> list[str]:
+                return [p["text"] for _, p in stub.calls("editMessageText") if p["message_id"] == status["message_id"]]
 
-        tg.wait_for(lambda stub: any(re.search(r"\d+/\d+ đoạn", t) for t in edits(stub)), WAIT)  # embedding now
-        question, answer = ask(tg, 6001, HD99_Q)  # answered while the re-index embeds
-        assert HD99_A in answer["text"]
-        answered_at = next(i for i, (m, p) in enumerate(tg.calls()) if m == "sendMessage" and p["chat_id"] == 6001)
+            tg.wait_for(lambda stub: any(re.search(r"\d+/\d+ đoạn", t) for t in edits(stub)), WAIT)  # embedding now
+            question, answer = ask(tg, 6001, HD99_Q)  # answered while the re-index waits between batches
+            assert HD99_A in answer["text"]
+            assert bot.admin.reindexing
+            assert not any("Đã lập lại chỉ mục" in m["text"] for m in tg.sent_messages(ADMIN))
+        finally:
+            held.release()
         done = tg.wait_for(
             lambda stub: next((m for m in stub.sent_messages(ADMIN) if "Đã lập lại chỉ mục" in m["text"]), None), 120
         )
-        later = [p["text"] for m, p in tg.calls()[answered_at:] if m == "editMessageText"]
-        assert any(t.startswith("⏳ Đang lập lại chỉ mục") for t in later)  # still embedding after the answer
         assert done["message_id"] == status["message_id"]  # the progress message, edited
         assert "Tài liệu: 4" in done["text"]
         assert edits(tg)[-1].startswith("<b>✅ Đã lập lại chỉ mục</b>")
         assert all(t.startswith("⏳ Đang") for t in edits(tg)[:-1])  # progress while it ran
         assert engine.store.current_version() != version
+        assert held.batches > 1  # the re-index did wait between its batches
         assert bot.config.database.is_file()  # bot.sqlite in the index dir survives a rebuild
         assert not bot.admin.reindexing
         assert tg.violations == []
