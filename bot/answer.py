@@ -309,7 +309,10 @@ _PERSON_NOUNS = {
 _GENERIC_PERSONS = {"nguoi", "dong chi", "can bo"}
 # The members of a committee, however named.
 _MEMBER_NOUNS = {"uy vien", "thanh vien", "dang uy vien", "chi uy vien", "cap uy vien"}
-_COUNT_NOUN_RE = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)(?:\s+(\w+))?")
+_COUNT_NOUN_RE = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)(?:\s+(\w+)(?:\s+(\w+))?)?")
+# Classifiers count kinds of the noun after them, which the documents may count without the classifier:
+# "mấy lớp độ tuổi" is answered by "cơ cấu ba độ tuổi", "bao nhiêu loại hồ sơ" by "hai hồ sơ".
+_CLASSIFIERS = frozenset({"lop", "loai", "nhom", "kieu", "hang", "khoi", "tang"})
 # The first syllables of offices and titles written in capitals after "đồng chí".
 _OFFICE_WORDS = "(?:Tổng|Bí|Chủ|Ủy|Phó|Trưởng|Thủ|Giám|Chánh|Bộ|Thường|Đại|Chính)"
 # "đồng chí Tô Lâm", "ông Nguyễn Văn A": a person named after a form of address.
@@ -385,6 +388,11 @@ def type_satisfied(q: Query, text: str) -> bool:
         if noun and (noun in _PERSON_NOUNS or noun not in STOPWORDS) and noun.replace(" ", "").isalpha():
             # "bao nhiêu ĐV": the documents write the full form ("đảng viên").
             forms = {noun, *q.other_forms.get(noun, ())}
+            if noun in _CLASSIFIERS and m.group(2):
+                # the counted noun, by its first syllable, or by two when that one alone is a stopword ("độ tuổi")
+                counted = m.group(2) if m.group(2) not in STOPWORDS else " ".join(filter(None, m.group(2, 3)))
+                if counted not in STOPWORDS:
+                    forms.add(counted)
             if forms & _GENERIC_PERSONS:
                 nouns = _PERSON_NOUNS | forms  # "bao nhiêu người": members, delegates, officials all count
             elif forms & _PERSON_NOUNS:

@@ -1026,6 +1026,19 @@ def test_where_a_period_starts_is_answered_by_a_date_or_by_the_event_it_starts_a
     assert Wants.DAY in q.wants and not type_satisfied(q, "Đại hội khai mạc kể từ khi có quyết định.")
 
 
+def test_a_count_asked_with_a_classifier_is_answered_by_a_count_of_the_noun(glossary):
+    """ "Mấy lớp độ tuổi": the classifier "lớp" counts kinds of "độ tuổi", which the text may count on its own."""
+    for asked in ("Cấp ủy phải bảo đảm kết hợp mấy lớp độ tuổi?", "cap uy phai bao dam may lop do tuoi"):
+        q = analyze(asked, glossary)
+        assert Wants.COUNT in q.wants, asked
+        assert type_satisfied(q, "Thực hiện cơ cấu ba độ tuổi trong cấp ủy các cấp."), asked
+        assert type_satisfied(q, "Cấp ủy gồm hai lớp cán bộ kế tiếp nhau."), asked
+        assert not type_satisfied(q, "Cấp ủy có ba phó bí thư và độ tuổi bình quân thấp hơn."), asked
+    q = analyze("Hồ sơ gồm bao nhiêu loại giấy tờ?", glossary)
+    assert type_satisfied(q, "Hồ sơ gồm bốn giấy tờ sau đây.")
+    assert not type_satisfied(q, "Hồ sơ gồm bốn bản sao.")
+
+
 def test_a_form_to_fill_in_is_not_an_answer():
     maket = "LỄ TRAO TẶNG\nHUY HIỆU… TUỔI ĐẢNG\nĐỢT…\nĐối với đồng chí: ……………\n…., ngày… tháng… năm…"
     assert is_blank_form(maket)
