@@ -833,6 +833,21 @@ def _heading_words(q: Query, h: Hit) -> set[str]:
     return words
 
 
+# What a question says beside its statement: an aside in brackets, and the source it asks after ("Theo Điều
+# lệ Đảng, …").
+_ASIDE_RE = re.compile(r"\([^()]*\)|^\s*theo [^,]{1,60},", re.I)
+# The words that make a statement a question about a list ("có những nhiệm vụ gì", "gồm các bước nào").
+_LIST_ASKING_WORDS = frozenset("nhung cac gi nao ai bao gom gom".split())
+
+
+def _stated_bigrams(q: Query) -> frozenset[str]:
+    """The word pairs of a list question read as the statement that leads its list: "Đảng viên có những
+    nhiệm vụ gì?" is "đảng viên có nhiệm vụ", the lead-in of the charter's list of duties."""
+    text = _ASIDE_RE.sub(" ", q.asked_part.text if q.asked_part else q.text)
+    words = [w for w in folded_words(text) if w not in _LIST_ASKING_WORDS]
+    return frozenset(f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if not {a, b} <= STOPWORDS)
+
+
 def _clause_candidates(
     q: Query, pool: list[Hit], weights: dict[str, float], ref_words: set[str], named: set[str], p: AnswerParams
 ) -> list[_Candidate]:
@@ -851,6 +866,7 @@ def _clause_candidates(
     budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
     asks_form = bool(_FORM_WORDS_RE.search(q.folded))
     amounts = case_amounts(q.folded)  # the officer's case, told with numbers
+    stated = _stated_bigrams(q) if Wants.LIST in q.wants else frozenset()
     out: list[_Candidate] = []
     intros: list[tuple[str, frozenset[str]]] = []
     lines_seen: dict[str, dict[str, float]] = {}  # per document: the ``given`` words differ between documents
@@ -883,6 +899,8 @@ def _clause_candidates(
                 intro_folded = " ".join(_folded_words(intro))
                 intro_cov = _coverage(q, weights, total, set(intro_folded.split()), intro_folded)
             coverage_bonus = p.list_lead_bonus * intro_cov if Wants.LIST in q.wants else 0.0
+            if intro and stated and all(f" {b} " in f" {intro_folded} " for b in stated):
+                coverage_bonus += p.stated_lead_bonus
             if places_named and h.doc_id in named and any(place in unit[0] for place in places_named):
                 coverage_bonus += p.place_named_bonus
             # The question's words close together in one line (the window the refusal gate reads).

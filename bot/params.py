@@ -223,6 +223,11 @@ class AnswerParams:
     # list beside it (0.15 flat before: 0.708 of real.jsonl's lists complete; 0.3 × lead-in share: 0.750;
     # 0.45 to 1.0 all give real.jsonl 0.792 and real_fresh.jsonl 0.7, 0.3 gives real_fresh 0.6).
     list_lead_bonus: float = 0.6
+    # a lead-in that says what a list question asks, as a statement: it holds every word pair of the question
+    # without its asking words ("Đảng viên có nhiệm vụ:" for "Đảng viên có những nhiệm vụ gì?").  Only the
+    # whole statement counts: a share of its pairs, weighed 0.3 or more, lost 2 to 5 answers; whole, 0.2 to
+    # 1.0 give the same answers.
+    stated_lead_bonus: float = 0.5
     # A section headed like another of its document plus words the question does not say is a special case
     # of it and loses this much (headings of at least special_case_min_words words).
     special_case_penalty: float = 0.3

@@ -37,6 +37,7 @@ from bot.answer import (
     _narrowest,
     _passage_line_scores,
     _pick_clauses,
+    _stated_bigrams,
     compose,
     is_blank_form,
     is_relevant,
@@ -1410,6 +1411,41 @@ def test_a_clause_saying_the_question_in_one_line_beats_one_scattering_its_words
     weights = {t: 1.0 for t in q.terms}
     best = max(_clause_candidates(q, pool, weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score)
     assert best.unit[0] == "mục 4.2"
+
+
+def test_a_list_led_by_the_question_as_a_statement_is_the_answer(glossary):
+    """ "Đảng viên có những nhiệm vụ gì?" is answered by the list led by "Đảng viên có nhiệm vụ:", not by a
+    better-ranked section about duties of another kind that names the same words."""
+    assigned = (
+        "2. Đảng viên phải hoàn thành tốt nhiệm vụ được giao\n"
+        "2.1. Nhiệm vụ được giao của đảng viên bao gồm:\n"
+        "- Nhiệm vụ do chi bộ Minh Họa phân công.\n"
+        "- Nhiệm vụ do cơ quan Minh Họa giao.\n"
+    )
+    duties = (
+        "Điều 2.\nĐảng viên có nhiệm vụ:\n"
+        "1. Chấp hành nghiêm nghị quyết của chi bộ Minh Họa.\n"
+        "2. Đóng đảng phí đầy đủ theo quy định.\n"
+    )
+
+    def hit(pid: int, text: str, label: str, score: float) -> Hit:
+        units = [(label, 0, len(text), None)]
+        return Hit(
+            pid, "dl", pid, 0, len(text), text, "Quy định minh họa", None, "", "quy-dinh", units=units, score=score
+        )
+
+    pool = [hit(1, assigned, "mục 2", 0.040), hit(2, duties, "Điều 2", 0.016)]
+    q = analyze("Đảng viên có những nhiệm vụ gì?", glossary)
+    weights = {t: 1.0 for t in q.terms}
+    best = max(_clause_candidates(q, pool, weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score)
+    assert best.unit[0] == "Điều 2"
+    # The source asked after and an aside in brackets are not part of the statement.
+    asked = "Theo Điều lệ Đảng, đảng viên (kể cả dự bị) có những nhiệm vụ gì?"
+    assert (
+        _stated_bigrams(analyze(asked, glossary))
+        == _stated_bigrams(q)
+        == {"dang vien", "vien co", "co nhiem", "nhiem vu"}
+    )
 
 
 def test_which_kinds_asked_of_a_long_noun_phrase_ask_for_a_list(glossary):
