@@ -1389,6 +1389,12 @@ def test_a_section_headed_trường_hợp_is_a_special_case_unless_the_question_
     assert best("Trường hợp đề nghị tặng Kỷ niệm chương Minh Họa không đúng tiêu chuẩn thì hồ sơ gồm gì?") == "điểm 5.2"
 
 
+def _clause_hit(pid: int, text: str, label: str, score: float) -> Hit:
+    """A retrieved passage of one made-up regulation that is a single numbered section."""
+    units = [(label, 0, len(text), None)]
+    return Hit(pid, "qd", pid, 0, len(text), text, "Quy định minh họa", None, "", "quy-dinh", units=units, score=score)
+
+
 def test_a_clause_saying_the_question_in_one_line_beats_one_scattering_its_words(glossary):
     # Both clauses hold every word of the question, and the first comes from the better-ranked passage;
     # only the second says it in one line (the best window: clause_window_weight).
@@ -1400,13 +1406,7 @@ def test_a_clause_saying_the_question_in_one_line_beats_one_scattering_its_words
     )
     together = "4.2. Ban chấp hành mới phải nhận bàn giao từ ban chấp hành trước trong thời hạn 15 ngày làm việc.\n"
 
-    def hit(pid: int, text: str, label: str, score: float) -> Hit:
-        units = [(label, 0, len(text), None)]
-        return Hit(
-            pid, "qd", pid, 0, len(text), text, "Quy định minh họa", None, "", "quy-dinh", units=units, score=score
-        )
-
-    pool = [hit(1, scattered, "mục 3.1", 0.030), hit(2, together, "mục 4.2", 0.020)]
+    pool = [_clause_hit(1, scattered, "mục 3.1", 0.030), _clause_hit(2, together, "mục 4.2", 0.020)]
     q = analyze("Ban chấp hành mới phải nhận bàn giao từ ban chấp hành trước trong thời hạn bao lâu?", glossary)
     weights = {t: 1.0 for t in q.terms}
     best = max(_clause_candidates(q, pool, weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score)
@@ -1428,13 +1428,7 @@ def test_a_list_led_by_the_question_as_a_statement_is_the_answer(glossary):
         "2. Đóng đảng phí đầy đủ theo quy định.\n"
     )
 
-    def hit(pid: int, text: str, label: str, score: float) -> Hit:
-        units = [(label, 0, len(text), None)]
-        return Hit(
-            pid, "dl", pid, 0, len(text), text, "Quy định minh họa", None, "", "quy-dinh", units=units, score=score
-        )
-
-    pool = [hit(1, assigned, "mục 2", 0.040), hit(2, duties, "Điều 2", 0.016)]
+    pool = [_clause_hit(1, assigned, "mục 2", 0.040), _clause_hit(2, duties, "Điều 2", 0.016)]
     q = analyze("Đảng viên có những nhiệm vụ gì?", glossary)
     weights = {t: 1.0 for t in q.terms}
     best = max(_clause_candidates(q, pool, weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score)
