@@ -899,8 +899,10 @@ def _clause_candidates(
                 intro_folded = " ".join(_folded_words(intro))
                 intro_cov = _coverage(q, weights, total, set(intro_folded.split()), intro_folded)
             coverage_bonus = p.list_lead_bonus * intro_cov if Wants.LIST in q.wants else 0.0
-            if intro and stated and all(f" {b} " in f" {intro_folded} " for b in stated):
-                coverage_bonus += p.stated_lead_bonus
+            if intro and stated:
+                padded = f" {intro_folded} "
+                if all(f" {b} " in padded for b in stated):
+                    coverage_bonus += p.stated_lead_bonus
             if places_named and h.doc_id in named and any(place in unit[0] for place in places_named):
                 coverage_bonus += p.place_named_bonus
             # The question's words close together in one line (the window the refusal gate reads).
