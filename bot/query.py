@@ -498,6 +498,31 @@ MIN_ASKED_WORDS = 4
 _INDEFINITE_RE = re.compile(r"\b(?:nao|ai|gi|dau|bao gio|bao nhieu|may)(?= cung\b)")
 
 
+def asking_sentences(text: str) -> str:
+    """The question from its first sentence ending with "?" on, when it tells its case in sentences before it
+    ("Bác cùng mấy hộ ký đơn tập thể. Chi bộ còn xem xét kỷ luật bác được không?" asks no number: "mấy hộ"
+    there is "a few households").  A request after the question asks too ("… Cho tôi danh sách đầy đủ."); a
+    question without a question mark is read whole."""
+    sentences = _SENTENCE_END_RE.split(text.strip())
+    first = next((i for i, s in enumerate(sentences) if s.rstrip().endswith("?")), 0)
+    return " ".join(sentences[first:])
+
+
+def _wants(text: str) -> set[Wants]:
+    """The kinds of answer asked for, read from the whole of ``text``, never from one folded word."""
+    folded = fold(text)
+    cued = _INDEFINITE_RE.sub(" ", folded)
+    wants = {kind for kind, cue in CUES.items() if cue.search(cued)}
+    plural = _LONG_PLURAL_RE.search(text.lower()) if has_diacritics(text) else _LONG_PLURAL_FOLDED_RE.search(cued)
+    if plural:
+        wants.add(Wants.LIST)
+    if asks_how_many(text) and (cued == folded or asks_how_many(cued)):
+        wants.add(Wants.COUNT)
+    if Wants.SINCE in wants:
+        wants -= {Wants.DAY, Wants.DATE}
+    return wants
+
+
 def analyze(question: str, glossary: Glossary) -> Query:
     text = expand_shorthand(normalize(question).strip())
     folded = fold(text)
@@ -541,15 +566,7 @@ def analyze(question: str, glossary: Glossary) -> Query:
         if compound not in terms:
             terms.append(compound)
             other_forms[compound] = [compound]
-    cued = _INDEFINITE_RE.sub(" ", folded)
-    wants = {kind for kind, cue in CUES.items() if cue.search(cued)}
-    plural = _LONG_PLURAL_RE.search(text.lower()) if has_diacritics(text) else _LONG_PLURAL_FOLDED_RE.search(cued)
-    if plural:
-        wants.add(Wants.LIST)
-    if asks_how_many(text) and (cued == folded or asks_how_many(cued)):
-        wants.add(Wants.COUNT)
-    if Wants.SINCE in wants:
-        wants -= {Wants.DAY, Wants.DATE}
+    wants = _wants(asking_sentences(text))
     *told, asked = _SENTENCE_END_RE.split(text.rstrip(" ?!.")) or [text]
     return Query(
         asked_part=analyze(asked, glossary) if told and len(asked.split()) >= MIN_ASKED_WORDS else None,

@@ -1040,6 +1040,22 @@ def test_a_count_asked_with_a_classifier_is_answered_by_a_count_of_the_noun(glos
     assert not type_satisfied(q, "Hồ sơ gồm bốn bản sao.")
 
 
+def test_the_kind_of_answer_is_read_from_the_sentences_that_ask_not_from_the_case_told_before_them(glossary):
+    """ "Mấy hộ", "mấy năm nay", "chưa có ai" in the sentences that tell the case are "a few", "for years",
+    "nobody": only the question asked after them says what kind of answer is wanted."""
+    told = "Chi bộ tôi có một bác được miễn sinh hoạt đảng. Vừa rồi bác cùng mấy hộ ký đơn tập thể."
+    q = analyze(f"{told} Chi bộ còn xem xét kỷ luật bác được không?", glossary)
+    assert not {Wants.COUNT, Wants.WHO} & q.wants
+    q = analyze(f"{told} Chi bộ xem xét kỷ luật trong thời hạn bao nhiêu ngày?", glossary)
+    assert Wants.COUNT in q.wants
+    q = analyze("Đảng ủy xã chưa có ai theo dõi tài chính. Đảng ủy có được tự lập một bộ phận không?", glossary)
+    assert Wants.WHO not in q.wants
+    # A request after the question asks too; a question without a question mark is read whole.
+    q = analyze("Vì lý do gì thì không được kết nạp lại? Cho tôi danh sách đầy đủ các trường hợp.", glossary)
+    assert Wants.LIST in q.wants
+    assert Wants.COUNT in analyze("Chi bộ có 40 đảng viên. Được bầu mấy chi ủy viên", glossary).wants
+
+
 def test_a_form_to_fill_in_is_not_an_answer():
     maket = "LỄ TRAO TẶNG\nHUY HIỆU… TUỔI ĐẢNG\nĐỢT…\nĐối với đồng chí: ……………\n…., ngày… tháng… năm…"
     assert is_blank_form(maket)
