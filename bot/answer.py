@@ -699,6 +699,19 @@ def _line_scores(
     return lines
 
 
+def _adds(q: Query, weights: dict[str, float]) -> Callable[[str, str], float]:
+    """The share of the question's words (by weight) a line holds that a text shown before it does not."""
+    total = sum(weights.values()) or 1.0
+
+    def adds(line: str, shown: str) -> float:
+        said = _folded_words(shown)
+        unsaid = {t: w for t, w in weights.items() if not q.holds(t, set(said), " ".join(said))}
+        words = _folded_words(line)
+        return q.held_weight(unsaid, set(words), " ".join(words)) / total
+
+    return adds
+
+
 def _typed_line_bonus(q: Query, text: str, p: AnswerParams) -> float:
     """What a line gains for holding the kind of answer asked for (a number, a date, a name)."""
     return p.typed_line_bonus if q.wants & TYPED_WANTS and type_satisfied(q, text) else 0.0
@@ -1130,7 +1143,7 @@ def compose_clauses(
             # A passage read for its clauses only (not among those whose sentences were ranked): its lines
             # are scored now, so a long clause keeps the items that answer, not its first ones.
             line_score = _passage_line_scores(q, h, weights, p)
-        clause = quote_clause(h, c.unit, line_score, budget, p)
+        clause = quote_clause(h, c.unit, line_score, budget, p, adds=_adds(q, weights))
         rest = _read_on(h, clause, budget, following, p) if i == 0 and budget == p.list_budget_chars else []
         quoted.append((h, clause, rest))
     link = _linked_clause(q, first_hit, first.unit, picks, named, weights, p, linked)

@@ -12,6 +12,7 @@ is copied from the passage.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .chunking import introduces_list
@@ -68,11 +69,14 @@ def quote_clause(
     line_score: dict[int, float],
     budget: int | None = None,
     p: AnswerParams = DEFAULT_ANSWER,
+    adds: Callable[[str, str], float] | None = None,
 ) -> Clause:
     """The clause whole if it fits the budget (default: ``p.clause_budget_chars``); else its lead-in and
     best items, "…" for the rest.
 
-    ``line_score`` maps the start offset of a line (in the passage) to how well it answers.
+    ``line_score`` maps the start offset of a line (in the passage) to how well it answers; ``adds`` gives
+    the share of the question a line holds that the text shown so far does not (a question asking two
+    things is answered by the item that says each).
     """
     budget = p.clause_budget_chars if budget is None else budget
     label, start, end, page = unit
@@ -105,6 +109,16 @@ def quote_clause(
             break
         chosen.add(i)
         used += size
+    if adds is not None:
+        # An item saying a part of the question no chosen line says joins them, within the overflow.
+        for i in order:
+            size = items[i][1] - items[i][0]
+            if i in chosen or used + size > budget * p.clause_overflow:
+                continue
+            shown = "\n".join(text[s:e] for s, e in lead + [items[j] for j in sorted(chosen)])
+            if adds(text[items[i][0] : items[i][1]], shown) >= p.second_part_share:
+                chosen.add(i)
+                used += size
     for i in sorted(chosen):
         # An item is never shown without the lines that belong to it: the sub-items it leads in ("- Đảng viên
         # … như sau:" then "+ …" lines), or the unmarked paragraphs that go on with it ("Trường hợp …"). The

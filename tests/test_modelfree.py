@@ -31,6 +31,7 @@ from bot.answer import (
     AnswerBlock,
     BlockKind,
     Composition,
+    _adds,
     _Candidate,
     _clause_candidates,
     _heading_words,
@@ -1103,6 +1104,35 @@ def test_a_long_article_keeps_the_item_that_answers_even_from_a_passage_read_for
     scores = _passage_line_scores(q, hit, weights, DEFAULT_ANSWER)
     quoted = quote_clause(hit, ("Điều 9", 0, len(text), None), scores, 300, DEFAULT_ANSWER).text
     assert "dưới chín đảng viên chính thức" in quoted and OMITTED in quoted
+
+
+def test_a_question_asking_two_things_keeps_the_item_that_says_each(glossary):
+    """ "… bao lâu? Nếu người giới thiệu chuyển đi thì xử lý sao?": the items scored best say the second part;
+    the item with the first part's words ("cùng công tác", "12 tháng") is kept too, past the budget."""
+    text = (
+        "3.2. Đảng viên giới thiệu người vào Đảng minh họa.\n"
+        "3.2.1. Là đảng viên chính thức, cùng công tác, lao động hoặc học tập ít nhất 12 tháng với người được "
+        "giới thiệu vào Đảng trong cùng một đơn vị.\n"
+        "3.2.2. Nếu đảng viên giới thiệu người vào Đảng chuyển đến chi bộ khác, bị kỷ luật hoặc vì lý do khác "
+        "không thể tiếp tục theo dõi, giúp đỡ người vào Đảng thì chi bộ phân công đảng viên chính thức khác theo "
+        "dõi, giúp đỡ người vào Đảng.\n"
+        "3.2.3. Đảng viên giới thiệu người vào Đảng phải báo cáo chi bộ về người được giới thiệu.\n"
+    )
+    hit = Hit(1, "qd", 0, 0, len(text), text, "Quy định minh họa", None, "", "quy-dinh")
+    q = analyze(
+        "Người giới thiệu vào Đảng phải cùng công tác với quần chúng bao lâu? "
+        "Nếu người giới thiệu chuyển sang chi bộ khác thì chi bộ xử lý sao?",
+        glossary,
+    )
+    weights = {t: 1.0 for t in q.terms}
+    lines = [m.start() for m in re.finditer(r"^", text, re.M)][1:4]
+    scores = dict(zip(lines, [0.5, 1.0, 0.2], strict=True))
+    unit = ("mục 3.2", 0, len(text), None)
+    alone = quote_clause(hit, unit, scores, 400).text
+    assert "12 tháng" not in alone and "phân công đảng viên chính thức khác" in alone
+    both = quote_clause(hit, unit, scores, 400, adds=_adds(q, weights)).text
+    assert "12 tháng" in both and "phân công đảng viên chính thức khác" in both
+    assert "phải báo cáo chi bộ" not in both and both.endswith(OMITTED)  # it says no part of the question
 
 
 def _quoted_with_line_scores(text: str, item_scores: list[float], budget: int) -> str:
