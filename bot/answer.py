@@ -812,6 +812,14 @@ def named_places(question: str) -> list[str]:
     return out
 
 
+def _is_named_place(label: str, places: list[str]) -> bool:
+    """Is the section labelled ``label`` ("Điều 30, khoản 2") a place the question names?  Its own number
+    must be named: not one that begins the same ("Điều 3" is not "Điều 30", "mục 3.2" not "mục 3.2.1"), nor
+    only the section holding it (asked "Điều 30", its "khoản 2" is a part of the answer, not the answer)."""
+    parts = label.split(", ")
+    return parts[-1] in places
+
+
 # A blank to fill in: dots or an ellipsis ("ĐẢNG ỦY….", "ngày… tháng…", "Đồng chí: …………").
 _BLANK_RE = re.compile(r"…|\.{3,}")
 # A form is asked about: "mẫu", "maket", "biểu mẫu", "phiếu" (a ballot is a form too).
@@ -916,7 +924,7 @@ def _clause_candidates(
                 padded = f" {intro_folded} "
                 if all(f" {b} " in padded for b in stated):
                     coverage_bonus += p.stated_lead_bonus
-            if places_named and h.doc_id in named and any(place in unit[0] for place in places_named):
+            if places_named and h.doc_id in named and _is_named_place(unit[0], places_named):
                 coverage_bonus += p.place_named_bonus
             # The question's words close together in one line (the window the refusal gate reads).
             near = window_coverage(q, weights, text, frozenset(given), p, seen=lines_seen.setdefault(h.doc_id, {}))

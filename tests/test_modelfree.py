@@ -35,6 +35,7 @@ from bot.answer import (
     _Candidate,
     _clause_candidates,
     _heading_words,
+    _is_named_place,
     _narrowest,
     _passage_line_scores,
     _pick_clauses,
@@ -1133,6 +1134,16 @@ def test_a_question_asking_two_things_keeps_the_item_that_says_each(glossary):
     both = quote_clause(hit, unit, scores, 400, adds=_adds(q, weights)).text
     assert "12 tháng" in both and "phân công đảng viên chính thức khác" in both
     assert "phải báo cáo chi bộ" not in both and both.endswith(OMITTED)  # it says no part of the question
+
+
+def test_the_section_a_question_names_is_that_section_not_its_parts_nor_a_namesake():
+    places = named_places("Điều 30 Điều lệ Đảng xác định kiểm tra, giám sát có vị trí gì?")
+    assert _is_named_place("Điều 30", places)
+    assert not _is_named_place("Điều 30, khoản 2", places)  # a part of the answer, not the answer
+    assert not _is_named_place("Điều 3", named_places("Điều 30 Điều lệ")) and not _is_named_place("Điều 30", ["Điều 3"])
+    places = named_places("Khoản 2 Điều 30 Điều lệ quy định gì?")
+    assert _is_named_place("Điều 30, khoản 2", places)
+    assert not _is_named_place("mục 3.2.1", named_places("mục 3.2 Quy định 294 nói gì?"))
 
 
 def _quoted_with_line_scores(text: str, item_scores: list[float], budget: int) -> str:
