@@ -1139,7 +1139,7 @@ def compose_clauses(
     candidates = _clause_candidates(q, pool, weights, ref_words, named, p)
     if not candidates:
         return Composition([], [], 0.0, False, clause=True)
-    picks = _pick_clauses(q, candidates, pool, named, p, weights)
+    picks = _pick_clauses(q, candidates, pool, named, p, weights, following)
     first = picks[0][0]
     first_hit = pool[first.hit_index]
     line_coverage = window_coverage(q, weights, first_hit.text[first.unit[1] : first.unit[2]], first.head, p)
@@ -1226,6 +1226,7 @@ def _pick_clauses(
     named: set[str],
     p: AnswerParams,
     weights: dict[str, float] | None = None,
+    following: Callable[[Hit], Hit | None] | None = None,
 ) -> list[tuple[_Candidate, int]]:
     """The clauses to quote, each with its budget: the best (those holding the kind of answer asked for
     first, then by score, then the larger); then the best of each other document the question names; else
@@ -1233,7 +1234,7 @@ def _pick_clauses(
     candidates = sorted(
         candidates, key=lambda c: (not c.typed, -round(c.score, p.clause_score_digits), -(c.unit[2] - c.unit[1]))
     )
-    first = _narrowest(q, candidates[0], candidates, pool, p)
+    first = _narrowest(q, candidates[0], candidates, pool, p, following)
     # "Điều kiện để lập … là gì?" restates the lead-in of a list: every item is the answer.
     asks_list = Wants.LIST in q.wants or first.list_intro >= p.intro_asks_list
     picks = [(first, p.list_budget_chars if asks_list else p.clause_budget_chars)]
@@ -1287,15 +1288,19 @@ def _asked_of(q: Query, hit: Hit, named_hits: list[Hit]) -> set[str]:
 
 
 def _narrowest(
-    q: Query, first: _Candidate, candidates: list[_Candidate], pool: list[Hit], p: AnswerParams
+    q: Query,
+    first: _Candidate,
+    candidates: list[_Candidate],
+    pool: list[Hit],
+    p: AnswerParams,
+    following: Callable[[Hit], Hit | None] | None = None,
 ) -> _Candidate:
     """The best subsection of the chosen section that answers as well (see narrower_clause_margin); the
     section itself when it fits the answer budget, when a list is asked for, or when no subsection answers
     or two apart do (each may hold a part of the answer: "a) Quá 12 tháng …", "b) Quá 60 tháng …")."""
-    _, start, end, _ = first.unit
-    text = pool[first.hit_index].text
-    # A section that ends where its passage ends may run on into the next passage (see _read_on).
-    fits = end - start <= p.clause_budget_chars and bool(text[end:].strip())
+    label, start, end, _ = first.unit
+    hit = pool[first.hit_index]
+    fits = end - start <= p.clause_budget_chars and not _runs_on(hit, label, end, following)
     if Wants.LIST in q.wants or fits:
         return first  # a section that fits is shown whole
     near = [
@@ -1343,6 +1348,19 @@ def _read_on(
         if not part.complete or at.text[end:].strip():
             break
     return out
+
+
+def _runs_on(hit: Hit, label: str, end: int, following: Callable[[Hit], Hit | None] | None) -> bool:
+    """May the section ``label`` (ending at ``end`` in the passage) run on into the next passage: it ends where
+    its passage ends and the next passage opens with it or one of its parts (unknown: it may)."""
+    if hit.text[end:].strip():
+        return False
+    if following is None:
+        return True
+    after = following(hit)
+    if after is None or after.doc_id != hit.doc_id:
+        return False  # the document ends with it
+    return not after.units or _continues(label, after.units[0][0])
 
 
 def _continues(label: str, other: str) -> bool:

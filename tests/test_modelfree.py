@@ -1213,6 +1213,30 @@ def test_a_long_section_gives_way_to_the_one_subsection_that_answers(glossary):
     assert _narrowest(q, section, [section, first, second], [hit], DEFAULT_ANSWER) is section
 
 
+def test_a_short_article_ending_its_passage_is_shown_whole_when_the_next_passage_does_not_go_on_with_it(glossary):
+    """Điều 14 (two short khoản) ends where its passage ends: only when the next passage goes on with it may it
+    be longer than it looks, and give way to the khoản that answers the same words."""
+    text = (
+        "Điều 14.\n1. Cấp ủy mỗi cấp lập các cơ quan tham mưu, giúp việc theo hướng dẫn của Ban Chấp hành.\n"
+        "2. Khi cần, cấp ủy lập tiểu ban, hội đồng, tổ công tác và giải thể khi hoàn thành nhiệm vụ."
+    )
+    one = text.index("1. Cấp"), text.index("\n2. ")
+    units = [("Điều 14", 0, len(text), None), ("Điều 14, khoản 1", *one, None)]
+    hit = Hit(1, "dl", 0, 0, len(text), text, "Điều lệ minh họa", None, "", "dieu-le", units=units)
+    section = _Candidate(0, units[0], 1.30, 0.6, True)
+    part = _Candidate(0, units[1], 1.25, 0.6, True)
+    q = analyze("Cấp ủy có được lập tổ công tác không, xong việc thì xử lý thế nào?", glossary)
+
+    def next_opening(label: str):
+        return lambda h: Hit(
+            2, "dl", 1, 0, 9, "Điều 15.", "Điều lệ minh họa", None, "", "dieu-le", units=[(label, 0, 9, None)]
+        )
+
+    assert _narrowest(q, section, [section, part], [hit], DEFAULT_ANSWER, next_opening("Điều 15")) is section
+    assert _narrowest(q, section, [section, part], [hit], DEFAULT_ANSWER, next_opening("Điều 14, khoản 3")) is part
+    assert _narrowest(q, section, [section, part], [hit], DEFAULT_ANSWER) is part  # unknown: it may run on
+
+
 @pytest.mark.parametrize(
     ("heading", "clauses"),
     [
