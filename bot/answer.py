@@ -540,12 +540,14 @@ def compose(
     p: AnswerParams = DEFAULT_ANSWER,
     following: Callable[[Hit], Hit | None] | None = None,
     linked: Callable[[Hit, tuple], list[tuple[Hit, tuple]]] | None = None,
+    sections: Callable[[Hit, str], list[Hit]] | None = None,
 ) -> Composition:
     """Pick the answering sentences, or whole clauses of official documents, and number the passages they
     come from: choose the passages to read, score and rank their sentences, then either quote the clause
     that answers (compose_clauses) or choose sentences, cite their passages and lay them out.
     ``following`` gives the passage after a hit's (a list cut across passages is read on); ``linked`` the
-    charter's clauses a section implements, or the sections implementing a charter clause."""
+    charter's clauses a section implements, or the sections implementing a charter clause; ``sections`` the
+    passages of a hit's document that open in a section or its parts."""
     pool, n_main = _choose_pool(q, hits, p)
     weights = _topic_weights(q, idf)
     ref_words = _ref_words(q)
@@ -558,7 +560,7 @@ def compose(
         min_coverage = p.min_coverage * p.pool_coverage_share
         wide = [h for h in hits[: p.clause_hits] if h.units and (h in pool or h.coverage >= min_coverage)]
         line_scores = _line_scores(q, sentences, pool, p)
-        return compose_clauses(q, wide, line_scores, type_ok, weights, ref_words, named, p, following, linked)
+        return compose_clauses(q, wide, line_scores, type_ok, weights, ref_words, named, p, following, linked, sections)
     chosen = _choose_sentences(q, sentences, pool, p)
     read_on: list[tuple[Hit, list[str]]] = []
     if (
@@ -1131,6 +1133,7 @@ def compose_clauses(
     p: AnswerParams = DEFAULT_ANSWER,
     following: Callable[[Hit], Hit | None] | None = None,
     linked: Callable[[Hit, tuple], list[tuple[Hit, tuple]]] | None = None,
+    sections: Callable[[Hit, str], list[Hit]] | None = None,
 ) -> Composition:
     """Answer from official documents with whole clauses: the section that answers best, and,
     when a document of another rank also answers (the rule and its detailed implementation),
@@ -1151,6 +1154,10 @@ def compose_clauses(
             # A passage read for its clauses only (not among those whose sentences were ranked): its lines
             # are scored now, so a long clause keeps the items that answer, not its first ones.
             line_score = _passage_line_scores(q, h, weights, p)
+        parts = _outline(q, h, c.unit, sections, budget) if i == 0 and budget == p.list_budget_chars else None
+        if parts:
+            quoted.append(parts)
+            continue
         clause = quote_clause(h, c.unit, line_score, budget, p, adds=_adds(q, weights))
         rest = _read_on(h, clause, budget, following, p) if i == 0 and budget == p.list_budget_chars else []
         quoted.append((h, clause, rest))
@@ -1348,6 +1355,79 @@ def _read_on(
         if not part.complete or at.text[end:].strip():
             break
     return out
+
+
+def _parent_label(label: str) -> str | None:
+    """The section holding section ``label``: "mục 2" for "mục 2.1", "Điều 9" for "Điều 9, khoản 1"."""
+    m = re.match(r"^(.*\d)\.\d+$", label)
+    if m:
+        return m.group(1)
+    return label.rsplit(", ", 1)[0] if ", " in label else None
+
+
+def _is_part_of(label: str, parent: str) -> bool:
+    """Is section ``label`` one of the parts right under section ``parent`` ("mục 2.1", "mục 2, điểm a")?"""
+    rest = label[len(parent) :] if label.startswith(parent) else ""
+    return bool(re.fullmatch(r"\.\d+|, [^,]+", rest))
+
+
+# "những bước gì", "mấy bước", "các nguyên tắc nào": the word after these names what a list question lists.
+_LISTED_RE = re.compile(r"\b(?:nhung|cac|may|bao nhieu)\s+(\w+)(?:\s+(\w+))?")
+
+
+def _listed_words(q: Query) -> set[str]:
+    """The words naming what a question asks a list or a count of ("bước"; after a classifier, the noun it
+    counts too: "những loại hình …")."""
+    out = set()
+    for m in _LISTED_RE.finditer(q.folded):
+        out.add(m.group(1))
+        if m.group(1) in _CLASSIFIERS and m.group(2):
+            out.add(m.group(2))
+    return out - STOPWORDS
+
+
+def _outline(
+    q: Query, hit: Hit, unit: tuple, sections: Callable[[Hit, str], list[Hit]] | None, budget: int
+) -> tuple[Hit, Clause, list[tuple[Hit, Clause]]] | None:
+    """A list whose items are sections too long to quote together, each opening a passage of its own ("2. Quy
+    trình và các bước thực hiện:" then "2.1. Bước 1: …", "2.2. Bước 2: …"): the list's lead-in and the
+    heading of each of its parts, "…" for their text, each part cited.  The chosen section is the lead-in, or
+    one of its parts when the lead-in names what the question lists ("… thực hiện theo những bước gì?"; not
+    "Lễ ra mắt gồm những phần nào?", answered inside "Bước 3").  None when there is no such list (the clause
+    is quoted as usual)."""
+    if sections is None:
+        return None
+    for label in (unit[0], _parent_label(unit[0])):
+        if not label:
+            continue
+        hits = sorted(sections(hit, label), key=lambda h: h.position)
+        own = [(h, u) for h in hits for u in h.units if u[0] == label]
+        parts: dict[str, tuple[Hit, tuple]] = {}
+        for h in hits:
+            for u in h.units:
+                if _is_part_of(u[0], label) and u[0] not in parts:
+                    parts[u[0]] = (h, u)
+        if not own or len(parts) < 2 or len({h.passage_id for h, _ in parts.values()}) < 2:
+            continue
+        lead_hit, lead_unit = own[0]
+        lead = _first_line(lead_hit.text, lead_unit)
+        if not introduces_list(lead) or sum(u[2] - u[1] for _, u in parts.values()) <= budget:
+            continue
+        if label != unit[0] and not _listed_words(q) & set(_folded_words(lead)):
+            continue
+        quoted = []
+        for part_label, (h, u) in parts.items():
+            heading = _first_line(h.text, u)
+            more = bool(h.text[u[1] : u[2]].strip()[len(heading) :].strip())
+            quoted.append((h, Clause(part_label, u[3], u[1], u[2], heading + ("\n" + OMITTED if more else ""), False)))
+        end = lead_unit[1] + len(lead)
+        return lead_hit, Clause(label, lead_unit[3], lead_unit[1], end, lead, False), quoted
+    return None
+
+
+def _first_line(text: str, unit: tuple) -> str:
+    """The first line of a section (its heading)."""
+    return text[unit[1] : unit[2]].strip().split("\n", 1)[0].strip()
 
 
 def _runs_on(hit: Hit, label: str, end: int, following: Callable[[Hit], Hit | None] | None) -> bool:

@@ -155,7 +155,16 @@ def _composed(
 ) -> Answer:
     """The extractive answer, or a refusal when its best sentence or clause covers too little of the
     question or lacks the kind of answer asked for (``idf``: the question's words' IDF)."""
-    comp = compose(q, hits, idf, searcher.docs_named(q), p, following=searcher.next_hit, linked=searcher.linked_clauses)
+    comp = compose(
+        q,
+        hits,
+        idf,
+        searcher.docs_named(q),
+        p,
+        following=searcher.next_hit,
+        linked=searcher.linked_clauses,
+        sections=searcher.section_hits,
+    )
     weights = topic_weights(idf)  # what the refusal gates weigh
     scale = gate_scale(weights, p)
     floor = p.min_clause_coverage * scale if comp.clause else p.min_sentence_coverage

@@ -525,6 +525,10 @@ class HybridSearcher:
                 out += [(h, tuple(u)) for u in h.units if u[0] in cites]
         return out
 
+    def section_hits(self, hit: Hit, label: str) -> list[Hit]:
+        """The passages of a hit's document that open in the section ``label`` or in one of its parts."""
+        return self.load_hits(self.snapshot.passages_in_section(hit.doc_id, label))
+
     def next_hit(self, hit: Hit) -> Hit | None:
         """The passage that follows a hit's in its document, as a hit (a clause cut across two passages)."""
         passage_id = self.snapshot.passage_after(hit.doc_id, hit.position)

@@ -248,6 +248,16 @@ class Snapshot:
         rows = self.query("SELECT id FROM passages WHERE doc_id = ? AND position = ?", (doc_id, position + 1))
         return int(rows[0]["id"]) if rows else None
 
+    def passages_in_section(self, doc_id: str, label: str) -> list[int]:
+        """The ids of a document's passages that open in the section ``label`` or in one of its parts ("mục 2",
+        "mục 2.1", "mục 2, điểm a"), in order."""
+        rows = self.query(
+            "SELECT id FROM passages WHERE doc_id = ? AND (section = ? OR substr(section, 1, ?) IN (?, ?))"
+            " ORDER BY position",
+            (doc_id, label, len(label) + 1, label + ".", label + ","),
+        )
+        return [int(r["id"]) for r in rows]
+
     def passage_texts_mentioning(self, doc_id: str, phrase: str) -> list[str]:
         """The texts of a document's passages whose (ASCII-)lower-cased text contains ``phrase``, in order."""
         rows = self.query(

@@ -37,6 +37,7 @@ from bot.answer import (
     _heading_words,
     _is_named_place,
     _narrowest,
+    _outline,
     _passage_line_scores,
     _pick_clauses,
     _stated_bigrams,
@@ -1144,6 +1145,39 @@ def test_the_section_a_question_names_is_that_section_not_its_parts_nor_a_namesa
     places = named_places("Khoản 2 Điều 30 Điều lệ quy định gì?")
     assert _is_named_place("Điều 30, khoản 2", places)
     assert not _is_named_place("mục 3.2.1", named_places("mục 3.2 Quy định 294 nói gì?"))
+
+
+def test_a_list_of_sections_each_in_a_passage_of_its_own_is_answered_with_their_headings(glossary):
+    """ "2. Quy trình và các bước thực hiện:" then a long passage for each step: the answer is the lead-in and
+    the step headings, each cited, not the first step whole."""
+    body = "- Ban xây dựng đảng minh họa tham mưu, thẩm định, báo cáo cấp ủy cấp trên trực tiếp. " * 8
+    texts = [
+        "2. Quy trình và các bước thực hiện:",
+        "2.1. Bước 1: Tham mưu xây dựng văn bản\n" + body,
+        "2.2. Bước 2: Tham mưu bàn giao hồ sơ đảng viên\n" + body,
+        "2.3. Bước 3: Tham mưu tổ chức lễ ra mắt\n(2) Chương trình Lễ ra mắt:\n- Chào cờ\n- Công bố quyết định\n"
+        + body,
+    ]
+    labels = ["mục 2", "mục 2.1", "mục 2.2", "mục 2.3"]
+    hits = [
+        Hit(i + 1, "hd", i, 0, len(t), t, "Hướng dẫn minh họa", None, "", "huong-dan", units=[(lb, 0, len(t), None)])
+        for i, (t, lb) in enumerate(zip(texts, labels, strict=True))
+    ]
+
+    def sections(hit, label):
+        return [h for h in hits if h.units[0][0] == label or h.units[0][0].startswith(label + ".")]
+
+    steps = analyze("Thành lập chi bộ mới thực hiện theo mấy bước, cụ thể là những bước gì?", glossary)
+    for chosen in (hits[0], hits[2]):  # the lead-in, or a step: the lead-in names the steps asked for
+        lead_hit, lead, parts = _outline(steps, chosen, chosen.units[0], sections, 1500)
+        assert lead_hit is hits[0] and lead.text == texts[0]
+        assert [c.text.split("\n")[0] for _, c in parts] == [t.split("\n")[0] for t in texts[1:]]
+        assert all(c.text.endswith(OMITTED) for _, c in parts) and [h for h, _ in parts] == hits[1:]
+    # The programme of the launch ceremony is inside step 3: its lead-in does not name "phần".
+    program = analyze("Chương trình Lễ ra mắt tổ chức đảng gồm những phần nào?", glossary)
+    assert _outline(program, hits[3], hits[3].units[0], sections, 1500) is None
+    # Parts short enough to quote together are quoted whole, as usual.
+    assert _outline(steps, hits[0], hits[0].units[0], sections, 5000) is None
 
 
 def _quoted_with_line_scores(text: str, item_scores: list[float], budget: int) -> str:

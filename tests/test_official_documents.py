@@ -342,3 +342,44 @@ def test_a_list_cut_across_passages_is_read_on_to_its_last_item(tmp_path, embedd
     assert {c.section for c in answer.citations} == {"mục 4"}
     for c in answer.citations:  # each part is quoted from its own cited passage
         assert any(line in c.passage for line in answer.blocks[0].text.split("\n") if len(line) > 20)
+
+
+def test_steps_each_in_passages_of_their_own_are_answered_with_their_headings(tmp_path, embedder):
+    """ "2. Quy trình và các bước thực hiện:" then a step too long to share a passage: a question asking
+    the steps gets the lead-in and each step's heading, each cited with its own section, not step 1 whole."""
+    duty = (
+        "- Việc thứ {} của bước: ban tổ chức huyện ủy Bắc Vân (giả định) tham mưu, thẩm định hồ sơ, dự thảo văn "
+        "bản và báo cáo ban thường vụ huyện ủy xem xét, cho ý kiến trước khi trình cấp có thẩm quyền quyết định.\n"
+    )
+    steps = ["Tham mưu xây dựng đề án", "Bàn giao hồ sơ đảng viên", "Tổ chức lễ ra mắt chi bộ mới"]
+    text = (
+        "HUYỆN ỦY BẮC VÂN (giả định)\nĐẢNG CỘNG SẢN VIỆT NAM\n*\nSố 12-HD/HU\nBắc Vân, ngày 2 tháng 5 năm 2025\n\n"
+        "HƯỚNG DẪN\nvề thành lập chi bộ (giả định)\n\n"
+        "1. Phạm vi\nHướng dẫn này áp dụng cho các đảng bộ xã (giả định).\n\n"
+        "2. Quy trình và các bước thực hiện:\n"
+        + "".join(
+            f"2.{i}. Bước {i}: {name}\n" + "".join(duty.format(f"{j} ({name.lower()})") for j in range(1, 7))
+            for i, name in enumerate(steps, 1)
+        )
+        + "\n3. Tổ chức thực hiện\nCác đảng ủy xã tổ chức thực hiện hướng dẫn này.\n"
+    )
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "huong-dan-12-hd-hu-2025.txt").write_text(text, encoding="utf-8")
+    engine = Engine(Settings(knowledge, tmp_path / "index"), embedder=embedder)
+    engine.index()
+    snap = engine.searcher().snapshot
+    in_two = snap.passages_in_section("huong-dan-12-hd-hu-2025", "mục 2")
+    sections = {snap.passage(i)["section"] for i in in_two}
+    assert sections == {"mục 2", "mục 2.1", "mục 2.2", "mục 2.3"}, sections  # not "mục 1", nor "mục 20"
+    answer = engine.ask("Thành lập chi bộ mới thực hiện theo mấy bước, cụ thể là những bước nào?")
+    assert answer.found, answer.answer
+    shown = answer.blocks[0].text.split("\n")
+    assert shown[0] == "2. Quy trình và các bước thực hiện:"
+    assert [line for line in shown[1:] if line.startswith("2.")] == [
+        f"2.{i}. Bước {i}: {s}" for i, s in enumerate(steps, 1)
+    ]
+    assert "…" in shown and "- Việc thứ" not in answer.blocks[0].text
+    assert {c.section for c in answer.citations} >= {"mục 2.1", "mục 2.2", "mục 2.3"}
+    for c in answer.citations:  # each heading is quoted from its own cited passage
+        assert any(line in c.passage for line in shown if line.startswith("2."))
