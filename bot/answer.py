@@ -1415,13 +1415,25 @@ def _outline(
             continue
         if label != unit[0] and not _listed_words(q) & set(_folded_words(lead)):
             continue
-        quoted = []
+        # One quote per passage, each cited once: the lead-in with the headings in its passage, then the others.
+        groups: dict[int, tuple[Hit, list[tuple[str, tuple]]]] = {lead_hit.passage_id: (lead_hit, [])}
         for part_label, (h, u) in parts.items():
-            heading = _first_line(h.text, u)
-            more = bool(h.text[u[1] : u[2]].strip()[len(heading) :].strip())
-            quoted.append((h, Clause(part_label, u[3], u[1], u[2], heading + ("\n" + OMITTED if more else ""), False)))
-        end = lead_unit[1] + len(lead)
-        return lead_hit, Clause(label, lead_unit[3], lead_unit[1], end, lead, False), quoted
+            groups.setdefault(h.passage_id, (h, []))[1].append((part_label, u))
+        quoted = []
+        for h, in_passage in groups.values():
+            lines = [lead] if h is lead_hit else []
+            for _, u in in_passage:
+                heading = _first_line(h.text, u)
+                more = bool(h.text[u[1] : u[2]].strip()[len(heading) :].strip())
+                lines += [heading, OMITTED] if more else [heading]
+            first_label, first_unit = in_passage[0] if in_passage else (label, lead_unit)
+            page = lead_unit[3] if h is lead_hit else first_unit[3]
+            end = max((u[2] for _, u in in_passage), default=lead_unit[1] + len(lead))
+            start = lead_unit[1] if h is lead_hit else first_unit[1]
+            where = label if h is lead_hit else h.section or first_label
+            quoted.append((h, Clause(where, page, start, end, "\n".join(lines), False)))
+        (_, first), *rest = quoted
+        return lead_hit, first, rest
     return None
 
 
