@@ -309,10 +309,23 @@ _PERSON_NOUNS = {
 _GENERIC_PERSONS = {"nguoi", "dong chi", "can bo"}
 # The members of a committee, however named.
 _MEMBER_NOUNS = {"uy vien", "thanh vien", "dang uy vien", "chi uy vien", "cap uy vien"}
-_COUNT_NOUN_RE = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)(?:\s+(\w+)(?:\s+(\w+))?)?")
+# The (up to three) words after a question's asking words: the noun it counts or lists.
+_ASKED_NOUN = r"\s+(\w+)(?:\s+(\w+)(?:\s+(\w+))?)?"
+_COUNT_NOUN_RE = re.compile(r"\b(?:bao nhieu|may)" + _ASKED_NOUN)
 # Classifiers count kinds of the noun after them, which the documents may count without the classifier:
 # "mấy lớp độ tuổi" is answered by "cơ cấu ba độ tuổi", "bao nhiêu loại hồ sơ" by "hai hồ sơ".
 _CLASSIFIERS = frozenset({"lop", "loai", "nhom", "kieu", "hang", "khoi", "tang"})
+
+
+def _classified(m: re.Match[str]) -> str | None:
+    """The noun a classifier counts (``m`` matched _ASKED_NOUN after asking words): its first syllable, or two
+    when that one alone is a stopword ("mấy lớp độ tuổi" → "do tuoi"); None after any other word."""
+    if m.group(1) not in _CLASSIFIERS or not m.group(2):
+        return None
+    counted = m.group(2) if m.group(2) not in STOPWORDS else " ".join(filter(None, m.group(2, 3)))
+    return None if counted in STOPWORDS else counted
+
+
 # The first syllables of offices and titles written in capitals after "đồng chí".
 _OFFICE_WORDS = "(?:Tổng|Bí|Chủ|Ủy|Phó|Trưởng|Thủ|Giám|Chánh|Bộ|Thường|Đại|Chính)"
 # "đồng chí Tô Lâm", "ông Nguyễn Văn A": a person named after a form of address.
@@ -387,12 +400,7 @@ def type_satisfied(q: Query, text: str) -> bool:
             noun = f"{noun} {m.group(2)}"
         if noun and (noun in _PERSON_NOUNS or noun not in STOPWORDS) and noun.replace(" ", "").isalpha():
             # "bao nhiêu ĐV": the documents write the full form ("đảng viên").
-            forms = {noun, *q.other_forms.get(noun, ())}
-            if noun in _CLASSIFIERS and m.group(2):
-                # the counted noun, by its first syllable, or by two when that one alone is a stopword ("độ tuổi")
-                counted = m.group(2) if m.group(2) not in STOPWORDS else " ".join(filter(None, m.group(2, 3)))
-                if counted not in STOPWORDS:
-                    forms.add(counted)
+            forms = {noun, *q.other_forms.get(noun, ()), *filter(None, [_classified(m)])}
             if forms & _GENERIC_PERSONS:
                 nouns = _PERSON_NOUNS | forms  # "bao nhiêu người": members, delegates, officials all count
             elif forms & _PERSON_NOUNS:
@@ -1305,10 +1313,11 @@ def _narrowest(
     """The best subsection of the chosen section that answers as well (see narrower_clause_margin); the
     section itself when it fits the answer budget, when a list is asked for, or when no subsection answers
     or two apart do (each may hold a part of the answer: "a) Quá 12 tháng …", "b) Quá 60 tháng …")."""
+    if Wants.LIST in q.wants:
+        return first  # every item is wanted
     label, start, end, _ = first.unit
     hit = pool[first.hit_index]
-    fits = end - start <= p.clause_budget_chars and not _runs_on(hit, label, end, following)
-    if Wants.LIST in q.wants or fits:
+    if end - start <= p.clause_budget_chars and not _runs_on(hit, label, end, following):
         return first  # a section that fits is shown whole
     near = [
         c
@@ -1372,18 +1381,13 @@ def _is_part_of(label: str, parent: str) -> bool:
 
 
 # "những bước gì", "mấy bước", "các nguyên tắc nào": the word after these names what a list question lists.
-_LISTED_RE = re.compile(r"\b(?:nhung|cac|may|bao nhieu)\s+(\w+)(?:\s+(\w+))?")
+_LISTED_RE = re.compile(r"\b(?:nhung|cac|may|bao nhieu)" + _ASKED_NOUN)
 
 
 def _listed_words(q: Query) -> set[str]:
     """The words naming what a question asks a list or a count of ("bước"; after a classifier, the noun it
     counts too: "những loại hình …")."""
-    out = set()
-    for m in _LISTED_RE.finditer(q.folded):
-        out.add(m.group(1))
-        if m.group(1) in _CLASSIFIERS and m.group(2):
-            out.add(m.group(2))
-    return out - STOPWORDS
+    return {w for m in _LISTED_RE.finditer(q.folded) for w in (m.group(1), _classified(m)) if w} - STOPWORDS
 
 
 def _outline(
