@@ -85,7 +85,9 @@ def quote_clause(
     whole = text[start:end].strip()
     if len(whole) <= budget or len(spans) <= 1:
         if len(whole) <= budget * p.clause_overflow or len(spans) <= 1:
-            shown = whole if len(whole) <= budget * p.clause_overflow else _cut_sentences(whole, budget)
+            shown = whole
+            if len(whole) > budget * p.clause_overflow:
+                shown = _cut_sentences(whole, budget, adds, p.second_part_share, int(budget * p.clause_overflow))
             return Clause(label, page, start, end, shown, shown == whole)
     # The lead-in: the lines before the first item (at least the first line).
     lead = [spans[0]]
@@ -193,13 +195,43 @@ _WORD_RE = re.compile(r"[^\W\d_]+")
 _MIN_SENTENCE_WORDS = 3
 
 
-def _cut_sentences(text: str, budget: int) -> str:
+def _cut_sentences(
+    text: str,
+    budget: int,
+    adds: Callable[[str, str], float] | None = None,
+    share: float = 0.0,
+    limit: int = 0,
+) -> str:
     """A long single paragraph: whole sentences up to the budget (at least one: a label such as "3.2.2."
-    ends in a full stop but is not a sentence), then "…"."""
-    out = ""
-    for m in re.finditer(r".+?(?:[.;:!?](?=\s)|$)", text, re.S):
-        piece = m.group(0)
-        if len(_WORD_RE.findall(out)) >= _MIN_SENTENCE_WORDS and len(out) + len(piece) > budget:
-            return out.rstrip() + " " + OMITTED
-        out += piece
-    return out
+    ends in a full stop but is not a sentence), then "…".  With ``adds``, a later sentence saying a part of the
+    question (``share`` of it or more) that those do not joins them, up to ``limit`` characters in all: "… thì
+    trong thời hạn 15 ngày … gửi hồ sơ … Trong thời hạn 30 ngày làm việc kể từ khi nhận … ra quyết định"."""
+    pieces = [m.group(0) for m in re.finditer(r".+?(?:[.;:!?](?=\s)|$)", text, re.S)]
+    shown = 0
+    for i, piece in enumerate(pieces):
+        head = "".join(pieces[:i])
+        if len(_WORD_RE.findall(head)) >= _MIN_SENTENCE_WORDS and len(head) + len(piece) > budget:
+            break
+        shown = i + 1
+    if shown == len(pieces):
+        return text
+    chosen = set(range(shown))
+    used = sum(len(pieces[i]) for i in chosen)
+    while adds is not None:
+        said = "".join(pieces[i] for i in sorted(chosen))
+        fits = [i for i in range(shown, len(pieces)) if i not in chosen and used + len(pieces[i]) <= limit]
+        gains = {i: adds(pieces[i], said) for i in fits}
+        best = max(gains, key=lambda i: (gains[i], -i), default=None)
+        if best is None or gains[best] < share:
+            break
+        chosen.add(best)
+        used += len(pieces[best])
+    out, gap = "", False
+    for i, piece in enumerate(pieces):
+        if i in chosen:
+            out += (" " if gap else "") + (piece.strip() if gap else piece)
+            gap = False
+        elif not gap:
+            out = out.rstrip() + " " + OMITTED
+            gap = True
+    return out.rstrip()

@@ -1137,6 +1137,34 @@ def test_a_question_asking_two_things_keeps_the_item_that_says_each(glossary):
     assert "phải báo cáo chi bộ" not in both and both.endswith(OMITTED)  # it says no part of the question
 
 
+def test_a_long_paragraph_keeps_the_later_sentence_that_says_what_is_asked(glossary):
+    """A clause in one paragraph, too long to show whole: its first sentence, and the later sentence holding
+    the part of the question the first does not say ("30 ngày làm việc kể từ khi nhận"), with "…" between."""
+    text = (
+        "b) Người vào Đảng minh họa đã được chi bộ gửi hồ sơ lên cấp ủy có thẩm quyền nhưng chưa có quyết định "
+        "kết nạp mà chuyển đến nơi cư trú mới thì trong thời hạn 15 ngày làm việc cấp ủy có thẩm quyền làm công văn "
+        "gửi kèm hồ sơ đến cấp ủy có thẩm quyền nơi người vào Đảng chuyển đến. "
+        + "Cấp ủy nơi chuyển đi lưu bản sao công văn và danh sách hồ sơ đã gửi theo mẫu của ban tổ chức. "
+        * 4
+        + "Trong thời hạn 30 ngày làm việc kể từ khi nhận công văn và hồ sơ, cấp ủy có thẩm quyền nơi người vào "
+        "Đảng chuyển đến xem xét, quyết định kết nạp nếu đủ tiêu chuẩn, điều kiện. "
+        "Việc lưu trữ hồ sơ thực hiện theo quy định chung của cơ quan lưu trữ minh họa."
+    )
+    hit = Hit(1, "hd", 0, 0, len(text), text, "Hướng dẫn minh họa", None, "", "huong-dan")
+    q = analyze(
+        "Sau khi nhận công văn và hồ sơ chuyển tới, cấp ủy có thẩm quyền nơi mới có bao nhiêu ngày để ra quyết "
+        "định kết nạp?",
+        glossary,
+    )
+    unit = ("mục 3.9, điểm b", 0, len(text), None)
+    alone = quote_clause(hit, unit, {}, 400).text
+    assert alone.endswith(OMITTED) and "30 ngày" not in alone
+    both = quote_clause(hit, unit, {}, 400, adds=_adds(q, {t: 1.0 for t in q.terms})).text
+    assert both.startswith("b) Người vào Đảng") and "30 ngày làm việc kể từ khi nhận" in both
+    assert f"ban tổ chức. {OMITTED} Trong thời hạn 30 ngày" in both  # the sentences between are marked left out
+    assert "lưu trữ" not in both and both.endswith(OMITTED)
+
+
 def test_the_section_a_question_names_is_that_section_not_its_parts_nor_a_namesake():
     places = named_places("Điều 30 Điều lệ Đảng xác định kiểm tra, giám sát có vị trí gì?")
     assert _is_named_place("Điều 30", places)
