@@ -52,6 +52,24 @@ class Glossary:
             out.update(re.split(r"[-/]", abbr))
         return frozenset(out)
 
+    @cached_property
+    def _abbreviation_patterns(self) -> list[tuple[str, re.Pattern[str], list[str]]]:
+        """Each folded abbreviation, the pattern that finds it in folded text ("qs - qp" too), its full forms."""
+        return [
+            (abbr, re.compile(r"(?<![\w-])" + re.escape(abbr).replace(r"\-", r"\s*-\s*") + r"(?![\w-])"), fulls)
+            for abbr, fulls in self.entries.items()
+        ]
+
+    @cached_property
+    def _full_form_patterns(self) -> list[tuple[str, re.Pattern[str]]]:
+        """Each folded abbreviation worth adding for its full form, and the pattern that finds any of its full
+        forms in folded text ("ĐH", "CB", "TW" are too short to add for every "đại hội")."""
+        return [
+            (abbr, re.compile(r"(?<!\w)(?:" + "|".join(re.escape(fold(f)) for f in fulls) + r")(?!\w)"))
+            for abbr, fulls in self.entries.items()
+            if len(abbr.replace("-", "")) >= 3
+        ]
+
     def expansions_in(self, text: str) -> list[str]:
         """Full forms of the abbreviations that occur in ``text`` (case-sensitive upper-case use).
 
@@ -61,9 +79,8 @@ class Glossary:
         found: list[str] = []
         folded = fold(text)  # once: folding is the costly part (the indexer calls this for every passage)
         same_offsets = len(folded) == len(text)
-        for abbr_f, fulls in self.entries.items():
-            pattern = r"(?<![\w-])" + re.escape(abbr_f).replace(r"\-", r"\s*-\s*") + r"(?![\w-])"
-            for m in re.finditer(pattern, folded):
+        for abbr_f, pattern, fulls in self._abbreviation_patterns:
+            for m in pattern.finditer(folded):
                 original = text[m.start() : m.end()] if same_offsets else ""
                 if is_syllable(abbr_f.replace("-", "")) and not original.isupper():
                     continue
@@ -74,10 +91,4 @@ class Glossary:
     def abbreviations_in(self, text: str) -> list[str]:
         """Abbreviations whose full form occurs in ``text`` (the reverse direction)."""
         f = fold(text)
-        out = []
-        for abbr_f, fulls in self.entries.items():
-            if len(abbr_f.replace("-", "")) < 3:
-                continue  # "ĐH", "CB", "TW": too short to be worth adding for every "đại hội"
-            if any(re.search(r"(?<!\w)" + re.escape(fold(full)) + r"(?!\w)", f) for full in fulls):
-                out.append(abbr_f)
-        return out
+        return [abbr for abbr, pattern in self._full_form_patterns if pattern.search(f)]

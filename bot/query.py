@@ -158,6 +158,21 @@ _PLACE_PREFIX = r"(?:tinh|thanh pho|tp\.?|dang bo|thi xa|huyen)\s+"
 _PLACE_PREFIX_ACCENTED = r"(?:tỉnh|thành phố|tp\.?|đảng bộ|thị xã|huyện)\s+"
 
 
+@lru_cache(maxsize=2)
+def _place_patterns(accented: bool) -> tuple[tuple[Place, re.Pattern[str]], ...]:
+    """Each place with the pattern that finds it: in lower-cased text as written (``accented``) or folded."""
+    out = []
+    for place in places():
+        if accented:
+            name, prefix = place.name.lower(), _PLACE_PREFIX_ACCENTED if place.needs_prefix else ""
+        else:
+            name = place.folded
+            prefix = _PLACE_PREFIX if place.needs_prefix or place.ambiguous_folded else ""
+        pattern = prefix + r"(?<!\w)(" + re.escape(re.sub(r"\s*-\s*", " - ", name)) + r")(?!\w)"
+        out.append((place, re.compile(pattern)))
+    return tuple(out)
+
+
 def find_places(text: str) -> list[Place]:
     """Provinces/cities named in ``text``.
 
@@ -165,18 +180,11 @@ def find_places(text: str) -> list[Place]:
     biến"); without, on the folded form, where ambiguous names need a prefix.
     """
     accented = has_diacritics(text)
-    f = re.sub(r"\s*-\s*", " - ", fold(text))
-    a = re.sub(r"\s*-\s*", " - ", normalize(text).lower())
+    source = normalize(text).lower() if accented else fold(text)
+    hay = re.sub(r"\s*-\s*", " - ", source)
     matches: list[tuple[int, int, Place]] = []
-    for place in places():
-        if accented:
-            hay, name = a, place.name.lower()
-            prefix = _PLACE_PREFIX_ACCENTED if place.needs_prefix else ""
-        else:
-            hay, name = f, place.folded
-            prefix = _PLACE_PREFIX if place.needs_prefix or place.ambiguous_folded else ""
-        pattern = prefix + r"(?<!\w)(" + re.escape(re.sub(r"\s*-\s*", " - ", name)) + r")(?!\w)"
-        for m in re.finditer(pattern, hay):
+    for place, pattern in _place_patterns(accented):
+        for m in pattern.finditer(hay):
             matches.append((m.start(1), m.end(1), place))
     # Overlapping names ("lang son la ai": Lạng Sơn, not Sơn La): earliest, then longest wins.
     found: list[Place] = []
