@@ -564,7 +564,9 @@ def compose(
         return Composition([], [], 0.0, False)
     sentences, type_ok = _rank_sentences(q, sentences, p)
     if pool[sentences[0].hit_index].units and Wants.COMPARE not in q.wants:
-        # Clauses are scored whole, so more passages can be read than for sentence picking.
+        # Clauses are scored whole, so more passages can be read than for sentence picking: the kind of
+        # answer asked for may be in a passage read only for other figures ("định kỳ hàng tháng").
+        type_ok = type_ok or bool(others) and _rank_sentences(q, sentences + others, p)[1]
         min_coverage = p.min_coverage * p.pool_coverage_share
         wide = [h for h in hits[: p.clause_hits] if h.units and (h in pool or h.coverage >= min_coverage)]
         line_scores = _line_scores(q, sentences, pool, p)

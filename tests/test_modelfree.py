@@ -1625,3 +1625,23 @@ def test_a_news_list_under_a_heading_is_read_on_into_the_next_passage(glossary):
     assert "Đối với cá nhân" not in text and "Gương mẫu" not in text
     assert [c.passage_id for c in comp.citations] == [1, 2]
     assert comp.blocks[0].cites == (1, 2)
+
+
+def test_how_often_is_answered_from_a_clause_read_past_the_passages_whose_sentences_are_ranked(glossary):
+    """The sentences of the best four passages are ranked; clauses are read from more.  When only a clause of
+    a later passage says how often ("Định kỳ hàng tháng"), that clause answers: the question is not refused
+    as if no passage gave a frequency."""
+    q = analyze("Chi bộ Minh Họa rà soát, sàng lọc đảng viên định kỳ bao lâu một lần?", glossary)
+    others = [
+        _clause_hit(
+            i, f"{i}. Chi bộ Minh Họa rà soát, sàng lọc đảng viên theo hướng dẫn số {i} của cấp ủy.\n", f"mục {i}", 0.05
+        )
+        for i in range(1, 5)
+    ]
+    often = _clause_hit(5, "5. Chi bộ Minh Họa\n- Định kỳ hàng tháng, rà soát, sàng lọc đảng viên.\n", "mục 5", 0.04)
+    hits = [*others, often]
+    for h in hits:
+        h.coverage = 1.0
+    comp = compose(q, hits, {t: 1.0 for t in q.terms})
+    assert comp.type_ok
+    assert "Định kỳ hàng tháng" in comp.blocks[0].text
