@@ -362,6 +362,9 @@ _FREQUENCY_RE = re.compile(
     r"\b(?:hang|moi) (?:ngay|tuan|thang|quy|nam|nhiem ky)\b|\bdinh ky\b"
     r"|\b(?:ngay|tuan|thang|quy|nam|nhiem ky) (?:mot|hai|ba|\d+) lan\b"
 )
+# "Quý mấy", "tháng mấy", "lần thứ mấy", "khóa mấy", "đợt mấy": which one of a numbered series is asked,
+# answered by the same word and its number ("quý 3", "thứ XIV") or by "đầu tiên", whatever noun follows.
+_ORDINAL_ASKED_RE = re.compile(r"\b(quy|thang|thu|khoa|dot)\s+may\b")
 # The kinds of answer a line can be seen to hold.
 TYPED_WANTS = frozenset({Wants.COUNT, Wants.DATE, Wants.DAY, Wants.SINCE, Wants.PERSON})
 
@@ -384,6 +387,15 @@ def type_satisfied(q: Query, text: str) -> bool:
         return False
     if Wants.COUNT in q.wants and _HOW_OFTEN_RE.search(q.folded):
         return bool(_FREQUENCY_RE.search(folded))
+    ordinal = _ORDINAL_ASKED_RE.search(q.folded) if Wants.COUNT in q.wants else None
+    if ordinal:
+        # "quý mấy năm 2025" asks which quarter: "quý 3/2025", not a number of years.
+        said = ordinal.group(1)
+        return bool(
+            re.search(rf"\b{said}\s+(?:\d|[ivxl]+\b|(?:{'|'.join(_NUMBER_WORDS)})\b)", folded)
+            or re.search(r"\bdau tien\b|\bthu nhat\b", folded)  # "nhiệm kỳ đầu tiên", "lần thứ nhất"
+            or (said == "thang" and _DAY_RE.search(text))
+        )
     if Wants.COUNT in q.wants:
         if not _NUMBER_RE.search(text if re.search(r"\d", text) else folded):
             return False

@@ -1083,6 +1083,17 @@ def test_how_long_is_answered_by_a_length_of_time(glossary):
     assert not type_satisfied(q, "Chi bộ xét công nhận đảng viên chính thức từng người một.")
 
 
+def test_which_one_of_a_numbered_series_is_answered_by_that_word_and_its_number(glossary):
+    """ "Quý mấy năm 2025" asks which quarter, not how many years; "lần thứ mấy" is answered by an ordinal."""
+    q = analyze("Đại hội điểm cấp huyện Minh Họa được tổ chức trong quý mấy năm 2025?", glossary)
+    assert type_satisfied(q, "Thời gian tổ chức đại hội điểm: cấp huyện Minh Họa trong quý 3/2025.")
+    assert not type_satisfied(q, "Đại hội điểm cấp huyện Minh Họa được tổ chức trong 3 năm 2025-2027.")
+    q = analyze("Đại hội sắp tới của đảng bộ phường mới ghi là đại hội lần thứ mấy?", glossary)
+    assert type_satisfied(q, "Đại hội đại biểu lần thứ XIV của Đảng bộ Minh Họa.")
+    assert type_satisfied(q, "Đại hội đầu tiên của đảng bộ mới thành lập là đại hội nhiệm kỳ đầu tiên.")
+    assert not type_satisfied(q, "Đảng bộ phường mới có 3 chi bộ trực thuộc.")
+
+
 def test_what_share_is_answered_by_a_fraction_and_what_percentage_by_a_percent(glossary):
     rule = "Khai trừ đảng viên phải được ít nhất hai phần ba số thành viên của tổ chức đảng cấp dưới đề nghị."
     q = analyze("Khai trừ đảng viên phải được tối thiểu mấy phần số thành viên đề nghị?", glossary)
