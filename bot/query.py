@@ -610,6 +610,7 @@ def fts_match(
     df: Callable[[str], int] | None = None,
     budget: int | None = None,
     min_terms: int = DEFAULT_SEARCH.lexical_min_terms,
+    common: Callable[[str, bool], bool] | None = None,
 ) -> str | None:
     """FTS5 MATCH expression: syllables and syllable bigrams, folded; the
     accented syllables too when the user typed diacritics (exact-accent matches
@@ -619,6 +620,10 @@ def fts_match(
     FTS5 would read (the sum of their document frequencies) reach the budget:
     BM25 gives words found in most passages almost no weight anyway, and on a
     large index reading their posting lists is what makes a query slow.
+
+    With ``common`` (is this phrase, folded or as written, in at least half the passages?), such phrases
+    are left out: FTS5's BM25 gives them its floor IDF (1e-6), so they change no passage's rank, yet
+    matching them makes it score nearly every passage.  Unless nothing else is left.
     """
     items = [(t, [t]) for t in q.terms] + [(b, b.split()) for b in q.bigrams]
     items += [(fold(e), folded_words(e)) for e in q.expansions]
@@ -632,13 +637,19 @@ def fts_match(
             kept.append(text)
             spent += cost
         items = [(text, text.split()) for text in dict.fromkeys(kept)]
-    folded_parts = [fts_phrase(text) for text, _ in items]
-    if not folded_parts:
+    if not items:
         return None
-    expr = "{title_f body_f extra} : (" + " OR ".join(folded_parts) + ")"
     kept_terms = {text for text, _ in items}
+    accented = []
     if q.accented:
         accented = [w for w in re.findall(r"\w+", q.text.lower()) if fold(w) in kept_terms and fold(w) != w]
-        if accented:
-            expr += " OR {title body} : (" + " OR ".join(fts_phrase(w) for w in dict.fromkeys(accented)) + ")"
-    return expr
+        accented = list(dict.fromkeys(accented))
+    folded_texts = [text for text, _ in items]
+    if common is not None:
+        rare = [t for t in folded_texts if not common(t, False)], [w for w in accented if not common(w, True)]
+        if rare[0] or rare[1]:
+            folded_texts, accented = rare
+    groups = [("title_f body_f extra", folded_texts), ("title body", accented)]
+    return " OR ".join(
+        "{" + cols + "} : (" + " OR ".join(map(fts_phrase, texts)) + ")" for cols, texts in groups if texts
+    )

@@ -48,6 +48,9 @@ from .terms import find_terms, find_years
 from .textnorm import fold
 
 _WORDS = re.compile(r"\w+")
+# The FTS5 columns the lexical query searches for its folded words, and for the words as the user wrote them.
+_FOLDED_COLUMNS = ("title_f", "body_f", "extra")
+_WRITTEN_COLUMNS = ("title", "body")
 
 
 def _label_words(q: Query) -> set[str]:
@@ -161,6 +164,7 @@ class HybridSearcher:
         self._charter: tuple[list[str], list[str]] | None = None
         self._restorer: DiacriticRestorer | None = None
         self._phrase_cache: dict[str, int] = {}
+        self._common_cache: dict[tuple[str, bool], bool] = {}
 
     def restorer(self) -> DiacriticRestorer:
         if self._restorer is None:
@@ -447,10 +451,31 @@ class HybridSearcher:
 
     def lexical_ranking(self, q: Query) -> list[int]:
         """The passages best by BM25 on the question's words (``candidates`` of them), best first."""
-        expr = fts_match(q, *self._budget())
+        expr = fts_match(q, *self._budget(), common=self.in_half_the_passages)
         if not expr:
             return []
         return self.snapshot.lexical_search(expr, self.params.bm25_weights, self.params.candidates)
+
+    def in_half_the_passages(self, phrase: str, as_written: bool) -> bool:
+        """Is a phrase of the lexical query (folded, or ``as_written``) in at least half the passages, in the
+        columns it is searched in?  Then FTS5's BM25 gives it its floor IDF: it ranks nothing."""
+        key = (phrase, as_written)
+        if key not in self._common_cache:
+            if len(self._common_cache) > self.params.phrase_cache_size:
+                self._common_cache.clear()
+            columns = _WRITTEN_COLUMNS if as_written else _FOLDED_COLUMNS
+            half = self.n_passages / 2
+            dfs = [self.snapshot.column_dfs(w) for w in phrase.split()]
+            if len(dfs) == 1:
+                # In at least as many passages as the column holding it most often.
+                common = max((dfs[0].get(c, 0) for c in columns), default=0) >= half
+            elif any(sum(df.get(c, 0) for c in columns) < half for df in dfs):
+                common = False  # one of its words is rarer than that
+            else:
+                expr = "{" + " ".join(columns) + "} : " + fts_phrase(phrase)
+                common = self.snapshot.count_matches(expr, self.n_passages) >= half
+            self._common_cache[key] = common
+        return self._common_cache[key]
 
     def _search_in(self, expr: str | None, vector: np.ndarray, doc: str) -> dict[int, float]:
         """The hybrid search within one document: its passages best by words (``expr``) and by meaning, fused

@@ -162,6 +162,10 @@ class Snapshot:
         rows = self.query("SELECT doc FROM fts_vocab WHERE col = 'body_f' AND term = ?", (term,))
         return int(rows[0][0]) if rows else 0
 
+    def column_dfs(self, term: str) -> dict[str, int]:
+        """How many passages hold the word (as indexed: folded or as written), per FTS5 column."""
+        return {r[0]: int(r[1]) for r in self.query("SELECT col, doc FROM fts_vocab WHERE term = ?", (term,))}
+
     def count_matches(self, expr: str, cap: int) -> int:
         """How many passages match an FTS5 expression, counted up to ``cap``."""
         rows = self.query(

@@ -367,6 +367,25 @@ def test_lexical_search_within_one_document_keeps_the_global_bm25_order(toy_engi
         assert within == [pid for pid in everywhere if doc_of[pid] == doc]
 
 
+def test_lexical_query_leaves_out_words_in_half_the_passages_and_ranks_the_same(toy_engine):
+    """A phrase in at least half the passages gets FTS5's floor IDF: leaving it out changes no rank (the
+    passages matching only such phrases, at the bottom, are no longer listed) and saves scoring them."""
+    s = toy_engine.searcher()
+    weights = DEFAULT_SEARCH.bm25_weights
+    dropped = 0
+    for question in ("tiểu ban giúp việc đại hội", "quy trinh nhan su dai hoi gom may buoc", "đại hội đảng bộ"):
+        q = analyze(question, toy_engine.glossary)
+        full, pruned = fts_match(q), fts_match(q, common=s.in_half_the_passages)
+        dropped += pruned != full
+        ranked_full = s.snapshot.lexical_search(full, weights, 1000)
+        ranked = s.snapshot.lexical_search(pruned, weights, 1000)
+        assert ranked and ranked == ranked_full[: len(ranked)], question
+    assert dropped  # the toy corpus has such words ("đại hội")
+    # A question of such words only keeps them all.
+    q = analyze("đại hội", toy_engine.glossary)
+    assert fts_match(q, common=lambda phrase, as_written: True) == fts_match(q)
+
+
 # -- hybrid search and RRF fusion on the toy index ---------------------------------------------------------------
 def test_search_fuses_lexical_and_dense_ranks_with_rrf(toy_engine):
     s = toy_engine.searcher()
