@@ -427,7 +427,11 @@ def type_satisfied(q: Query, text: str) -> bool:
             else:
                 nouns = forms
             number = r"(?:\d[\d.,]*|" + "|".join(_NUMBER_WORDS) + "|" + _FRACTION + r")"
-            if not re.search(number + r"\s+(?:\w+\s+){0,2}(?:" + "|".join(nouns) + r")\b", folded):
+            counted = "(?:" + "|".join(nouns) + ")"
+            # "1.587 đại biểu", or a table's cell labelled with its column: "Số đại biểu: 1587".
+            if not re.search(
+                number + r"\s+(?:\w+\s+){0,2}" + counted + r"\b|\bso\s+" + counted + r"\s*:\s*" + number, folded
+            ):
                 return False
     return True
 

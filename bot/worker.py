@@ -35,6 +35,7 @@ from .layout import take_page_marks
 from .loaders import load
 from .metadata import DocMeta, extract_metadata
 from .runtime import quiet_parsers
+from .tables import label_table_rows
 
 log = logging.getLogger(__name__)
 # A document needs at least this many words of two letters or more after cleaning: a file of
@@ -73,7 +74,8 @@ def read_document(path: Path) -> ReadDocument:
     raw, _ = take_page_marks(loaded.text)
     # An official document (a Party header block) keeps its forms and appendices: no web-page tail to cut.
     official = parse_header(raw.splitlines()) is not None
-    text, page_starts = take_page_marks(clean_text(loaded.text, official=official))
+    # A table's rows name their columns, so that a row read alone says what its numbers count.
+    text, page_starts = take_page_marks(label_table_rows(clean_text(loaded.text, official=official)))
     words = 0
     for _ in _WORD_RE.finditer(text):
         words += 1
