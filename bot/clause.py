@@ -106,9 +106,13 @@ def quote_clause(
     for i in order:
         size = items[i][1] - items[i][0]
         if used + size > budget and chosen:
-            if i in keep:
-                continue
-            break
+            # Past the budget an item near the best is still shown, within the overflow: a better item is
+            # not left out for a few characters while worse ones fill the room.  Other kept items give way.
+            near_best = scores[i] >= p.item_overflow_share * top and used + size <= budget * p.clause_overflow
+            if not near_best:
+                if i in keep:
+                    continue
+                break
         chosen.add(i)
         used += size
     if adds is not None:

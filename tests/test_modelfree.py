@@ -1698,3 +1698,23 @@ def test_a_preamble_saying_the_question_does_not_keep_the_numbered_article_from_
     comp = compose(q, [front, body], {t: 1.0 for t in q.terms})
     assert comp.clause and [c.passage_id for c in comp.citations] == [2]
     assert "Thiểu số phục tùng đa số" in comp.blocks[0].text
+
+
+def test_the_best_item_is_not_left_out_for_a_few_characters_while_a_worse_one_fills_the_room():
+    text = (
+        "2.1.4. Thời hạn xem xét hồ sơ Minh Họa\n"
+        "- Chi bộ: trong 05 ngày làm việc gửi hồ sơ lên cấp trên.\n"
+        "- Đảng ủy: trong 25 ngày làm việc xem xét, gửi hồ sơ lên cấp có thẩm quyền.\n"
+        "- Cấp có thẩm quyền: trong 15 ngày làm việc kể từ ngày chi bộ có nghị quyết, ban thường vụ cấp ủy có "
+        "thẩm quyền phải xem xét, quyết định; nếu cần bổ sung hồ sơ có thể gia hạn tối đa 15 ngày làm việc.\n"
+        "Quá 45 ngày làm việc mà chưa quyết định thì chi bộ họp lại ra nghị quyết khác thay thế.\n"
+    )
+    hit = Hit(1, "hd", 0, 0, len(text), text, "Hướng dẫn minh họa", None, "", "huong-dan")
+    starts = [m.start() for m in re.finditer(r"^", text, re.M)][1:5]
+    scores = dict(zip(starts, [0.9, 1.1, 1.35, 1.4], strict=True))
+    lead, *items = text.strip().split("\n")
+    # The last paragraph and the third item, the two best, do not both fit the budget; the second item would.
+    budget = len(lead) + len(items[3]) + len(items[2]) - 5
+    shown = quote_clause(hit, ("điểm 2.1.4", 0, len(text), None), scores, budget).text
+    assert "ban thường vụ cấp ủy có thẩm quyền phải xem xét" in shown and "Quá 45 ngày" in shown
+    assert "Đảng ủy: trong 25 ngày" not in shown
