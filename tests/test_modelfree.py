@@ -677,7 +677,15 @@ def test_glossary_expands_abbreviations_in_text(glossary):
     assert glossary.expansions_in("dhdb lan thu XVII") == ["đại hội đại biểu"]  # folded, any case
     # An abbreviation that is also a syllable counts only in capitals: "tư" is not "Tỉnh ủy".
     assert glossary.expansions_in("Đồng chí tu dưỡng") == []
-    assert glossary.expansions_in("Ban Thường vụ TU chỉ đạo") == ["Tỉnh ủy"]
+    assert glossary.expansions_in("Ban Thường vụ TU chỉ đạo") == ["Tỉnh ủy", "Thành ủy"]  # both read
+    # What officers shorten in their messages: "UV", "BC", "CV", "HTXSNV".
+    assert sorted(glossary.expansions_in("UV BTV phải BC bằng CV")) == [
+        "Ban Thường vụ",
+        "báo cáo",
+        "công văn",
+        "ủy viên",
+    ]
+    assert glossary.expansions_in("đạt HTXSNV 5 năm liền") == ["hoàn thành xuất sắc nhiệm vụ"]
     assert glossary.expansions_in("TSVM-2025") == []  # part of a longer token
 
 
