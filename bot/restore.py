@@ -31,6 +31,21 @@ QUESTION_WORDS = {
     "bao": "bao",
     "the": "thế",
 }
+# Asking phrases, restored whole: the corpus holds "thẻ" (thẻ đảng viên) far more often than "thế", so a
+# syllable at a time "xu ly the nao" would read "xử lý thẻ nào".
+QUESTION_PHRASES = {
+    "the nao": "thế nào",
+    "bao lau": "bao lâu",
+    "bao nhieu": "bao nhiêu",
+    "khi nao": "khi nào",
+    "o dau": "ở đâu",
+    "co duoc": "có được",
+    "co phai": "có phải",
+    "co can": "có cần",
+    "bat buoc": "bắt buộc",
+    "hay khong": "hay không",
+    "duoc khong": "được không",
+}
 
 
 class DiacriticRestorer:
@@ -48,9 +63,16 @@ class DiacriticRestorer:
         tokens = re.findall(r"\w+|\W+", text)
         words = [i for i, t in enumerate(tokens) if re.match(r"\w", t)]
         out = list(tokens)
+        fixed: set[int] = set()
+        for n in range(len(words) - 1):
+            i, j = words[n], words[n + 1]
+            pair = f"{tokens[i]} {tokens[j]}"
+            if pair in QUESTION_PHRASES and tokens[i + 1 : j] == [" "] and not fixed & {i, j}:
+                out[i], out[j] = QUESTION_PHRASES[pair].split()
+                fixed |= {i, j}
         for n, i in enumerate(words):
             token = tokens[i].lower()
-            if fold(token) != token:  # already accented: the user's choice stands
+            if fold(token) != token or i in fixed:  # already accented: the user's choice stands
                 continue
             forms = self.candidates.get(token, [])
             options = [form for form, _ in forms[:4]]

@@ -650,6 +650,11 @@ def test_restorer_rules():
     assert r.restore("may nao") == "mấy nào"  # question words the corpus lacks
     assert r.restore("xyz 2025") == "xyz 2025"  # unknown words and numbers unchanged
     assert DiacriticRestorer(vocab).restore("bo") == "bộ"  # no phrase counts: the most frequent form
+    # Asking phrases are restored whole, whatever the corpus says of their syllables ("thẻ đảng viên").
+    cards = DiacriticRestorer(
+        [("thẻ", 90), ("thế", 5), ("xử", 9), ("lý", 9), ("nào", 5)], lambda phrase: 3 * (phrase == "thẻ nào")
+    )
+    assert cards.restore("xu ly the nao") == "xử lý thế nào"
 
 
 # -- glossary --------------------------------------------------------------------------------------------------
