@@ -1711,6 +1711,10 @@ def test_a_preamble_saying_the_question_does_not_keep_the_numbered_article_from_
     comp = compose(q, [front, body], {t: 1.0 for t in q.terms})
     assert comp.clause and [c.passage_id for c in comp.citations] == [2]
     assert "Thiểu số phục tùng đa số" in comp.blocks[0].text
+    # Not a list: what the preamble itself says is quoted from it ("thông qua ngày …" is only there).
+    q = analyze("Đảng Minh Họa lấy nguyên tắc tập trung dân chủ làm nguyên tắc tổ chức gì?", glossary)
+    comp = compose(q, [front, body], {t: 1.0 for t in q.terms})
+    assert not comp.clause and comp.citations[0].passage_id == 1
 
 
 def test_the_best_item_is_not_left_out_for_a_few_characters_while_a_worse_one_fills_the_room():
