@@ -640,7 +640,7 @@ def fts_match(
     if not items:
         return None
     kept_terms = {text for text, _ in items}
-    accented = []
+    accented: list[str] = []
     if q.accented:
         accented = [w for w in re.findall(r"\w+", q.text.lower()) if fold(w) in kept_terms and fold(w) != w]
         accented = list(dict.fromkeys(accented))

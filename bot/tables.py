@@ -22,7 +22,7 @@ MAX_HEADER_CELL_CHARS = 40
 # Rows of one table: pipe rows with at most this many other non-empty lines between them (a cell's text
 # that ran onto lines of its own).
 MAX_LINES_BETWEEN_ROWS = 2
-# A row missing this many cells or more is not aligned (too many ways to place what is left).
+# A row missing more cells than this is not aligned (too many ways to place what is left).
 MAX_MISSING_CELLS = 3
 
 _NUMBER_RE = re.compile(r"^(?:~|≈|>|<|hơn|khoảng|gần|trên|dưới|chừng)?\s*\d[\d.,]*(?:\s*(?:triệu|nghìn|ngàn|vạn|%))?\b")
