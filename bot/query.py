@@ -605,6 +605,11 @@ def fts_phrase(text: str) -> str:
     return '"' + text.replace("\x00", " ").replace('"', '""') + '"'
 
 
+# The FTS5 columns the lexical query searches for its folded words, and for the words as the user wrote them.
+FOLDED_COLUMNS = ("title_f", "body_f", "extra")
+WRITTEN_COLUMNS = ("title", "body")
+
+
 def fts_match(
     q: Query,
     df: Callable[[str], int] | None = None,
@@ -649,7 +654,7 @@ def fts_match(
         rare = [t for t in folded_texts if not common(t, False)], [w for w in accented if not common(w, True)]
         if rare[0] or rare[1]:
             folded_texts, accented = rare
-    groups = [("title_f body_f extra", folded_texts), ("title body", accented)]
+    groups = [(FOLDED_COLUMNS, folded_texts), (WRITTEN_COLUMNS, accented)]
     return " OR ".join(
-        "{" + cols + "} : (" + " OR ".join(map(fts_phrase, texts)) + ")" for cols, texts in groups if texts
+        "{" + " ".join(cols) + "} : (" + " OR ".join(map(fts_phrase, texts)) + ")" for cols, texts in groups if texts
     )

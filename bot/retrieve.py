@@ -26,7 +26,17 @@ from .embeddings import VectorEmbedder
 from .glossary import Glossary
 from .metadata import LOCAL_RANK_PENALTY, DocRef, find_refs
 from .params import DEFAULT_SEARCH, SearchParams
-from .query import ASKING_WORDS, DOMAIN_COMMON, Query, Wants, analyze, fts_match, fts_phrase
+from .query import (
+    ASKING_WORDS,
+    DOMAIN_COMMON,
+    FOLDED_COLUMNS,
+    WRITTEN_COLUMNS,
+    Query,
+    Wants,
+    analyze,
+    fts_match,
+    fts_phrase,
+)
 from .relations import (
     DocInfo,
     DocStatus,
@@ -48,9 +58,6 @@ from .terms import find_terms, find_years
 from .textnorm import fold
 
 _WORDS = re.compile(r"\w+")
-# The FTS5 columns the lexical query searches for its folded words, and for the words as the user wrote them.
-_FOLDED_COLUMNS = ("title_f", "body_f", "extra")
-_WRITTEN_COLUMNS = ("title", "body")
 
 
 def _label_words(q: Query) -> set[str]:
@@ -463,7 +470,7 @@ class HybridSearcher:
         if key not in self._common_cache:
             if len(self._common_cache) > self.params.phrase_cache_size:
                 self._common_cache.clear()
-            columns = _WRITTEN_COLUMNS if as_written else _FOLDED_COLUMNS
+            columns = WRITTEN_COLUMNS if as_written else FOLDED_COLUMNS
             half = self.n_passages / 2
             dfs = [self.snapshot.column_dfs(w) for w in phrase.split()]
             if len(dfs) == 1:
