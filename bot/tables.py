@@ -94,13 +94,13 @@ def label_table_rows(text: str) -> str:
             elif lines[j].strip():
                 gap += 1
             j += 1
-        whole = [_cells(lines[r]) for r in rows if len(_cells(lines[r])) == len(header)]
+        cells_of = {r: _cells(lines[r]) for r in rows}
+        whole = [cells for cells in cells_of.values() if len(cells) == len(header)]
         columns: list[str | None] = []
         for c in range(len(header)):
             seen = {_kind(row[c]) for row in whole if row[c]}
             columns.append(seen.pop() if len(seen) == 1 else None)
-        for r in rows:
-            cells = _cells(lines[r])
+        for r, cells in cells_of.items():
             if len(cells) == len(header):
                 where: list[int] | None = list(range(len(header)))
             elif len(cells) < len(header) and whole:
