@@ -579,16 +579,7 @@ def compose(
     if not sentences:
         return Composition([], [], 0.0, False)
     sentences, type_ok = _rank_sentences(q, sentences, p)
-    # Clauses answer when the best sentence is in a numbered section; and a list asked for, when the best
-    # sentence is in an official document's text outside them (its preamble names what an article sets out)
-    # while the document's numbered sections were found too.
-    top_hit = pool[sentences[0].hit_index]
-    structured = top_hit.units or (
-        Wants.LIST in q.wants
-        and top_hit.authority > 0
-        and any(h.units and h.doc_id == top_hit.doc_id for h in pool[:n_main])
-    )
-    if structured and Wants.COMPARE not in q.wants:
+    if pool[sentences[0].hit_index].units and Wants.COMPARE not in q.wants:
         # Clauses are scored whole, so more passages can be read than for sentence picking: the kind of
         # answer asked for may be in a passage read only for other figures ("định kỳ hàng tháng").
         type_ok = type_ok or bool(others) and _rank_sentences(q, sentences + others, p)[1]

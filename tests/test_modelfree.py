@@ -1690,33 +1690,6 @@ def test_how_often_is_answered_from_a_clause_read_past_the_passages_whose_senten
     assert "Định kỳ hàng tháng" in comp.blocks[0].text
 
 
-def test_a_preamble_saying_the_question_does_not_keep_the_numbered_article_from_answering(glossary):
-    """The preamble of a charter names the principle asked about in one sentence; the article that sets out its
-    contents is numbered.  The answer is that article, as a clause, not the preamble's sentence."""
-    preamble = (
-        "Đảng Minh Họa lấy nguyên tắc tập trung dân chủ làm nguyên tắc tổ chức cơ bản, đồng thời thực hiện "
-        "tự phê bình và phê bình.\n"
-    )
-    article = (
-        "Điều 9.\nĐảng Minh Họa tổ chức theo nguyên tắc tập trung dân chủ. Nội dung của nguyên tắc đó là:\n"
-        "1. Cơ quan lãnh đạo các cấp do bầu cử lập ra.\n"
-        "2. Thiểu số phục tùng đa số, cấp dưới phục tùng cấp trên.\n"
-    )
-    front = Hit(1, "dl", 0, 0, len(preamble), preamble, "Điều lệ minh họa", None, "", "charter", score=0.05)
-    body = Hit(2, "dl", 1, 0, len(article), article, "Điều lệ minh họa", None, "", "charter", score=0.04)
-    body.units = [("Điều 9", 0, len(article), None)]
-    for h in (front, body):
-        h.coverage, h.authority = 1.0, 5
-    q = analyze("Nguyên tắc tập trung dân chủ có những nội dung cơ bản nào?", glossary)
-    comp = compose(q, [front, body], {t: 1.0 for t in q.terms})
-    assert comp.clause and [c.passage_id for c in comp.citations] == [2]
-    assert "Thiểu số phục tùng đa số" in comp.blocks[0].text
-    # Not a list: what the preamble itself says is quoted from it ("thông qua ngày …" is only there).
-    q = analyze("Đảng Minh Họa lấy nguyên tắc tập trung dân chủ làm nguyên tắc tổ chức gì?", glossary)
-    comp = compose(q, [front, body], {t: 1.0 for t in q.terms})
-    assert not comp.clause and comp.citations[0].passage_id == 1
-
-
 def test_the_best_item_is_not_left_out_for_a_few_characters_while_a_worse_one_fills_the_room():
     text = (
         "2.1.4. Thời hạn xem xét hồ sơ Minh Họa\n"
