@@ -42,6 +42,10 @@ class SearchParams:
     # Word sets of this many passages are kept between questions (about 1 KB each): the passages that
     # questions keep meeting are not re-tokenised; past it the cache starts over.
     token_cache_passages: int = 50_000
+    # Rows of this many passages (their text and their document's details, about 2 KB each) are kept between
+    # questions: a search loads some 70 candidates, and reading them from SQLite was a fifth of the time an
+    # ask spends besides embedding the question.  Past it the cache starts over.
+    row_cache_passages: int = 5_000
     # the question's words in the document's title (times their IDF-weighted share),
     title_boost_ranks: float = 0.5
     # the place the question names in the passage.

@@ -167,6 +167,7 @@ class HybridSearcher:
         self._has_cache: dict[tuple[str, bool], bool] = {}  # (phrase, as written) → does the corpus hold it
         self._authorities: dict[str, tuple[int, bool]] = {}
         self._tokens: dict[int, tuple[frozenset[str], list[tuple]]] = {}
+        self._rows: dict[int, tuple] = {}  # passage id -> its hit_rows row (an index version never changes)
         self._newest_term: str | None = None
         self._charter: tuple[list[str], list[str]] | None = None
         self._restorer: DiacriticRestorer | None = None
@@ -573,9 +574,21 @@ class HybridSearcher:
             self._authorities[doc_id] = (authority(*row), issued_locally(*row[1:]))
         return self._authorities[doc_id]
 
+    def _hit_rows(self, ids: list[int]) -> list[tuple]:
+        """The hit_rows of these passages, in passage order (as SQLite gives them), read from SQLite only for
+        those not kept.  Built in a local dict: another question's thread may start the cache over meanwhile."""
+        rows = {i: self._rows.get(i) for i in dict.fromkeys(ids)}
+        missing = [i for i, row in rows.items() if row is None]
+        if missing:
+            if len(self._rows) + len(missing) > self.params.row_cache_passages:
+                self._rows.clear()
+            for r in self.snapshot.hit_rows(missing):
+                rows[r[0]] = self._rows[r[0]] = tuple(r)
+        return [row for _, row in sorted(rows.items()) if row is not None]
+
     def load_hits(self, ids: list[int]) -> list[Hit]:
         hits = []
-        for r in self.snapshot.hit_rows(ids):
+        for r in self._hit_rows(ids):
             h = Hit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[13], r[14], r[15], r[16] or "")
             # The folded words and the sections of a passage are kept for the life of this index version (they
             # never change): the folded forms are stored in the FTS table, no need to fold again per question.

@@ -62,7 +62,7 @@ from bot.params import DEFAULT_ANSWER, DEFAULT_SEARCH
 from bot.query import Wants, analyze, expand_shorthand, fts_match, fts_phrase, small_talk
 from bot.relations import cited_charter_clauses
 from bot.restore import DiacriticRestorer
-from bot.retrieve import Hit, HybridRetriever
+from bot.retrieve import Hit, HybridRetriever, HybridSearcher
 from bot.store import IndexStore
 from bot.textnorm import fold, folded_words
 
@@ -1708,3 +1708,18 @@ def test_the_best_item_is_not_left_out_for_a_few_characters_while_a_worse_one_fi
     shown = quote_clause(hit, ("điểm 2.1.4", 0, len(text), None), scores, budget).text
     assert "ban thường vụ cấp ủy có thẩm quyền phải xem xét" in shown and "Quá 45 ngày" in shown
     assert "Đảng ủy: trong 25 ngày" not in shown
+
+
+def test_passage_rows_kept_between_questions_give_the_same_hits_and_respect_their_cap(toy_engine):
+    """load_hits reads a passage's row from SQLite once and keeps it: loading again (in any order, with
+    repeats) gives the same hits in passage order, and a cache past its cap starts over without losing any."""
+    small = replace(DEFAULT_SEARCH, row_cache_passages=3)
+    with toy_engine.lease() as searcher:
+        ids = sorted(pid for doc in sorted(TOY_DOCS) for pid in searcher.snapshot.passage_ids(doc))[:5]
+        first = [(h.passage_id, h.text, h.title, h.units) for h in searcher.load_hits(ids)]
+        again = [(h.passage_id, h.text, h.title, h.units) for h in searcher.load_hits([*reversed(ids), ids[0]])]
+        assert [pid for pid, *_ in first] == ids and again == first
+        capped = HybridSearcher(searcher.snapshot, searcher.embedder, searcher.glossary, small)
+        assert [h.passage_id for h in capped.load_hits(ids[:2])] == ids[:2]
+        assert [(h.passage_id, h.text, h.title, h.units) for h in capped.load_hits(ids)] == first
+        assert [h.passage_id for h in capped.load_hits(ids[1:3])] == ids[1:3]
