@@ -96,7 +96,7 @@ class Hit:
     coverage: float = 0.0  # share of the question's (IDF-weighted) words found here
     folded_tokens: frozenset[str] = field(default_factory=frozenset, repr=False)
     folded_text: str = field(default="", repr=False)
-    title_folded: str = field(default="", repr=False)
+    title_tokens: frozenset[str] = field(default_factory=frozenset, repr=False)  # the folded words of the title
 
     def to_document(self) -> Document:
         meta = {
@@ -166,7 +166,9 @@ class HybridSearcher:
         self._years_cache: dict[str, dict[tuple[str, int], set[int]]] = {}
         self._has_cache: dict[tuple[str, bool], bool] = {}  # (phrase, as written) → does the corpus hold it
         self._authorities: dict[str, tuple[int, bool]] = {}
-        self._tokens: dict[int, tuple[frozenset[str], list[tuple]]] = {}
+        # passage id -> its folded words, its sections and its title's folded words
+        self._tokens: dict[int, tuple[frozenset[str], list[tuple], frozenset[str]]] = {}
+        self._passage_refs: dict[int, frozenset[tuple[str, int]]] = {}
         self._rows: dict[int, tuple] = {}  # passage id -> its hit_rows row (an index version never changes)
         self._newest_term: str | None = None
         self._charter: tuple[list[str], list[str]] | None = None
@@ -404,12 +406,11 @@ class HybridSearcher:
             h.coverage = sum(w for t, w in weights.items() if t in tokens) / total
             if h.doc_id in named:
                 h.score += p.boost(p.named_doc_boost_ranks)
-            elif query_refs and query_refs & {r.key for r in find_refs(h.text)}:
+            elif query_refs and query_refs & self._refs_in(h):
                 h.score += p.boost(p.ref_boost_ranks) * self._year_agreement(h.doc_id, query_refs, asked_years)
-            title_tokens = set(_WORDS.findall(h.title_folded))
             if weights:
                 h.score += (
-                    p.boost(p.title_boost_ranks) * sum(w for t, w in weights.items() if t in title_tokens) / total
+                    p.boost(p.title_boost_ranks) * sum(w for t, w in weights.items() if t in h.title_tokens) / total
                 )
             if (
                 place_terms
@@ -424,6 +425,15 @@ class HybridSearcher:
             firsts = sorted((h for h in firsts if h is not None), key=lambda h: -h.score)
             hits = [hits[0], *firsts, *(h for h in hits[1:] if h not in firsts)]
         return hits[:k]
+
+    def _refs_in(self, h: Hit) -> frozenset[tuple[str, int]]:
+        """The document numbers a passage cites (their keys), found once per passage and index version."""
+        refs = self._passage_refs.get(h.passage_id)
+        if refs is None:
+            if len(self._passage_refs) >= self.params.token_cache_passages:
+                self._passage_refs.clear()
+            refs = self._passage_refs[h.passage_id] = frozenset(r.key for r in find_refs(h.text))
+        return refs
 
     def _year_agreement(self, doc_id: str, keys: set[tuple[str, int]], years: set[int]) -> float:
         """How a passage citing the question's document number should count, when the question gives a
@@ -598,8 +608,8 @@ class HybridSearcher:
                     self._tokens.clear()
                 words = frozenset(_WORDS.findall(f"{r[11]} {r[12]} {r[10] or ''}"))
                 units = [tuple(u) for u in json.loads(r[17] or "[]")]
-                kept = self._tokens[h.passage_id] = (words, units)
-            h.folded_tokens, h.units = kept[0], list(kept[1])
+                kept = self._tokens[h.passage_id] = (words, units, frozenset(_WORDS.findall(r[11])))
+            h.folded_tokens, h.units, h.title_tokens = kept[0], list(kept[1]), kept[2]
             h.doc_number = r[19]
             h.issuer = r[20]
             h.authority, h.local = self._authority(h.doc_id, r[9], bool(r[18]), r[19], r[20])
@@ -608,7 +618,6 @@ class HybridSearcher:
                 h.term_note = "nhiệm kỳ " + h.term.replace("-", "–")
             self._apply_status(h)
             h.folded_text = f"{r[11]} {r[12]}"
-            h.title_folded = r[11]
             hits.append(h)
         return hits
 
