@@ -39,8 +39,9 @@ class SearchParams:
     # A passage citing the question's number with the question's year ("Chỉ thị 35 năm 2019") is about that
     # very document: its citation boost counts this many times.
     same_year_ref_factor: float = 2.0
-    # Word sets of this many passages are kept between questions (about 1 KB each): the passages that
-    # questions keep meeting are not re-tokenised; past it the cache starts over.
+    # Word sets of this many passages are kept between questions (about 1 KB each), and so are the document
+    # numbers they cite: the passages that questions keep meeting are not re-tokenised; past it each cache
+    # starts over.
     token_cache_passages: int = 50_000
     # Rows of this many passages (their text and their document's details, about 2 KB each) are kept between
     # questions: a search loads some 70 candidates, and reading them from SQLite was a fifth of the time an

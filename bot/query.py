@@ -651,9 +651,10 @@ def fts_match(
         accented = list(dict.fromkeys(accented))
     folded_texts = [text for text, _ in items]
     if common is not None:
-        rare = [t for t in folded_texts if not common(t, False)], [w for w in accented if not common(w, True)]
-        if rare[0] or rare[1]:
-            folded_texts, accented = rare
+        rare_folded = [t for t in folded_texts if not common(t, False)]
+        rare_accented = [w for w in accented if not common(w, True)]
+        if rare_folded or rare_accented:
+            folded_texts, accented = rare_folded, rare_accented
     groups = [(FOLDED_COLUMNS, folded_texts), (WRITTEN_COLUMNS, accented)]
     return " OR ".join(
         "{" + " ".join(cols) + "} : (" + " OR ".join(map(fts_phrase, texts)) + ")" for cols, texts in groups if texts
