@@ -474,6 +474,9 @@ _SUBJECTS_FOLDED = sorted({fold(s) for s in NAMED_SUBJECTS}, key=lambda s: -len(
 
 
 _PARTY_UNIT_RE = re.compile(r"(?<= )(chi|dang) bo(?= )")
+# A Party organisation named after the State body it works in ("Đảng bộ Chính phủ", "Đảng đoàn Quốc hội",
+# "Ban cán sự đảng Chính phủ") is a Party body: the question does not name the State body itself.
+_PARTY_ORG_PREFIXES = ("dang_bo", "dang uy", "dang doan", "ban can su dang")
 
 
 def _subjects_in(folded: str, glossary: Glossary, in_play: Collection[str] = ()) -> dict[str, list[str]]:
@@ -488,6 +491,8 @@ def _subjects_in(folded: str, glossary: Glossary, in_play: Collection[str] = ())
     padded = _PARTY_UNIT_RE.sub(r"\1_bo", padded)
     out: dict[str, list[str]] = {}
     for subject in _SUBJECTS_FOLDED:
+        for prefix in _PARTY_ORG_PREFIXES:
+            padded = padded.replace(f" {prefix} {subject} ", f" {prefix} | ")
         abbrs = glossary.by_full_form.get(subject, [])
         if f" {subject} " in padded or any(f" {a} " in padded for a in abbrs):
             out[subject] = [subject, *abbrs]

@@ -931,6 +931,10 @@ def test_a_body_the_question_names_counts_only_where_the_text_names_it(glossary)
     assert analyze("Việc xét kết nạp em do chi bộ trường hay chi bộ khu dân cư làm?", glossary).subjects == {}
     assert analyze("dang bo truong co bao nhieu chi bo", glossary).subjects == {}
     assert "bo truong" in analyze("Bộ trưởng có được bầu vào cấp ủy không?", glossary).subjects
+    # A Party organisation named after the State body it works in is a Party body, not that body.
+    q = analyze("Đảng bộ Chính phủ, Đảng đoàn Quốc hội được lập những cơ quan nào?", glossary)
+    assert q.subjects == {}
+    assert "chinh phu" in analyze("Chính phủ có Đảng bộ không?", glossary).subjects
     # A body named with an abbreviation inside it: "Đoàn TNCS" is "Đoàn Thanh niên Cộng sản".
     q = analyze("Bao nhiêu tuổi thì được kết nạp vào Đoàn TNCS Hồ Chí Minh?", glossary)
     assert "doan thanh nien" in q.subjects
