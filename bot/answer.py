@@ -897,6 +897,28 @@ def _stated_bigrams(q: Query) -> frozenset[str]:
     return frozenset(f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if not {a, b} <= STOPWORDS)
 
 
+# "<holder> có những nhiệm vụ gì?": the body or person whose duties, rights or responsibilities are asked.
+# Read on the question as typed (lower case): folded, "có" is also the "cơ" of "cơ sở".
+_HOLDER_RE = re.compile(
+    r"(?:^|.*(?:[,;:.?] |\b(?:thì|thi) ))(?P<holder>(?:\w+ ){0,9}?\w+) (?:phải có|phai co|có|co) "
+    r"(?:(?:những|nhung|các|cac) (?:nhiệm vụ|nhiem vu|quyền|quyen|trách nhiệm|trach nhiem|chức năng|chuc nang"
+    r"|phẩm chất|pham chat)|(?:nhiệm vụ|nhiem vu|quyền hạn|quyen han|trách nhiệm|trach nhiem|chức năng|chuc nang)"
+    r" (?:gì|gi|nào|nao))"
+)
+
+
+def _holder_bigrams(q: Query) -> list[str]:
+    """The word pairs of the holder a question about duties or rights names ("ban cán sự đảng")."""
+    text = _ASIDE_RE.sub(" ", (q.asked_part or q).text).lower()
+    m = _HOLDER_RE.search(" ".join(text.split()))
+    if not m:
+        return []
+    # An abbreviation is read as its full form ("UBKT" → "ủy ban kiểm tra"): a clause writes it in full.
+    words = [w for t in folded_words(m.group("holder")) for w in (q.other_forms.get(t) or [t])[0].split()]
+    pairs = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False) if not {a, b} <= STOPWORDS]
+    return pairs or words[-1:]
+
+
 def _clause_candidates(
     q: Query, pool: list[Hit], weights: dict[str, float], ref_words: set[str], named: set[str], p: AnswerParams
 ) -> list[_Candidate]:
@@ -916,6 +938,7 @@ def _clause_candidates(
     asks_form = bool(_FORM_WORDS_RE.search(q.folded))
     amounts = case_amounts(q.folded)  # the officer's case, told with numbers
     stated = _stated_bigrams(q) if Wants.LIST in q.wants else frozenset()
+    holder = _holder_bigrams(q)
     out: list[_Candidate] = []
     intros: list[tuple[str, frozenset[str]]] = []
     lines_seen: dict[str, dict[str, float]] = {}  # per document: the ``given`` words differ between documents
@@ -969,6 +992,9 @@ def _clause_candidates(
             if not asks_form and is_blank_form(text):
                 score -= p.blank_form_penalty
             score += p.case_clause_weight * case_fit(amounts, folded)
+            if holder:
+                where = " ".join(_folded_words(h.context)) + " " + folded
+                score -= p.holder_missing_penalty * (1 - _phrase_share(holder, where))
             typed = type_satisfied(q, text)
             out.append(_Candidate(i, unit, score, coverage, typed, head=frozenset(head), list_intro=intro_cov))
             intros.append((h.doc_id, _intro_words(intro or "")))

@@ -233,6 +233,11 @@ class AnswerParams:
     # whole statement counts: a share of its pairs, weighed 0.3 or more, lost 2 to 5 answers; whole, 0.2 to
     # 1.0 give the same answers.
     stated_lead_bonus: float = 0.5
+    # "Ban cán sự đảng có những nhiệm vụ gì?": a clause that never names the holder whose duties, rights or
+    # responsibilities are asked ("Đảng viên có nhiệm vụ:") loses this much times the share of the holder's
+    # word pairs it lacks (with its headings).  On the 1259 development questions (26 name a holder): 0.3
+    # +1 −0, 0.5 and 0.8 +2 −0.
+    holder_missing_penalty: float = 0.5
     # A section headed like another of its document plus words the question does not say is a special case
     # of it and loses this much (headings of at least special_case_min_words words).
     special_case_penalty: float = 0.3

@@ -35,6 +35,7 @@ from bot.answer import (
     _Candidate,
     _clause_candidates,
     _heading_words,
+    _holder_bigrams,
     _is_named_place,
     _narrowest,
     _outline,
@@ -1557,6 +1558,29 @@ def test_a_section_headed_as_a_special_case_gives_way_to_the_general_one(glossar
     q = analyze("Hồ sơ đề nghị xét tặng Kỷ niệm chương Minh Họa sớm gồm những gì?", glossary)
     best = max(_clause_candidates(q, [hit], weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score)
     assert best.unit[0] == "điểm 2"
+
+
+def test_a_question_about_a_holders_duties_wants_the_clause_naming_that_holder(glossary):
+    assert _holder_bigrams(analyze("Theo Điều lệ, ban cán sự đảng có những nhiệm vụ gì?", glossary)) == [
+        "ban can",
+        "can su",
+        "su dang",
+    ]
+    # Folded, "co" is also the "cơ" of "cơ sở"; an abbreviation is read in full.
+    assert _holder_bigrams(analyze("dang uy co so co nhung nhiem vu gi", glossary)) == ["dang uy", "uy co", "co so"]
+    assert _holder_bigrams(analyze("UBKT có nhiệm vụ gì?", glossary))[:3] == ["uy ban", "ban kiem", "kiem tra"]
+    assert _holder_bigrams(analyze("Đảng ủy cơ sở được giao quyền cấp trên cơ sở thì cần gì?", glossary)) == []
+    one = "Điều 2.\nHội viên Minh Họa có nhiệm vụ :\n1. Phối hợp với các ban.\n2. Đóng hội phí.\n"
+    two = (
+        "Điều 9.\n1. Ban điều phối Minh Họa do hội nghị chỉ định.\n2. Ban điều phối Minh Họa lãnh đạo việc thực hiện.\n"
+    )
+    text = one + two
+    units = [("Điều 2", 0, len(one), None), ("Điều 9", len(one), len(text), None)]
+    hit = Hit(1, "dl", 0, 0, len(text), text, "Điều lệ minh họa", None, "", "dieu-le", units=units, score=0.03)
+    q = analyze("Ban điều phối Minh Họa có những nhiệm vụ gì?", glossary)
+    weights = {t: 1.0 for t in q.terms}
+    best = max(_clause_candidates(q, [hit], weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score)
+    assert best.unit[0] == "Điều 9"
 
 
 def test_a_section_headed_trường_hợp_is_a_special_case_unless_the_question_tells_one(glossary):
