@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 
-from .cases import case_amounts, case_fit
+from .cases import DAY_OF_YEAR, case_amounts, case_fit
 from .chunking import FRAGMENT_WORDS, glue_fragments, introduces_list, split_sentences
 from .clause import OMITTED, Clause, list_lead, quote_clause
 from .doctypes import DocType
@@ -936,7 +936,9 @@ def _clause_candidates(
     bigrams = [b for b in _topic_bigrams(q) if not set(b.split()) & label_words]
     budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
     asks_form = bool(_FORM_WORDS_RE.search(q.folded))
-    amounts = case_amounts(q.folded)  # the officer's case, told with numbers
+    # The officer's case, told with numbers; the day of the year it happens on is weighed apart.
+    amounts = tuple(a for a in case_amounts(q.folded) if a.unit != DAY_OF_YEAR)
+    days = tuple(a for a in case_amounts(q.folded) if a.unit == DAY_OF_YEAR)
     stated = _stated_bigrams(q) if Wants.LIST in q.wants else frozenset()
     holder = _holder_bigrams(q)
     out: list[_Candidate] = []
@@ -991,7 +993,7 @@ def _clause_candidates(
             )
             if not asks_form and is_blank_form(text):
                 score -= p.blank_form_penalty
-            score += p.case_clause_weight * case_fit(amounts, folded)
+            score += p.case_clause_weight * case_fit(amounts, folded) + p.period_clause_weight * case_fit(days, folded)
             if holder:
                 where = " ".join(_folded_words(h.context)) + " " + folded
                 score -= p.holder_missing_penalty * (1 - _phrase_share(holder, where))

@@ -128,10 +128,58 @@ def number_value(written: str) -> float | None:
     return float(total + current)
 
 
+# A day of the year the question tells: "ngày 20/10/2025" (day and month), or "tháng 4" alone (a month's
+# middle).  Compared as month × 100 + day under DAY_OF_YEAR.  "12 tháng" (a number before it) is a length.
+DAY_OF_YEAR = "ngay trong nam"
+_MID_MONTH = 15
+_QUESTION_DATE_RE = re.compile(
+    r"(?<!\d )\b(?:ngay\s+(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*\d{4})?(?!\s*/?\d)|thang\s+(\d{1,2})(?![\d.,]))"
+)
+# A rule's period of the year: "từ ngày 01/3 đến hết tháng 5", "từ ngày 01/12 của năm trước đến hết tháng 02",
+# "từ ngày 01/01 đến ngày 30/6".
+# Read on a line's folded words too, where "01/3" is "01 3".
+_DAY_MONTH = r"(\d{1,2})(?:\s*/\s*|\s+)(\d{1,2})"
+_PERIOD_RE = re.compile(
+    rf"tu\s+ngay\s+{_DAY_MONTH}(?:\s+cua\s+nam\s+truoc)?\s+den\s+(?:het\s+)?"
+    rf"(?:thang\s+(\d{{1,2}})(?!\s*/?\d)|ngay\s+{_DAY_MONTH})"
+)
+
+
+def _day_of_year(day: int, month: int) -> float | None:
+    return float(month * 100 + day) if 1 <= month <= 12 and 1 <= day <= 31 else None
+
+
+def _question_days(folded_question: str) -> list[Amount]:
+    out = []
+    for m in _QUESTION_DATE_RE.finditer(folded_question):
+        day, month, alone = m.groups()
+        value = _day_of_year(int(day), int(month)) if day else _day_of_year(_MID_MONTH, int(alone))
+        if value is not None:
+            out.append(Amount(value, DAY_OF_YEAR))
+    return out
+
+
+def _periods(folded_line: str) -> list[Bound]:
+    """The periods of the year a line sets; one that runs over the new year is two bounds."""
+    out = []
+    for m in _PERIOD_RE.finditer(folded_line):
+        day, month, to_month, to_day, to_day_month = m.groups()
+        low = _day_of_year(int(day), int(month))
+        high = _day_of_year(31, int(to_month)) if to_month else _day_of_year(int(to_day), int(to_day_month))
+        if low is None or high is None:
+            continue
+        if low <= high:
+            out.append(Bound(DAY_OF_YEAR, low, high))
+        else:
+            out += [Bound(DAY_OF_YEAR, low=low), Bound(DAY_OF_YEAR, high=high)]
+    return out
+
+
 @lru_cache(maxsize=1024)
 def case_amounts(folded_question: str) -> tuple[Amount, ...]:
-    """The amounts a (folded) question tells: "chi bo co hon 40 dang vien" → 40.5 đảng viên."""
-    out = []
+    """The amounts a (folded) question tells: "chi bo co hon 40 dang vien" → 40.5 đảng viên; "ngay
+    20/10/2025" → the 20th of October."""
+    out = _question_days(folded_question)
     for m in _AMOUNT_RE.finditer(folded_question):
         how, written, unit = m.groups()
         value = number_value(written)
@@ -146,7 +194,7 @@ def case_amounts(folded_question: str) -> tuple[Amount, ...]:
 @lru_cache(maxsize=20_000)
 def bounds_in(folded_line: str) -> tuple[Bound, ...]:
     """The bounds one (folded) line of a rule puts on amounts: "tu 30 dang vien tro len" → at least 30."""
-    out: list[Bound] = []
+    out: list[Bound] = _periods(folded_line)
     taken: list[tuple[int, int]] = []
     for pattern, kind in _BOUND_PATTERNS:
         for m in pattern.finditer(folded_line):

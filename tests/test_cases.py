@@ -3,7 +3,7 @@
 import pytest
 
 from bot.answer import _passage_line_scores, _topic_weights
-from bot.cases import Amount, Bound, bounds_in, case_amounts, case_fit, number_value
+from bot.cases import DAY_OF_YEAR, Amount, Bound, bounds_in, case_amounts, case_fit, number_value
 from bot.glossary import Glossary
 from bot.params import DEFAULT_ANSWER
 from bot.query import analyze
@@ -40,8 +40,11 @@ def test_numbers_are_read_in_digits_and_in_words(written, value):
         ("chi bo chi co chin dang vien", [Amount(9, "dang vien")]),  # no diacritics, in words
         ("đảng viên dự bị mới được 10 tháng", [Amount(10, "thang")]),
         ("hết hạn 30 ngày làm việc", [Amount(30, "ngay")]),
-        ("ngày 15/10 năm 2025", []),  # a date counts nothing
-        ("tháng 6 năm 2025", []),
+        # A date counts nothing: it tells the day of the year (a month alone, its middle).
+        ("ngày 15/10 năm 2025", [Amount(1015, DAY_OF_YEAR)]),
+        ("đủ tuổi đảng vào ngày 20/12/2025", [Amount(1220, DAY_OF_YEAR)]),
+        ("tháng 6 năm 2025", [Amount(615, DAY_OF_YEAR)]),
+        ("dự bị được 12 tháng", [Amount(12, "thang")]),
         ("một đảng viên trong chi bộ tôi", []),  # somebody, not a count
     ],
 )
@@ -66,6 +69,19 @@ def test_a_line_fits_the_case_it_admits_and_not_the_others():
     assert case_fit(aged_78, fold("Trường hợp đảng viên có tuổi đời từ 80 tuổi trở lên: tự làm đơn")) == -1
     assert case_fit(aged_78, fold("Chi bộ có từ 30 đảng viên trở lên chia thành nhiều tổ đảng")) == 0  # other amount
     assert case_fit((), fold("dưới 80 tuổi")) == 0
+
+
+def test_a_period_of_the_year_fits_the_dates_inside_it_even_over_the_new_year():
+    winter = fold("+ Đợt 3/2: đảng viên có đủ tuổi đảng từ ngày 01/12 của năm trước đến hết tháng 02 trong năm.")
+    spring = fold("+ Đợt 19/5: đảng viên có đủ tuổi đảng từ ngày 01/3 đến hết tháng 5 trong năm.")
+    assert bounds_in(spring) == (Bound(DAY_OF_YEAR, 301, 531),)
+    # A clause's folded words write "01/3" as "01 3".
+    assert bounds_in(" ".join(spring.replace("/", " ").split())) == (Bound(DAY_OF_YEAR, 301, 531),)
+    assert bounds_in(fold("từ ngày 01/01 đến ngày 30/6")) == (Bound(DAY_OF_YEAR, 101, 630),)
+    april = case_amounts(fold("đảng viên đủ 50 năm tuổi đảng vào tháng 4 thì được trao đợt nào?"))
+    december = case_amounts(fold("sẽ đủ 50 năm tuổi đảng vào ngày 20/12/2025"))
+    assert (case_fit(april, spring), case_fit(april, winter)) == (1, -1)
+    assert (case_fit(december, spring), case_fit(december, winter)) == (-1, 1)
 
 
 def test_the_item_for_the_officers_case_scores_above_its_neighbour_for_another_case():
