@@ -600,6 +600,8 @@ def compose(
         if to_end and following is not None:
             used = len(chosen[0].text) + sum(map(len, lines))
             read_on = _items_read_on(h, _item_kind(lines[-1]) if lines else None, following, p.list_budget_chars - used)
+    if Wants.LIST in q.wants and chosen and not read_on:
+        chosen += [s for s in _enumeration_after(chosen[0], sentences, pool, p) if s not in chosen]
     lead_coverage = chosen[0].coverage if chosen else 0.0
     top = sentences[0].score
     chosen += _other_figures(q, chosen, sentences + others, pool, p.other_figure_share * top, p)
@@ -618,6 +620,23 @@ def compose(
         blocks[0] = replace(blocks[0], text="\n".join(lines), cites=tuple(cites))
     notices = notices_of([pool[s.hit_index] for s in chosen])
     return Composition(blocks, citations, lead_coverage, type_ok, heading=heading, notices=notices)
+
+
+def _enumeration_after(
+    first: _Sentence, sentences: list[_Sentence], pool: list[Hit], p: AnswerParams
+) -> list[_Sentence]:
+    """ "… có nhiều thuận lợi và khó khăn, thách thức đan xen. Cuộc Cách mạng công nghiệp lần thứ tư …, đại dịch
+    COVID-19 …, nhiều vướng mắc …": a list question's best sentence announces what the next sentence of its
+    paragraph lists.  That sentence, when it enumerates (more comma- or semicolon-separated parts than the
+    first, at least ``enumeration_min_parts``)."""
+    text = pool[first.hit_index].text
+    end = first.start + len(first.text)
+    after = [s for s in sentences if s.hit_index == first.hit_index and s.start >= end]
+    nxt = min(after, key=lambda s: s.start, default=None)
+    if nxt is None or "\n\n" in text[end : nxt.start]:
+        return []
+    parts = len(re.split(r"[,;]", nxt.text))
+    return [nxt] if parts >= p.enumeration_min_parts and parts > len(re.split(r"[,;]", first.text)) else []
 
 
 def _choose_pool(q: Query, hits: list[Hit], p: AnswerParams) -> tuple[list[Hit], int]:

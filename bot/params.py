@@ -266,6 +266,9 @@ class AnswerParams:
     second_clause_budget_chars: int = 200
     # A list cut off where its passage ends is read on into the next passage while this much budget is left.
     min_read_on_chars: int = 120
+    # A list question's best sentence that announces a list is followed by the next sentence of its paragraph
+    # when that one enumerates: at least this many comma- or semicolon-separated parts.
+    enumeration_min_parts: int = 4
     # A clause of one paragraph is shown whole up to this factor of its budget (past it, cut at a sentence).
     clause_overflow: float = 1.5
     # Past the budget, an item is kept when it scores at least this share of the best item.

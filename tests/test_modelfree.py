@@ -1669,6 +1669,25 @@ def test_which_kinds_asked_of_a_long_noun_phrase_ask_for_a_list(glossary):
     assert Wants.LIST not in analyze(case, glossary).wants
 
 
+def test_a_news_sentence_announcing_a_list_is_followed_by_the_sentence_that_lists(glossary):
+    text = (
+        "Theo báo cáo của Đảng bộ Minh Họa, nhiệm kỳ qua có nhiều khó khăn, thách thức đan xen. "
+        "Giá vật tư tăng cao, thiên tai kéo dài, thiếu vốn đầu tư, thiếu lao động có tay nghề.\n\n"
+        "Năm nay Đảng bộ Minh Họa tổ chức đại hội vào tháng 10.\n"
+    )
+    hit = Hit(1, "tin", 0, 0, len(text), text, "Tin minh họa", None, "", "news", score=0.03)
+    hit.coverage = 1.0
+    q = analyze("Đảng bộ Minh Họa gặp những khó khăn, thách thức nào trong nhiệm kỳ qua?", glossary)
+    comp = compose(q, [hit], {t: 1.0 for t in q.terms})
+    shown = "\n".join(b.text for b in comp.blocks)
+    assert "đan xen." in shown and "Giá vật tư tăng cao, thiên tai kéo dài" in shown
+    assert "tháng 10" not in shown
+    # Asked for one fact, not a list, the announcing sentence does not pull the next one in.
+    q = analyze("Nhiệm kỳ qua Đảng bộ Minh Họa có khó khăn, thách thức đan xen không?", glossary)
+    shown = "\n".join(b.text for b in compose(q, [hit], {t: 1.0 for t in q.terms}).blocks)
+    assert "Giá vật tư" not in shown
+
+
 def test_a_news_list_under_a_heading_is_read_on_into_the_next_passage(glossary):
     """News is cut into passages by length, not by its lists: a list asked for whose items run past its
     passage's end goes on with the items that open the next passage (cited too), and stops at the next
