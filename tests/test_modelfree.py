@@ -252,6 +252,10 @@ def test_analyze_expands_abbreviations_for_search_and_the_model(glossary):
     assert q.dense_text.startswith(q.text) and "trong sạch vững mạnh" in q.dense_text
     # The reverse: a full form in the question also looks for its abbreviation.
     assert "tsvm" in analyze("tổ chức đảng trong sạch vững mạnh", glossary).terms
+    # Officers' shorthand for the papers of their work; one with two meanings is searched with both.
+    q = analyze("Bản mục lục TL trong HS ĐV thì ai KT, ký và đóng dấu?", glossary)
+    assert {"hồ sơ", "tài liệu", "kiểm tra", "đảng viên"} <= set(q.expansions)
+    assert "học sinh" in q.expansions and "khen thưởng" in q.expansions
 
 
 # -- FTS5 escaping, against a real FTS5 table ------------------------------------------------------------------
