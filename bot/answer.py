@@ -956,8 +956,9 @@ def _clause_candidates(
     budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
     asks_form = bool(_FORM_WORDS_RE.search(q.folded))
     # The officer's case, told with numbers; the day of the year it happens on is weighed apart.
-    amounts = tuple(a for a in case_amounts(q.folded) if a.unit != DAY_OF_YEAR)
-    days = tuple(a for a in case_amounts(q.folded) if a.unit == DAY_OF_YEAR)
+    told = case_amounts(q.folded)
+    amounts = tuple(a for a in told if a.unit != DAY_OF_YEAR)
+    days = tuple(a for a in told if a.unit == DAY_OF_YEAR)
     stated = _stated_bigrams(q) if Wants.LIST in q.wants else frozenset()
     holder = _holder_bigrams(q)
     out: list[_Candidate] = []

@@ -136,8 +136,7 @@ _QUESTION_DATE_RE = re.compile(
     r"(?<!\d )\b(?:ngay\s+(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*\d{4})?(?!\s*/?\d)|thang\s+(\d{1,2})(?![\d.,]))"
 )
 # A rule's period of the year: "từ ngày 01/3 đến hết tháng 5", "từ ngày 01/12 của năm trước đến hết tháng 02",
-# "từ ngày 01/01 đến ngày 30/6".
-# Read on a line's folded words too, where "01/3" is "01 3".
+# "từ ngày 01/01 đến ngày 30/6"; read on a line's folded words too, where "01/3" is "01 3".
 _DAY_MONTH = r"(\d{1,2})(?:\s*/\s*|\s+)(\d{1,2})"
 _PERIOD_RE = re.compile(
     rf"tu\s+ngay\s+{_DAY_MONTH}(?:\s+cua\s+nam\s+truoc)?\s+den\s+(?:het\s+)?"

@@ -1545,23 +1545,31 @@ def test_a_list_in_running_text_is_answered_whole_from_its_lead_in(glossary):
     assert "Bên Cạnh" not in text and [c.doc_id for c in comp.citations] == ["ct"]
 
 
+def _best_section(glossary: Glossary, question: str, sections: list[tuple[str, str]], doc_type: str) -> str:
+    """The label of the section _clause_candidates scores best for ``question`` in one passage of ``sections``."""
+    text = "".join(body for _, body in sections)
+    units, at = [], 0
+    for label, body in sections:
+        units.append((label, at, at + len(body), None))
+        at += len(body)
+    hit = Hit(1, "doc", 0, 0, len(text), text, "Văn bản minh họa", None, "", doc_type, units=units, score=0.03)
+    q = analyze(question, glossary)
+    weights = {t: 1.0 for t in q.terms}
+    return max(_clause_candidates(q, [hit], weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score).unit[0]
+
+
 def test_a_section_headed_as_a_special_case_gives_way_to_the_general_one(glossary):
     one = "1. Hồ sơ xét tặng Kỷ niệm chương Minh Họa\n- Tờ khai đề nghị tặng có xác nhận của chi bộ.\n- Nghị quyết của chi bộ.\n"
     two = (
         "2. Hồ sơ xét tặng Kỷ niệm chương Minh Họa sớm, muộn\n- Hồ sơ đề nghị như điểm 1.\n"
         "- Đảng viên đề nghị xét sớm: gửi bệnh án.\n"
     )
-    text = one + two
-    units = [("điểm 1", 0, len(one), None), ("điểm 2", len(one), len(text), None)]
-    hit = Hit(1, "hd", 0, 0, len(text), text, "Hướng dẫn minh họa", None, "", "huong-dan", units=units, score=0.03)
-    q = analyze("Hồ sơ đề nghị xét tặng Kỷ niệm chương Minh Họa gồm những gì?", glossary)
-    weights = {t: 1.0 for t in q.terms}
-    best = max(_clause_candidates(q, [hit], weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score)
-    assert best.unit[0] == "điểm 1"
+    sections = [("điểm 1", one), ("điểm 2", two)]
+    question = "Hồ sơ đề nghị xét tặng Kỷ niệm chương Minh Họa gồm những gì?"
+    assert _best_section(glossary, question, sections, "huong-dan") == "điểm 1"
     # Asked for the special case, the special case answers.
-    q = analyze("Hồ sơ đề nghị xét tặng Kỷ niệm chương Minh Họa sớm gồm những gì?", glossary)
-    best = max(_clause_candidates(q, [hit], weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score)
-    assert best.unit[0] == "điểm 2"
+    question = "Hồ sơ đề nghị xét tặng Kỷ niệm chương Minh Họa sớm gồm những gì?"
+    assert _best_section(glossary, question, sections, "huong-dan") == "điểm 2"
 
 
 def test_a_question_about_a_holders_duties_wants_the_clause_naming_that_holder(glossary):
@@ -1578,13 +1586,8 @@ def test_a_question_about_a_holders_duties_wants_the_clause_naming_that_holder(g
     two = (
         "Điều 9.\n1. Ban điều phối Minh Họa do hội nghị chỉ định.\n2. Ban điều phối Minh Họa lãnh đạo việc thực hiện.\n"
     )
-    text = one + two
-    units = [("Điều 2", 0, len(one), None), ("Điều 9", len(one), len(text), None)]
-    hit = Hit(1, "dl", 0, 0, len(text), text, "Điều lệ minh họa", None, "", "dieu-le", units=units, score=0.03)
-    q = analyze("Ban điều phối Minh Họa có những nhiệm vụ gì?", glossary)
-    weights = {t: 1.0 for t in q.terms}
-    best = max(_clause_candidates(q, [hit], weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score)
-    assert best.unit[0] == "Điều 9"
+    question = "Ban điều phối Minh Họa có những nhiệm vụ gì?"
+    assert _best_section(glossary, question, [("Điều 2", one), ("Điều 9", two)], "dieu-le") == "Điều 9"
 
 
 def test_a_section_headed_trường_hợp_is_a_special_case_unless_the_question_tells_one(glossary):
