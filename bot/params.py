@@ -39,6 +39,10 @@ class SearchParams:
     # A passage citing the question's number with the question's year ("Chỉ thị 35 năm 2019") is about that
     # very document: its citation boost counts this many times.
     same_year_ref_factor: float = 2.0
+    # the question's words in the document's title (times their IDF-weighted share),
+    title_boost_ranks: float = 0.5
+    # the place the question names in the passage.
+    place_boost_ranks: float = 0.5
     # Word sets of this many passages are kept between questions (about 1 KB each), and so are the document
     # numbers they cite: the passages that questions keep meeting are not re-tokenised; past it each cache
     # starts over.
@@ -47,10 +51,6 @@ class SearchParams:
     # questions: a search loads some 70 candidates, and reading them from SQLite was a fifth of the time an
     # ask spends besides embedding the question.  Past it the cache starts over.
     row_cache_passages: int = 5_000
-    # the question's words in the document's title (times their IDF-weighted share),
-    title_boost_ranks: float = 0.5
-    # the place the question names in the passage.
-    place_boost_ranks: float = 0.5
     # Hits one search returns: every filter after it (places, terms, answering) reads only these.
     search_hits: int = 30
     # Diacritic restoration asks how often a phrase occurs; counting stops here (enough to compare readings)...
