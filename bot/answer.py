@@ -971,6 +971,7 @@ def _clause_candidates(
         # Inside the document the question names, its number and the asking words hold for every clause.
         given = ref_words if h.doc_id in named else set()
         head |= given
+        context = " ".join(_folded_words(h.context))  # where a holder the clause does not name may be named
         for unit in h.units:
             _, start, end, _ = unit
             text = h.text[start:end]
@@ -1015,8 +1016,7 @@ def _clause_candidates(
                 score -= p.blank_form_penalty
             score += p.case_clause_weight * case_fit(amounts, folded) + p.period_clause_weight * case_fit(days, folded)
             if holder:
-                where = " ".join(_folded_words(h.context)) + " " + folded
-                score -= p.holder_missing_penalty * (1 - _phrase_share(holder, where))
+                score -= p.holder_missing_penalty * (1 - _phrase_share(holder, f"{context} {folded}"))
             typed = type_satisfied(q, text)
             out.append(_Candidate(i, unit, score, coverage, typed, head=frozenset(head), list_intro=intro_cov))
             intros.append((h.doc_id, _intro_words(intro or "")))
