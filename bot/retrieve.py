@@ -128,6 +128,13 @@ def authority(doc_type: str, official: bool, number: str | None, issuer: str | N
     return max(t.rank - (LOCAL_RANK_PENALTY if issued_locally(official, number, issuer) else 0), 1)
 
 
+def _of_place(h: Hit, places: list[str]) -> bool:
+    """Is a passage about one of the places (folded names) a question names: it names the place, or its
+    document is the guidance of that place's committee ("Ban Tổ chức Thành ủy Hà Nội" for "ở Hà Nội")?"""
+    where = f"{h.folded_text} {fold(h.issuer or '') if h.local else ''}"
+    return any(re.search(rf"(?<!\w){re.escape(place)}(?!\w)", where) for place in places)
+
+
 def issued_locally(official: bool, number: str | None, issuer: str | None) -> bool:
     """Is a document an official one of a local committee ("Thành ủy Hà Nội / Ban Tổ chức"), not of the
     centre ("…-QĐ/TW", "Ban Chấp hành Trung ương", "Bộ Chính trị", "Ban Bí thư")?"""
@@ -412,11 +419,7 @@ class HybridSearcher:
                 h.score += (
                     p.boost(p.title_boost_ranks) * sum(w for t, w in weights.items() if t in h.title_tokens) / total
                 )
-            if (
-                place_terms
-                and Wants.COMPARE not in q.wants
-                and any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", h.folded_text) for p in place_terms)
-            ):
+            if place_terms and Wants.COMPARE not in q.wants and _of_place(h, place_terms):
                 h.score += p.boost(p.place_boost_ranks)
         hits.sort(key=lambda h: -h.score)
         if len(named) > 1 and hits:
