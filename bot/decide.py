@@ -29,7 +29,7 @@ from .answer import (
 )
 from .inforce import relation_answer
 from .params import DEFAULT_ANSWER, AnswerParams
-from .query import Place, Query, Wants
+from .query import NAMED_SUBJECTS, Place, Query, Wants
 from .retrieve import Hit, HybridSearcher, topic_weights
 from .textnorm import fold
 
@@ -269,14 +269,15 @@ def _unnamed_subjects(q: Query, weights: dict[str, float], comp: Composition, p:
 
 
 def _written_as(q: Query, folded_phrase: str) -> str:
-    """How the question wrote a folded phrase ("quoc hoi" → "Quốc hội"); the folded phrase if it did not."""
+    """How the question wrote a folded phrase ("quoc hoi" → "Quốc hội"); when it wrote an abbreviation
+    ("UBND"), the body's name in full ("Ủy ban nhân dân"), never the folded form."""
     words = q.text.split()
     n = len(folded_phrase.split())
     for i in range(len(words) - n + 1):
         span = " ".join(words[i : i + n])
         if fold(re.sub(r"[^\w\s]", "", span)) == folded_phrase:
             return re.sub(r"[^\w\s]", "", span)
-    return folded_phrase
+    return next((name for name in NAMED_SUBJECTS if fold(name) == folded_phrase), folded_phrase)
 
 
 def author_answer(question: str, searcher: HybridSearcher, hits: list[Hit]) -> Answer | None:

@@ -54,7 +54,7 @@ from bot.answer import (
 )
 from bot.clause import list_lead, quote_clause
 from bot.config import Settings
-from bot.decide import _unnamed_subjects, gate_scale
+from bot.decide import _unnamed_subjects, _written_as, gate_scale
 from bot.embeddings import HashEmbeddings, make_embedder
 from bot.engine import Engine, QuestionError
 from bot.evaluate import load_cases
@@ -63,7 +63,7 @@ from bot.params import DEFAULT_ANSWER, DEFAULT_SEARCH
 from bot.query import Wants, analyze, expand_shorthand, fts_match, fts_phrase, small_talk
 from bot.relations import cited_charter_clauses
 from bot.restore import DiacriticRestorer
-from bot.retrieve import Hit, HybridRetriever, HybridSearcher
+from bot.retrieve import Hit, HybridRetriever, HybridSearcher, _of_place
 from bot.store import IndexStore
 from bot.textnorm import fold, folded_words
 
@@ -1114,6 +1114,25 @@ def test_a_clause_of_a_local_guidance_holds_the_place_its_issuer_names(glossary)
     assert "ha noi" in held and q.holds("hn", held, "dot 2/9")
     hit.issuer = "Ban Chấp hành Trung ương"  # a central issuer names no place: its words are not held
     assert not {"ban", "chap", "hanh"} & _heading_words(q, hit)
+
+
+def test_a_place_the_question_names_is_that_of_its_committees_guidance_not_of_a_letterhead():
+    """ "Làm hồ sơ … ở Hà Nội …": a clause of the Hà Nội committee's guidance is about Hà Nội though it never
+    names the city; a central document dated "Hà Nội, ngày …" is not (it is not the city's guidance)."""
+    hit = Hit(1, "hd", 0, 0, 10, "Hồ sơ gồm:", "Hướng dẫn nghiệp vụ", None, "", "huong-dan")
+    hit.folded_text, hit.issuer, hit.local = "ho so gom", "Ban Tổ chức Thành ủy Hà Nội", True
+    assert _of_place(hit, ["ha noi"]) and not _of_place(hit, ["da nang"])
+    hit.issuer, hit.local = "Ban Chấp hành Trung ương", False
+    assert not _of_place(hit, ["ha noi"])
+    hit.folded_text = "ha noi ngay 9 thang 6"
+    assert _of_place(hit, ["ha noi"])  # a passage naming the place, as before
+
+
+def test_a_refusal_names_a_body_asked_by_its_abbreviation_in_full_with_its_diacritics(glossary):
+    q = analyze("Đảng ủy UBND tỉnh được có những cơ quan tham mưu nào?", glossary)
+    assert "uy ban nhan dan" in q.subjects
+    assert _written_as(q, "uy ban nhan dan") == "Ủy ban nhân dân"
+    assert _written_as(analyze("Quốc hội bầu ai?", glossary), "quoc hoi") == "Quốc hội"
 
 
 def test_how_long_is_answered_by_a_length_of_time(glossary):
