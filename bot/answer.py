@@ -1278,8 +1278,12 @@ def _linked_clause(
 ) -> tuple[Hit, Clause, list] | None:
     """The rule a chosen section implements, or the section implementing the chosen rule (``linked``), quoted
     within the second clause's budget: "show the rule and then its detail". Not when another clause is shown
-    already, a list is asked for, or the question asks about one document only."""
-    if linked is None or len(picks) > 1 or picks[0][1] == p.list_budget_chars or named == {hit.doc_id}:
+    already, a list is asked for, or the question asks about one document only: "Điều lệ nói … theo quy định
+    của Trung ương. Vậy … cấp nào quyết định?" names the Điều lệ only in what it tells first, and asks for
+    the detail."""
+    if linked is None or len(picks) > 1 or picks[0][1] == p.list_budget_chars:
+        return None
+    if named == {hit.doc_id} and _names_a_document(q.asked_part or q):
         return None
     # Both sides scored alike (_passage_line_scores: no retrieval prior), each passage once.
     scored: dict[int, dict[int, float]] = {}
@@ -1298,6 +1302,11 @@ def _linked_clause(
         return None
     h, u = best
     return h, quote_clause(h, u, scored[h.passage_id], p.second_clause_budget_chars, p), []
+
+
+def _names_a_document(q: Query) -> bool:
+    """Does the question (or its asked sentence) name a document, by number or as the Điều lệ?"""
+    return bool(q.refs) or bool(CHARTER_RE.search(q.folded))
 
 
 def _pick_clauses(

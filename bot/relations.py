@@ -1268,28 +1268,41 @@ def relations_from_json(data: object) -> list[Relation]:
 
 # A section of a regulation implementing the charter names the articles it implements in its heading, before
 # its title: "23. Điều 24 (Khoản 3, Khoản 4): Nhiệm kỳ chi bộ …", "10.5. (Khoản 3, Điều 10): Việc giải thể …",
-# "12. Điều 11, Điều 12: Các tổ chức …". A heading naming another document ("… Quy định số 02-QĐ/TU") does not.
+# "12. Điều 11, Điều 12: Các tổ chức …", or several, wrapped over two lines: "10.4. (Khoản 2, Điều 10); (Khoản
+# 5, Điều 13); (Khoản 3, 4, 5, Điều 21); …: Việc lập tổ chức đảng …". A heading naming another document
+# ("… Quy định số 02-QĐ/TU") does not.
 _HEAD_LABEL_RE = re.compile(r"^\s*\d{1,3}(?:\.\d{1,3}){0,4}\.?\s*")
 _ARTICLE_RE = re.compile(r"\bĐiều\s+(\d{1,3})\b")
-_CLAUSE_NO_RE = re.compile(r"\bKhoản\s+(\d{1,2})\b")
+# "Khoản 3", "Khoản 3, 4, 5" (a number after a comma is a clause unless "Điều" follows it).
+_CLAUSE_NO_RE = re.compile(r"\bKhoản\s+(\d{1,2}(?:\s*,\s*\d{1,2}\b)*)")
 _OTHER_DOC_RE = re.compile(r"\b(?:Quy định|Hướng dẫn|Nghị quyết|Chỉ thị|Kết luận|Quyết định)\b|\bsố\s+\d|\d+-[A-ZĐ]")
-# The heading's part before its title is at most this long.
+# Each citation of the heading ("(Khoản 2, Điều 10)") is at most this long, and all of them before the title
+# at most CITING_HEAD_MAX_CHARS: longer, the line is prose that happens to start with "Điều".
 CITING_HEAD_CHARS = 60
+CITING_HEAD_MAX_CHARS = 300
 
 
 def cited_charter_clauses(heading: str) -> list[str]:
     """The charter's clauses a section's heading says it implements, as unit labels ("Điều 24, khoản 3");
-    the whole article ("Điều 5") when the heading names no clause or several articles; [] when it names none."""
-    head = _HEAD_LABEL_RE.sub("", heading.strip().split("\n", 1)[0], count=1)
-    head = head.split(":", 1)[0] if ":" in head else head
+    the whole article ("Điều 5") when a citation names no clause or several articles; [] when it names none."""
+    text = _HEAD_LABEL_RE.sub("", heading.strip(), count=1)
+    first_line = text.split("\n", 1)[0]
+    colon = text.find(":", 0, CITING_HEAD_MAX_CHARS)
+    head = " ".join(text[:colon].split()) if colon >= 0 else first_line
+    citations = [c.strip() for c in head.split(";") if c.strip()]
     if (
-        len(head) > CITING_HEAD_CHARS
+        not citations
+        or any(len(c) > CITING_HEAD_CHARS for c in citations)
         or _OTHER_DOC_RE.search(head)
         or not head.lstrip("( ").startswith(("Điều", "Khoản"))
     ):
         return []
-    articles = _ARTICLE_RE.findall(head)
-    clauses = _CLAUSE_NO_RE.findall(head)
-    if len(articles) == 1 and clauses:
-        return [f"Điều {articles[0]}, khoản {k}" for k in clauses]
-    return [f"Điều {a}" for a in articles]
+    out: list[str] = []
+    for citation in citations:
+        articles = _ARTICLE_RE.findall(citation)
+        clauses = [k for group in _CLAUSE_NO_RE.findall(citation) for k in re.findall(r"\d+", group)]
+        if len(articles) == 1 and clauses:
+            out += [f"Điều {articles[0]}, khoản {k}" for k in clauses]
+        else:
+            out += [f"Điều {a}" for a in articles]
+    return list(dict.fromkeys(out))

@@ -272,6 +272,21 @@ def test_the_charter_clause_and_the_section_implementing_it_are_linked(real_engi
     assert answer.found and "năm năm hai lần" in answer.answer and "5 năm một lần" in answer.answer
 
 
+def test_a_question_quoting_the_charter_then_asking_the_detail_gets_the_implementing_section(real_engine):
+    """Quy định 294's "10.4. (Khoản 2, Điều 10); (Khoản 5, Điều 13); …" names five charter clauses over two
+    lines; the officer names the Điều lệ only in what they tell first, then asks for the detail."""
+    answer = real_engine.ask(
+        "Điều lệ nói việc lập tổ chức đảng ở nơi có đặc điểm riêng do Trung ương quy định. "
+        "Cụ thể tổ chức đó là gì, ai quyết định thành lập?"
+    )
+    assert answer.found and [c.doc_id for c in answer.citations][:2] == [
+        "dieu-le-dang-cong-san-viet-nam-2011",
+        "quy-dinh-294-qd-tw-2025-thi-hanh-dieu-le-dang",
+    ]
+    assert "do cấp ủy cấp trên trực tiếp quyết định thành lập" in answer.answer
+    assert answer.citations[1].section == "mục 10.4"
+
+
 def test_same_number_with_a_year_resolves_to_the_document_of_that_year(real_engine):
     """Chỉ thị 35-CT/TW of 30/5/2019 (cited by the seed news) and of 14/6/2024 (amended by Kết luận 118)."""
     of_2019 = real_engine.ask("Chỉ thị 35 năm 2019 yêu cầu gì?")

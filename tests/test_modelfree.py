@@ -1380,6 +1380,12 @@ def test_a_short_article_ending_its_passage_is_shown_whole_when_the_next_passage
         ("2. Miễn sinh hoạt đảng (Khoản 3, Điều 5 Quy định số 02-QĐ/TU ngày 19/11/2025)", []),
         ("23.1. Thí điểm đại hội chi bộ 5 năm một lần.", []),
         ("1.2. Về trình độ học vấn", []),
+        (
+            "10.4. (Khoản 2, Điều 10); (Khoản 5, Điều 13); (Khoản 3, 4, 5, Điều 21);\n(Khoản 1, Điều 43): Việc lập",
+            ["Điều 10, khoản 2", "Điều 13, khoản 5", "Điều 21, khoản 3", "Điều 21, khoản 4", "Điều 21, khoản 5"]
+            + ["Điều 43, khoản 1"],
+        ),
+        ("Điều 4 và Điều 5 của Điều lệ được áp dụng cho các trường hợp đảng viên nêu dưới đây: a) …", []),
     ],
 )
 def test_a_section_heading_names_the_charter_clauses_it_implements(heading, clauses):
