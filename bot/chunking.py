@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from .header import is_basis
 from .structure import HEADER, PREAMBLE, Section, walk
 from .textnorm import UPPER
 
@@ -328,11 +329,34 @@ def _make(text: str, start: int, end: int, node: Section, tokens: int, context: 
     while end > start and text[end - 1].isspace():
         end -= 1
     units = tuple(
-        Unit(s.label, s.path, max(s.start, start), min(s.end, end))
+        unit
         for s in [node, *walk(node.children)]
-        if s.start < end and s.end > start and s.kind not in (PREAMBLE, HEADER)
+        if s.start < end and s.end > start and _answers(s, text)
+        for unit in _units_of(s, text, max(s.start, start), min(s.end, end))
     )
     return SectionChunk(start, end, text[start:end], tokens, node.label, node.path, context, units)
+
+
+def _answers(section: Section, text: str) -> bool:
+    """Can the section be quoted as an answer?  Not the letterhead, nor a preamble that only cites what the
+    document implements; the Điều lệ's preamble ("Mục đích của Đảng là …") is content like any article."""
+    if section.kind == HEADER:
+        return False
+    return section.kind != PREAMBLE or not is_basis(text[section.start : section.end])
+
+
+def _units_of(section: Section, text: str, start: int, end: int) -> list[Unit]:
+    """The section within [start, end) as a unit; a preamble's paragraphs are units too.  The Điều lệ's
+    preamble numbers nothing, and each paragraph says one thing ("Mục đích của Đảng là …", "Đảng lấy chủ nghĩa
+    Mác - Lênin …"): like a clause, the paragraph that answers is quoted, not the whole preamble."""
+    whole = Unit(section.label, section.path, start, end)
+    if section.kind != PREAMBLE:
+        return [whole]
+    lines = [
+        Unit(section.label, section.path, start + m.start(), start + m.end())
+        for m in re.finditer(r"[^\n]*\S[^\n]*", text[start:end])
+    ]
+    return [whole, *lines] if len(lines) > 1 else [whole]
 
 
 def _emit(

@@ -34,6 +34,15 @@ _PLACE_DATE_RE = re.compile(
     r"(?:^|\s)([A-ZĐÀ-Ỹ][^\d,;:]{1,40}),\s*ngày\s*(\d{1,2})?\s*tháng\s*(\d{1,2})?\s*năm\s*(\d{4})", re.I
 )
 _BASIS_RE = re.compile(r"^[-–+]?\s*(căn cứ|thực hiện|xét)\b", re.I)
+
+
+def is_basis(text: str) -> bool:
+    """Does a preamble cite what the document implements ("Căn cứ Điều lệ Đảng; …", "Thực hiện …") rather
+    than say something of its own (the Điều lệ's "Đảng Cộng sản Việt Nam là đội tiên phong …")?"""
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    return bool(_BASIS_RE.match(first.strip()))
+
+
 _SIGN_RE = re.compile(r"^(t/m|k/t|tm\.|kt\.|t\.m\.|k\.t\.|q\.|thừa lệnh|tl\.)\s", re.I)
 _RECIPIENTS_RE = re.compile(r"^nơi nhận\s*:?", re.I)
 # Issuing bodies written as "parent / organ": the organ comes first in the name ("Ban Tổ chức Thành ủy Hà Nội").

@@ -198,3 +198,24 @@ def test_a_passage_never_ends_on_the_lead_in_or_heading_of_the_lines_after_it():
     caption = "Ảnh: Đại biểu tỉnh Minh Họa dự hội nghị"
     text = f"{opening}\n\n{caption}\n\n{items}"
     assert any(c.text.endswith(caption) for c in chunk_text(text, words, target_tokens=40, max_tokens=60))
+
+
+def test_a_preamble_that_says_something_is_quotable_and_one_that_cites_its_basis_is_not():
+    """The Điều lệ opens with what the Party is and its aim, before Chương I: officers ask about it, so that
+    preamble is a section an answer may quote ("phần mở đầu").  "Căn cứ Điều lệ Đảng; …" before Quy định 294
+    only names what the document implements."""
+    words = lambda t: len(t.split())  # noqa: E731
+    charter = (
+        "ĐẢNG VÀ NHỮNG VẤN ĐỀ CƠ BẢN\nMục đích của Đảng Minh Họa là xây dựng đất nước giàu mạnh.\n"
+        "Chương I\nĐẢNG VIÊN\nĐiều 1.\nĐảng viên là người tiên phong.\n"
+    )
+    basis = "- Căn cứ Điều lệ Đảng;\n- Căn cứ Quy chế làm việc,\nQUY ĐỊNH\n1. Điều 1: Đảng viên.\nNội dung.\n"
+    for text, quotable in ((charter, True), (basis, False)):
+        chunks = chunk_sections(text, parse_sections(text), words, 300)
+        opening = next(c for c in chunks if c.start == 0)
+        labels = {u.label for c in chunks for u in c.units if u.start == 0}
+        assert (labels == {"phần mở đầu"}) is quotable, (opening.text, labels)
+    # Each paragraph of a quotable preamble is a unit too: "Mục đích của Đảng là …" is quoted alone.
+    chunks = chunk_sections(charter, parse_sections(charter), words, 300)
+    aim = charter.index("Mục đích")
+    assert any(u.start == aim and charter[u.start : u.end].endswith("giàu mạnh.") for c in chunks for u in c.units)
