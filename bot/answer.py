@@ -938,6 +938,12 @@ def _holder_bigrams(q: Query) -> list[str]:
     return pairs or words[-1:]
 
 
+def _is_bare_title(text: str) -> bool:
+    """A section that is only its title ("5. Xử lý trường hợp kết nạp đảng viên sai tiêu chuẩn, điều kiện",
+    its items in the passages after it): quoted alone it answers nothing."""
+    return "\n" not in text.strip() and not text.rstrip().endswith((".", ";", "?", "!"))
+
+
 def _clause_candidates(
     q: Query, pool: list[Hit], weights: dict[str, float], ref_words: set[str], named: set[str], p: AnswerParams
 ) -> list[_Candidate]:
@@ -961,6 +967,7 @@ def _clause_candidates(
     days = tuple(a for a in told if a.unit == DAY_OF_YEAR)
     stated = _stated_bigrams(q) if Wants.LIST in q.wants else frozenset()
     holder = _holder_bigrams(q)
+    reads_on = Wants.LIST in q.wants  # a list's title is quoted with the items read on after it
     out: list[_Candidate] = []
     intros: list[tuple[str, frozenset[str]]] = []
     lines_seen: dict[str, dict[str, float]] = {}  # per document: the ``given`` words differ between documents
@@ -975,6 +982,8 @@ def _clause_candidates(
         for unit in h.units:
             _, start, end, _ = unit
             text = h.text[start:end]
+            if not reads_on and _is_bare_title(text):
+                continue
             folded = " ".join(_folded_words(text))
             words = set(folded.split())
             coverage = _coverage(q, weights, total, head | words, folded)

@@ -1583,6 +1583,18 @@ def _best_section(glossary: Glossary, question: str, sections: list[tuple[str, s
     return max(_clause_candidates(q, [hit], weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score).unit[0]
 
 
+def test_a_section_that_is_only_its_title_is_never_quoted_alone(glossary):
+    """ "5. Xử lý trường hợp kết nạp sai tiêu chuẩn" with its items in the passages after it matches the
+    question's words best and answers nothing; a list asked for is read on past it, so it stays a candidate."""
+    sections = [
+        ("mục 5", "5. Xử lý trường hợp kết nạp đảng viên sai tiêu chuẩn\n"),
+        ("mục 6", "6. Người kết nạp sai tiêu chuẩn thì cấp ủy hủy quyết định kết nạp.\n"),
+    ]
+    assert _best_section(glossary, "Kết nạp đảng viên sai tiêu chuẩn xử lý ra sao?", sections, "huong-dan") == "mục 6"
+    listed = _best_section(glossary, "Xử lý kết nạp đảng viên sai tiêu chuẩn gồm những việc gì?", sections, "huong-dan")
+    assert listed == "mục 5"
+
+
 def test_a_section_headed_as_a_special_case_gives_way_to_the_general_one(glossary):
     one = "1. Hồ sơ xét tặng Kỷ niệm chương Minh Họa\n- Tờ khai đề nghị tặng có xác nhận của chi bộ.\n- Nghị quyết của chi bộ.\n"
     two = (
