@@ -42,7 +42,9 @@ those documents as officers would ask, not from what the engine happens to answe
 - real_fresh18.jsonl: 60 more, written at the start of the eighteenth stop the same way and run only on the
   seventeenth stop's engine and on the eighteenth's final one; a development set since; printed only;
 - real_fresh19.jsonl: 60 more, written at the start of the nineteenth stop the same way and run only on the
-  eighteenth stop's engine and on the nineteenth's final one; printed only.
+  eighteenth stop's engine and on the nineteenth's final one; a development set since; printed only;
+- real_fresh20.jsonl: 60 more, written at the start of the twentieth stop the same way and run only on the
+  nineteenth stop's engine and on the twentieth's final one; printed only.
 
 Questions with "all_phrases" are list questions: the answer must carry every item (list_complete).
 The documents are looked for at ../shared/guidance-real (CONGRESS_BOT_GUIDANCE_REAL overrides it, e.g.
@@ -91,6 +93,7 @@ SETS = (
     "real_fresh17.jsonl",
     "real_fresh18.jsonl",
     "real_fresh19.jsonl",
+    "real_fresh20.jsonl",
 )
 # Metrics with a recorded floor (answer_carries_fact is answer_hit under another name).
 FLOORED = ("recall@1", "recall@5", "mrr@10", "answer_hit", "refusal_accuracy", "doc_cited", "list_complete")
