@@ -290,6 +290,14 @@ def test_a_question_quoting_the_charter_then_asking_the_detail_gets_the_implemen
     assert answer.citations[1].section == "mục 10.4"
 
 
+def test_the_charter_preamble_is_quoted_as_a_section(real_engine):
+    """The Điều lệ's preamble numbers nothing; its paragraph on the Party's aim is what answers."""
+    answer = real_engine.ask("Mục đích của Đảng là gì?")
+    assert answer.found and answer.citations[0].section == "phần mở đầu"
+    assert answer.answer.startswith("Điều lệ Đảng Cộng sản Việt Nam, phần mở đầu")
+    assert "không còn người bóc lột người" in answer.answer
+
+
 def test_same_number_with_a_year_resolves_to_the_document_of_that_year(real_engine):
     """Chỉ thị 35-CT/TW of 30/5/2019 (cited by the seed news) and of 14/6/2024 (amended by Kết luận 118)."""
     of_2019 = real_engine.ask("Chỉ thị 35 năm 2019 yêu cầu gì?")
