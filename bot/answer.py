@@ -1398,7 +1398,8 @@ def _narrowest(
     section itself when it fits the answer budget, when a list is asked for, or when no subsection answers
     or two apart do (each may hold a part of the answer: "a) Quá 12 tháng …", "b) Quá 60 tháng …")."""
     if Wants.LIST in q.wants:
-        return first  # every item is wanted
+        # Every item is wanted, unless the question names one part by its title.
+        return _titled_part(q, first, candidates, pool, p) or first
     label, start, end, _ = first.unit
     hit = pool[first.hit_index]
     if end - start <= p.clause_budget_chars and not _runs_on(hit, label, end, following):
@@ -1416,6 +1417,53 @@ def _narrowest(
     inside = [c for c in near if c.coverage >= first.coverage]
     apart = any(a.unit[2] <= b.unit[1] or b.unit[2] <= a.unit[1] for a in near for b in near)
     return max(inside, key=lambda c: c.score) if inside and not apart else first
+
+
+# The numbering before a section's title: "4.2.", "b)", "Điều 5.".
+_TITLE_LABEL_RE = re.compile(r"^\s*(?:điều\s+\d+[.:]?|\d{1,3}(?:\.\d{1,3}){0,4}[.)]?|[a-zđ]\))\s*", re.I)
+
+
+# "ngoài X thì còn …", "ngoài X còn …": X is what the asker has, not what is asked (folded text).
+_BESIDES_RE = re.compile(r"\bngoai\b.*?\b(?:thi|con)\b")
+
+
+def _title_words(text: str) -> frozenset[str]:
+    """The folded words of a section's first line, its numbering left out, that say what it is about."""
+    first_line = text.strip().split("\n", 1)[0]
+    # "12.3. (Khoản 7, Điều 11): Đoàn thư ký đại hội.": the charter clause it implements is not its topic.
+    title = re.sub(r"\([^()]*\)", " ", _TITLE_LABEL_RE.sub("", first_line, count=1))
+    return frozenset(_folded_words(title)) - STOPWORDS
+
+
+def _titled_part(
+    q: Query, first: _Candidate, candidates: list[_Candidate], pool: list[Hit], p: AnswerParams
+) -> _Candidate | None:
+    """The part of a chosen list section that the question names by its own title, when it does not name the
+    section's: "Bản tự kiểm điểm của đảng viên dự bị phải nêu những nội dung gì?" is answered by "4.2. Bản tự
+    kiểm điểm của đảng viên dự bị", not by every paper of "4. Hồ sơ … gồm có:"."""
+    # "Ngoài nghị quyết, bản tự kiểm điểm … thì còn phải kèm những giấy tờ nào?" names what it does not ask.
+    asked = set(_BESIDES_RE.sub(" ", " ".join(folded_words(q.folded))).split())
+    asked |= {w for forms in q.other_forms.values() for form in forms for w in form.split()}
+    hit = pool[first.hit_index]
+    label, start, end, _ = first.unit
+    if _title_words(hit.text[start:end]) <= asked:
+        return None
+    named = [
+        c
+        for c in candidates
+        if c.hit_index == first.hit_index
+        and start <= c.unit[1]
+        and c.unit[2] <= end
+        and c.unit[2] - c.unit[1] < end - start
+        and c.typed >= first.typed
+        and len(words := _title_words(hit.text[c.unit[1] : c.unit[2]])) >= p.titled_part_min_words
+        and words <= asked
+    ]
+    if not named:
+        return None
+    # The part is judged by the refusal gates as the section was: it holds what the question asks of it.
+    part = max(named, key=lambda c: c.score)
+    return replace(part, coverage=max(part.coverage, first.coverage))
 
 
 def quote_block(text: str, cites: tuple[int, ...], hit: Hit, section: str | None) -> AnswerBlock:

@@ -188,6 +188,10 @@ class AnswerParams:
     # that answers ("4.1. Thời hạn tổ chức lễ kết nạp", not all of "4. Điều 5: Về thời hạn …"). On the
     # development sets (378 questions) 0.1 and 0.2 lose nothing, 0.2 gains one fact.
     narrower_clause_margin: float = 0.2
+    # A list question naming a part of the chosen section by its title ("Bản tự kiểm điểm của đảng viên dự
+    # bị … nêu những nội dung gì?") is answered by that part, when its title has at least this many words
+    # that are not stopwords: a shorter title ("Chi bộ") is named by many questions that ask for the whole.
+    titled_part_min_words: int = 4
     # How much the question's word pairs found in the clause add.
     clause_phrase_weight: float = 0.5
     # How much the passage's retrieval rank adds.

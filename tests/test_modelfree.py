@@ -1346,6 +1346,31 @@ def test_a_long_section_gives_way_to_the_one_subsection_that_answers(glossary):
     assert _narrowest(q, section, [section, first, second], [hit], DEFAULT_ANSWER) is section
 
 
+def test_a_list_question_naming_one_part_by_its_title_is_answered_by_that_part(glossary):
+    head = "4. Hồ sơ, thủ tục xét công nhận đảng viên chính thức (kể cả kết nạp lại), gồm có:\n"
+    one = "4.1. Giấy chứng nhận học lớp bồi dưỡng đảng viên mới\n"
+    two = (
+        "4.2. Bản tự kiểm điểm của đảng viên dự bị\nĐảng viên dự bị viết bản tự kiểm điểm nêu rõ ưu điểm, "
+        "khuyết điểm và biện pháp khắc phục.\n"
+    )
+    text = head + one + two
+    hit = Hit(1, "hd", 0, 0, len(text), text, "Hướng dẫn minh họa", None, "", "huong-dan")
+    a, b = len(head), len(head) + len(one)
+    section = _Candidate(0, ("mục 4", 0, len(text), None), 1.97, 0.66, True)
+    first = _Candidate(0, ("mục 4.1", a, b, None), 1.2, 0.3, True)
+    second = _Candidate(0, ("mục 4.2", b, len(text), None), 1.88, 0.6, True)
+    candidates = [section, first, second]
+    q = analyze("Bản tự kiểm điểm của đảng viên dự bị phải nêu rõ những nội dung gì?", glossary)
+    part = _narrowest(q, section, candidates, [hit], DEFAULT_ANSWER)
+    assert part.unit[0] == "mục 4.2" and part.coverage == section.coverage  # the gates judge it as the section
+    # The question names the section's own title: every paper.
+    q = analyze("Hồ sơ, thủ tục xét công nhận đảng viên chính thức gồm những gì, có bản tự kiểm điểm không?", glossary)
+    assert _narrowest(q, section, candidates, [hit], DEFAULT_ANSWER) is section
+    # "Ngoài … bản tự kiểm điểm … thì còn …": the part named is what the asker has, not what is asked.
+    q = analyze("Ngoài bản tự kiểm điểm của đảng viên dự bị thì còn những giấy tờ nào?", glossary)
+    assert _narrowest(q, section, candidates, [hit], DEFAULT_ANSWER) is section
+
+
 def test_a_short_article_ending_its_passage_is_shown_whole_when_the_next_passage_does_not_go_on_with_it(glossary):
     """Điều 14 (two short khoản) ends where its passage ends: only when the next passage goes on with it may it
     be longer than it looks, and give way to the khoản that answers the same words."""
