@@ -366,7 +366,16 @@ _FREQUENCY_RE = re.compile(
 # answered by the same word and its number ("quý 3", "thứ XIV") or by "đầu tiên", whatever noun follows.
 _ORDINAL_ASKED_RE = re.compile(r"\b(quy|thang|thu|khoa|dot)\s+may\b")
 # The kinds of answer a line can be seen to hold.
-TYPED_WANTS = frozenset({Wants.COUNT, Wants.DATE, Wants.DAY, Wants.SINCE, Wants.PERSON})
+TYPED_WANTS = frozenset({Wants.COUNT, Wants.DATE, Wants.DAY, Wants.SINCE, Wants.PERSON, Wants.MONEY})
+# An amount of money as the documents write one: "500.000 đồng", "2 triệu đồng", "1% tiền lương", "1,5 lần
+# mức lương cơ sở".
+_MONEY_RE = re.compile(
+    r"\d[\d.,]*\s*(?:triệu|nghìn|ngàn|tỷ)?\s*(?:đồng|vnđ|vnd)\b|\b(?:triệu|nghìn|ngàn|tỷ) đồng\b"
+    # A share of a pay, not of anything ("doanh nghiệp 100% vốn nước ngoài").
+    r"|(?:\d\s*%|\bphần trăm)\s*(?:\w+\s+){0,3}?(?:tiền|lương|thu nhập|phụ cấp|mức)"
+    r"|\blương cơ sở\b|\blương tối thiểu\b",
+    re.I,
+)
 
 
 def _says_when_it_starts(text: str, folded: str) -> bool:
@@ -385,6 +394,8 @@ def type_satisfied(q: Query, text: str) -> bool:
         return False
     if Wants.PERSON in q.wants and not (_NAME_RE.search(text) or _TITLED_NAME_RE.search(text)):
         return False
+    if Wants.MONEY in q.wants:
+        return bool(_MONEY_RE.search(text))  # any other number ("Huy hiệu 50 năm") is not the amount asked
     if Wants.COUNT in q.wants and _HOW_OFTEN_RE.search(q.folded):
         return bool(_FREQUENCY_RE.search(folded))
     ordinal = _ORDINAL_ASKED_RE.search(q.folded) if Wants.COUNT in q.wants else None

@@ -38,6 +38,7 @@ TYPE_MISSING = {
     Wants.DAY: "Các tài liệu có nói về nội dung này nhưng không nêu ngày cụ thể.",
     Wants.DATE: "Các tài liệu có nói về nội dung này nhưng không nêu thời gian cụ thể.",
     Wants.SINCE: "Các tài liệu có nói về nội dung này nhưng không nêu thời điểm bắt đầu tính.",
+    Wants.MONEY: "Các tài liệu có nói về nội dung này nhưng không nêu số tiền cụ thể.",
     Wants.COUNT: "Các tài liệu có nói về nội dung này nhưng không nêu con số cụ thể.",
     Wants.PERSON: "Các tài liệu có nói về nội dung này nhưng không nêu tên người cụ thể.",
 }

@@ -51,6 +51,7 @@ class Wants(StrEnum):
     LIST = "list"  # every item of a list: "gồm những gì", "các trường hợp nào"
     COMPARE = "compare"  # several units at once: each answered from its own document
     SINCE = "since"  # where a period starts: "tuổi đảng tính từ ngày nào?" (a date, or the event it starts at)
+    MONEY = "money"  # an amount of money: "lệ phí bao nhiêu", "phụ cấp bao nhiêu", "bao nhiêu tiền"
 
 
 # Words that tell what kind of answer is wanted.
@@ -521,6 +522,21 @@ def asking_sentences(text: str) -> str:
     return " ".join(sentences[first:])
 
 
+# An amount of money asked for: "bao nhiêu tiền", or a kind of payment before "bao nhiêu" ("lệ phí … bao
+# nhiêu", "phụ cấp hằng tháng là bao nhiêu").  Folded, "tiền" is also "tiến" ("tiến hành … bao nhiêu ngày")
+# and "lương" also "lượng" ("số lượng bao nhiêu"): those count only as written with their marks.
+_MONEY_NOUNS = r"(?:le phi|hoi phi|hoc phi|cong tac phi|chi phi|kinh phi|dang phi|phu cap|muc chi|muc ho tro)"
+_MONEY_FOLDED_RE = re.compile(
+    r"\bbao nhieu (?:tien|dong)\b(?! chi)|\b" + _MONEY_NOUNS + r"\b(?: \w+){0,8} (?:la )?bao nhieu\b"
+)
+_MONEY_MARKED_RE = re.compile(r"\b(?:tiền|lương)\b(?: \w+){0,8} (?:là )?bao nhiêu\b")
+
+
+def asks_money(text: str) -> bool:
+    """Does the question ask for an amount of money?"""
+    return bool(_MONEY_FOLDED_RE.search(fold(text)) or _MONEY_MARKED_RE.search(normalize(text).lower()))
+
+
 def _wants(text: str) -> set[Wants]:
     """The kinds of answer asked for, read from the whole of ``text``, never from one folded word."""
     folded = fold(text)
@@ -531,6 +547,8 @@ def _wants(text: str) -> set[Wants]:
         wants.add(Wants.LIST)
     if asks_how_many(text) and (cued == folded or asks_how_many(cued)):
         wants.add(Wants.COUNT)
+    if Wants.COUNT in wants and asks_money(text):
+        wants.add(Wants.MONEY)
     if Wants.SINCE in wants:
         wants -= {Wants.DAY, Wants.DATE}
     return wants

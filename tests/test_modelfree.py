@@ -1055,6 +1055,21 @@ def test_which_people_asks_for_a_list(glossary):
     assert Wants.LIST not in analyze("Ai ký giấy giới thiệu chuyển sinh hoạt đảng?", glossary).wants
 
 
+def test_an_amount_of_money_asked_for_is_answered_by_an_amount_of_money_not_by_any_number(glossary):
+    q = analyze("Đảng viên được tặng giấy khen thì kèm theo tiền thưởng bao nhiêu?", glossary)
+    assert Wants.MONEY in q.wants
+    assert not type_satisfied(q, "Đảng ủy cơ sở xét tặng giấy khen cho đảng viên tiêu biểu 5 năm liền.")
+    assert not type_satisfied(q, "Doanh nghiệp 100% vốn nước ngoài tại Việt Nam.")  # a share, not of a pay
+    for said in ("Kèm theo 500.000 đồng.", "Mức thưởng bằng 0,3 lần mức lương cơ sở.", "Đóng 1% tiền lương."):
+        assert type_satisfied(q, said), said
+    for asked in ("Phải nộp lệ phí bao nhiêu?", "phu cap bi thu chi bo thon bao nhieu", "bao nhieu tien mot the"):
+        assert Wants.MONEY in analyze(asked, glossary).wants, asked
+    # Folded, "tiến hành" and "số lượng" are not money; "bao nhiêu đồng chí" counts people.
+    for asked in ("dai hoi tien hanh trong bao nhieu ngay", "so luong cap uy vien la bao nhieu", "bao nhieu dong chi"):
+        q = analyze(asked, glossary)
+        assert Wants.COUNT in q.wants and Wants.MONEY not in q.wants, asked
+
+
 def test_where_a_period_starts_is_answered_by_a_date_or_by_the_event_it_starts_at(glossary):
     q = analyze("tuoi dang cua dang vien tinh tu ngay nao", glossary)
     assert Wants.SINCE in q.wants and not {Wants.DAY, Wants.DATE} & q.wants
