@@ -370,7 +370,9 @@ TYPED_WANTS = frozenset({Wants.COUNT, Wants.DATE, Wants.DAY, Wants.SINCE, Wants.
 # An amount of money as the documents write one: "500.000 đồng", "2 triệu đồng", "1% tiền lương", "1,5 lần
 # mức lương cơ sở".
 _MONEY_RE = re.compile(
-    r"\d[\d.,]*\s*(?:triệu|nghìn|ngàn|tỷ)?\s*(?:đồng|vnđ|vnd)\b|\b(?:triệu|nghìn|ngàn|tỷ) đồng\b"
+    # "500.000 đồng", not "15 đồng chí".
+    r"\d[\d.,]*\s*(?:triệu|nghìn|ngàn|tỷ)?\s*(?:đồng(?!\s+(?:chí|bào|thời|ý)\b)|vnđ|vnd)\b"
+    r"|\b(?:triệu|nghìn|ngàn|tỷ) đồng\b"
     # A share of a pay, not of anything ("doanh nghiệp 100% vốn nước ngoài").
     r"|(?:\d\s*%|\bphần trăm)\s*(?:\w+\s+){0,3}?(?:tiền|lương|thu nhập|phụ cấp|mức)"
     r"|\blương cơ sở\b|\blương tối thiểu\b",
@@ -1456,7 +1458,7 @@ def _titled_part(
     asked = set(_BESIDES_RE.sub(" ", " ".join(folded_words(q.folded))).split())
     asked |= {w for forms in q.other_forms.values() for form in forms for w in form.split()}
     hit = pool[first.hit_index]
-    label, start, end, _ = first.unit
+    _, start, end, _ = first.unit
     if _title_words(hit.text[start:end]) <= asked:
         return None
     named = [

@@ -1060,6 +1060,7 @@ def test_an_amount_of_money_asked_for_is_answered_by_an_amount_of_money_not_by_a
     assert Wants.MONEY in q.wants
     assert not type_satisfied(q, "Đảng ủy cơ sở xét tặng giấy khen cho đảng viên tiêu biểu 5 năm liền.")
     assert not type_satisfied(q, "Doanh nghiệp 100% vốn nước ngoài tại Việt Nam.")  # a share, not of a pay
+    assert not type_satisfied(q, "Ban chấp hành gồm 15 đồng chí.")
     for said in ("Kèm theo 500.000 đồng.", "Mức thưởng bằng 0,3 lần mức lương cơ sở.", "Đóng 1% tiền lương."):
         assert type_satisfied(q, said), said
     for asked in ("Phải nộp lệ phí bao nhiêu?", "phu cap bi thu chi bo thon bao nhieu", "bao nhieu tien mot the"):
