@@ -1417,7 +1417,17 @@ def _narrowest(
     hit = pool[first.hit_index]
     if end - start <= p.clause_budget_chars and not _runs_on(hit, label, end, following):
         return first  # a section that fits is shown whole
-    near = [
+    near = [c for c in _parts_of(first, candidates) if c.score >= first.score - p.narrower_clause_margin]
+    inside = [c for c in near if c.coverage >= first.coverage]
+    apart = any(a.unit[2] <= b.unit[1] or b.unit[2] <= a.unit[1] for a in near for b in near)
+    return max(inside, key=lambda c: c.score) if inside and not apart else first
+
+
+def _parts_of(first: _Candidate, candidates: list[_Candidate]) -> list[_Candidate]:
+    """The candidates that are smaller sections inside the chosen one, in its passage, holding the kind of
+    answer asked for as well as it does."""
+    _, start, end, _ = first.unit
+    return [
         c
         for c in candidates
         if c.hit_index == first.hit_index
@@ -1425,11 +1435,7 @@ def _narrowest(
         and c.unit[2] <= end
         and c.unit[2] - c.unit[1] < end - start
         and c.typed >= first.typed
-        and c.score >= first.score - p.narrower_clause_margin
     ]
-    inside = [c for c in near if c.coverage >= first.coverage]
-    apart = any(a.unit[2] <= b.unit[1] or b.unit[2] <= a.unit[1] for a in near for b in near)
-    return max(inside, key=lambda c: c.score) if inside and not apart else first
 
 
 # The numbering before a section's title: "4.2.", "b)", "Điều 5.".
@@ -1463,14 +1469,8 @@ def _titled_part(
         return None
     named = [
         c
-        for c in candidates
-        if c.hit_index == first.hit_index
-        and start <= c.unit[1]
-        and c.unit[2] <= end
-        and c.unit[2] - c.unit[1] < end - start
-        and c.typed >= first.typed
-        and len(words := _title_words(hit.text[c.unit[1] : c.unit[2]])) >= p.titled_part_min_words
-        and words <= asked
+        for c in _parts_of(first, candidates)
+        if len(words := _title_words(hit.text[c.unit[1] : c.unit[2]])) >= p.titled_part_min_words and words <= asked
     ]
     if not named:
         return None
