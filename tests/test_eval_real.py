@@ -44,7 +44,9 @@ those documents as officers would ask, not from what the engine happens to answe
 - real_fresh19.jsonl: 60 more, written at the start of the nineteenth stop the same way and run only on the
   eighteenth stop's engine and on the nineteenth's final one; a development set since; printed only;
 - real_fresh20.jsonl: 60 more, written at the start of the twentieth stop the same way and run only on the
-  nineteenth stop's engine and on the twentieth's final one; printed only.
+  nineteenth stop's engine and on the twentieth's final one; a development set since; printed only;
+- real_fresh21.jsonl: 60 more, written at the start of the twenty-first stop the same way and run only on the
+  twentieth stop's engine and on the twenty-first's final one; printed only.
 
 Questions with "all_phrases" are list questions: the answer must carry every item (list_complete).
 The documents are looked for at ../shared/guidance-real (CONGRESS_BOT_GUIDANCE_REAL overrides it, e.g.
@@ -94,6 +96,7 @@ SETS = (
     "real_fresh18.jsonl",
     "real_fresh19.jsonl",
     "real_fresh20.jsonl",
+    "real_fresh21.jsonl",
 )
 # Metrics with a recorded floor (answer_carries_fact is answer_hit under another name).
 FLOORED = ("recall@1", "recall@5", "mrr@10", "answer_hit", "refusal_accuracy", "doc_cited", "list_complete")
@@ -296,6 +299,29 @@ def test_the_charter_preamble_is_quoted_as_a_section(real_engine):
     assert answer.found and answer.citations[0].section == "phần mở đầu"
     assert answer.answer.startswith("Điều lệ Đảng Cộng sản Việt Nam, phần mở đầu")
     assert "không còn người bóc lột người" in answer.answer
+
+
+def test_a_list_question_naming_one_paper_by_its_title_gets_that_paper(real_engine):
+    """Hướng dẫn 06's "4. Hồ sơ … gồm có:" lists the papers, each a section with its own title; the question
+    names one of them and asks what it holds."""
+    answer = real_engine.ask("Bản tự kiểm điểm của đảng viên dự bị cần có những nội dung nào?")
+    assert answer.found and answer.citations[0].section == "mục 4.2"
+    assert "biện pháp khắc phục khuyết điểm, tồn tại" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Đảng viên được tặng Huy hiệu 30 năm tuổi Đảng thì kèm theo tiền thưởng bao nhiêu?",
+        "Chi bộ được khen thưởng hoàn thành xuất sắc nhiệm vụ thì kèm theo tiền thưởng bao nhiêu?",
+    ],
+)
+def test_an_amount_of_money_no_document_states_is_refused(real_engine, question):
+    """The documents say who awards the badge and the certificate of merit, never how much money comes with
+    them: "50 năm", "5 năm liền" are not the amount asked."""
+    answer = real_engine.ask(question)
+    assert not answer.found
+    assert "không nêu số tiền cụ thể" in answer.answer
 
 
 def test_same_number_with_a_year_resolves_to_the_document_of_that_year(real_engine):
