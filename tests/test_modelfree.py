@@ -1341,16 +1341,27 @@ def test_a_long_paragraph_cut_to_its_budget_keeps_a_sentence_not_only_its_label(
     assert "Câu thứ hai" not in quoted
 
 
+def _section_of_two(
+    head: str, one: str, two: str, scores: tuple[float, ...], coverages: tuple[float, ...]
+) -> tuple[Hit, list[_Candidate]]:
+    """A made-up section "mục 4" (``head``) and its parts "mục 4.1" (``one``) and "mục 4.2" (``two``) as one
+    retrieved passage, and as three clause candidates (the section, then its parts) with the given scores and
+    coverages, each holding the kind of answer asked for."""
+    text = head + one + two
+    hit = Hit(1, "qd", 0, 0, len(text), text, "Quy định minh họa", None, "", "quy-dinh")
+    a, b = len(head), len(head) + len(one)
+    spans = (("mục 4", 0, len(text)), ("mục 4.1", a, b), ("mục 4.2", b, len(text)))
+    return hit, [
+        _Candidate(0, (label, start, end, None), score, coverage, True)
+        for (label, start, end), score, coverage in zip(spans, scores, coverages, strict=True)
+    ]
+
+
 def test_a_long_section_gives_way_to_the_one_subsection_that_answers(glossary):
     head = "4. Điều 5: Về thời hạn tổ chức lễ kết nạp đảng viên, xét công nhận đảng viên chính thức\n"
     one = "4.1. Thời hạn tổ chức lễ kết nạp.\nTrong thời hạn 30 ngày làm việc, chi bộ phải tổ chức lễ kết nạp.\n"
     two = "4.2. Thời điểm công nhận đảng viên chính thức. " + "Trong thời hạn 30 ngày làm việc, chi bộ phải xét. " * 12
-    text = head + one + two
-    hit = Hit(1, "qd", 0, 0, len(text), text, "Quy định minh họa", None, "", "quy-dinh")
-    a, b = len(head), len(head) + len(one)
-    section = _Candidate(0, ("mục 4", 0, len(text), None), 2.09, 1.0, True)
-    first = _Candidate(0, ("mục 4.1", a, b, None), 2.06, 1.0, True)
-    second = _Candidate(0, ("mục 4.2", b, len(text), None), 1.5, 0.8, True)
+    hit, (section, first, second) = _section_of_two(head, one, two, (2.09, 2.06, 1.5), (1.0, 1.0, 0.8))
     q = analyze("trong bao lâu chi bộ phải tổ chức lễ kết nạp", glossary)
     assert _narrowest(q, section, [section, first, second], [hit], DEFAULT_ANSWER) is first
     # Two subsections apart both answering nearly as well: the section, whole.
@@ -1369,13 +1380,8 @@ def test_a_list_question_naming_one_part_by_its_title_is_answered_by_that_part(g
         "4.2. Bản tự kiểm điểm của đảng viên dự bị\nĐảng viên dự bị viết bản tự kiểm điểm nêu rõ ưu điểm, "
         "khuyết điểm và biện pháp khắc phục.\n"
     )
-    text = head + one + two
-    hit = Hit(1, "hd", 0, 0, len(text), text, "Hướng dẫn minh họa", None, "", "huong-dan")
-    a, b = len(head), len(head) + len(one)
-    section = _Candidate(0, ("mục 4", 0, len(text), None), 1.97, 0.66, True)
-    first = _Candidate(0, ("mục 4.1", a, b, None), 1.2, 0.3, True)
-    second = _Candidate(0, ("mục 4.2", b, len(text), None), 1.88, 0.6, True)
-    candidates = [section, first, second]
+    hit, candidates = _section_of_two(head, one, two, (1.97, 1.2, 1.88), (0.66, 0.3, 0.6))
+    section = candidates[0]
     q = analyze("Bản tự kiểm điểm của đảng viên dự bị phải nêu rõ những nội dung gì?", glossary)
     part = _narrowest(q, section, candidates, [hit], DEFAULT_ANSWER)
     assert part.unit[0] == "mục 4.2" and part.coverage == section.coverage  # the gates judge it as the section
