@@ -129,8 +129,8 @@ def _nearest_titles(searcher: HybridSearcher, hits: list[Hit], p: AnswerParams) 
 
 
 def _unknown_subject(question: str, q: Query, searcher: HybridSearcher, nearest: list[str]) -> Answer | None:
-    """A refusal naming the document numbers, places or military regions the question names and no
-    document mentions; None when the documents know them all."""
+    """A refusal naming the document numbers, places, military regions or names (quoted, or laws) the
+    question gives and no document mentions; None when the documents know them all."""
     unknown_refs = [r for r in q.refs if r.key not in searcher.corpus_refs()]
     if unknown_refs:
         labels = ", ".join(r.label() for r in unknown_refs)
@@ -142,6 +142,12 @@ def _unknown_subject(question: str, q: Query, searcher: HybridSearcher, nearest:
     if units:
         names = ", ".join(f"Quân khu {u[2:]}" for u in units)
         return not_found(question, f"Các tài liệu hiện có không nói về {names}.", nearest, "unknown_unit")
+    # "… danh hiệu “Đoàn viên xuất sắc” mấy năm liền …", "… theo Bộ luật Hình sự …": a name the question
+    # gives that no document writes is something the documents do not regulate.
+    unnamed = [name for name in q.names if not searcher.corpus_has(fold(name))]
+    if unnamed:
+        names = ", ".join(f"“{name}”" for name in unnamed)
+        return not_found(question, f"Các tài liệu hiện có không nhắc đến {names}.", nearest, "unknown_name")
     return None
 
 

@@ -206,6 +206,29 @@ def find_numbered_units(text: str) -> list[str]:
     return [f"qk{int(n)}" for n in _UNIT_RE.findall(fold(text))]
 
 
+# A name the question puts in quotes: a title, an award, a movement ("danh hiệu “Đoàn viên xuất sắc”").
+# One quoted word is usually a word the asker stresses ("cứng"), and a long quotation may be a sentence
+# recalled loosely, so only quotations of QUOTED_NAME_WORDS words count as names.
+QUOTED_NAME_WORDS = (2, 6)
+_QUOTED_RE = re.compile(r'"([^"\n]+)"|“([^”\n]+)”|«([^»\n]+)»')
+# A law named by its title ("Bộ luật Hình sự", "Luật Viên chức"): capital "Luật" and a capital next word,
+# not after "kỷ" or "pháp" ("Kỷ Luật Đảng", "Pháp Luật Nhà nước" in a title-case question).  Its first LAW_NAME_WORDS words are what a text that cites it writes
+# ("Luật Cán bộ, công chức" is cited as "Luật Cán bộ, công chức năm 2008" or "Luật Cán bộ công chức").
+LAW_NAME_WORDS = 2
+_LAW_RE = re.compile(
+    rf"(?<!\w)(?<![Kk][ỷỉ] )(?<![Pp]háp )(?:Bộ luật|Luật)((?: [{UPPER}]\w*)(?: \w+){{0,{LAW_NAME_WORDS - 1}}})"
+)
+
+
+def find_names(text: str) -> list[str]:
+    """The names the question gives as written: its short quotations and the laws it names by title."""
+    low, high = QUOTED_NAME_WORDS
+    quoted = [q.strip(" .,;:?!") for groups in _QUOTED_RE.findall(text) for q in groups if q]
+    names = [q for q in quoted if low <= len(q.split()) <= high]
+    names += [m.group(0) for m in _LAW_RE.finditer(text)]
+    return list(dict.fromkeys(names))
+
+
 @dataclass
 class Query:
     raw: str
@@ -234,6 +257,8 @@ class Query:
     subjects: dict[str, list[str]] = field(default_factory=dict)
     # The local congress terms the question names ("nhiệm kỳ 2025-2030" → (2025, 2030)).
     congress_terms: tuple[tuple[int, int], ...] = ()
+    # The names it quotes or the laws it names by title, as written (find_names).
+    names: list[str] = field(default_factory=list)
 
     def holds(self, term: str, words: set[str], folded_text: str) -> bool:
         """Is the question's ``term`` in a text (given as its folded words and folded text)?"""
@@ -611,6 +636,7 @@ def analyze(question: str, glossary: Glossary) -> Query:
         refs=find_refs(text),
         places=find_places(text),
         units=find_numbered_units(text),
+        names=find_names(text),
         dense_text=dense,
         wants=wants,
         other_forms=other_forms,

@@ -60,7 +60,7 @@ from bot.engine import Engine, QuestionError
 from bot.evaluate import load_cases
 from bot.glossary import Glossary
 from bot.params import DEFAULT_ANSWER, DEFAULT_SEARCH
-from bot.query import Wants, analyze, expand_shorthand, fts_match, fts_phrase, small_talk
+from bot.query import Wants, analyze, expand_shorthand, find_names, fts_match, fts_phrase, small_talk
 from bot.relations import cited_charter_clauses
 from bot.restore import DiacriticRestorer
 from bot.retrieve import Hit, HybridRetriever, HybridSearcher, _of_place
@@ -575,6 +575,35 @@ def test_a_place_named_only_in_the_case_told_first_is_where_it_happened_not_what
 
 def test_military_region_the_corpus_never_mentions_is_refused(toy_engine):
     refusal(toy_engine, "Quân khu 9 chuẩn bị đại hội thế nào?", "unknown_unit", "Quân khu 9")
+
+
+def test_a_quoted_name_or_a_law_the_corpus_never_writes_is_refused(toy_engine):
+    refusal(
+        toy_engine,
+        "Chi bộ đạt danh hiệu “Chi bộ kiểu mẫu xuất sắc” mấy năm liền?",
+        "unknown_name",
+        "“Chi bộ kiểu mẫu xuất sắc”",
+    )
+    refusal(
+        toy_engine, "Theo Bộ luật Hình sự, quy trình nhân sự đại hội gồm mấy bước?", "unknown_name", "“Bộ luật Hình sự”"
+    )
+    # A quoted phrase the documents write, a single stressed word, and "kỷ luật" are not unknown names.
+    for question in (
+        "“Công tác nhân sự” đại hội gồm mấy bước?",
+        "Quy trình “cứng” gồm mấy bước?",
+        "Kỷ Luật Đại hội thế nào?",
+    ):
+        assert toy_engine.ask(question).reason != "unknown_name", question
+
+
+def test_find_names_reads_short_quotations_and_laws_by_title():
+    assert find_names(
+        'Danh hiệu "Đoàn viên xuất sắc", chữ “cứng”, theo Luật Cán bộ, công chức và bị kỷ luật Cảnh cáo'
+    ) == [
+        "Đoàn viên xuất sắc",
+        "Luật Cán bộ",
+    ]
+    assert find_names("Luật quy định thế nào? «một hai ba bốn năm sáu bảy»") == []
 
 
 def test_unrelated_question_is_refused(toy_engine):
