@@ -68,12 +68,12 @@ def _furniture(pages: list[list[str]]) -> set[str]:
     return {shape for shape, n in counts.items() if n >= need and shape}
 
 
-def _strip_furniture(lines: list[str], repeated: set[str]) -> list[str]:
-    """Drop page numbers and running headers/footers at the page's edges."""
-    content = [line for line in lines if line.strip()]
+def _strip_furniture(lines: list[tuple[str, bool]], repeated: set[str]) -> list[tuple[str, bool]]:
+    """Drop page numbers and running headers/footers at the page's edges (lines as (text, bold))."""
+    content = [line for line in lines if line[0].strip()]
 
-    def is_furniture(line: str) -> bool:
-        text = line.strip()
+    def is_furniture(line: tuple[str, bool]) -> bool:
+        text = line[0].strip()
         return bool(_PAGE_NUMBER_RE.match(text)) or _shape(text) in repeated
 
     # Only the edges: "2" in the middle of a page is content (a table cell, a list number).
@@ -110,26 +110,40 @@ def _join(prev: str, nxt: str, mark: str = "") -> str:
     return f"{prev} {mark}{nxt}"
 
 
-def reflow_pages(pages: list[str]) -> str:
-    """One paragraph per line, with page marks where each page's text starts."""
-    split = [[re.sub(r"\s+", " ", line).strip() for line in (page or "").splitlines()] for page in pages]
-    repeated = _furniture(split)
+def reflow_pages(pages: list[str], bold: list[list[bool]] | None = None) -> str:
+    """One paragraph per line, with page marks where each page's text starts.
+
+    ``bold``, when the PDF's fonts are known, says which of each page's lines (``splitlines()``) are
+    printed in bold: a bold line next to a plain one that starts with a capital is a heading and its
+    body, never one wrapped line ("4.3. Bản nhận xét … được phân công giúp đỡ" over "Đảng viên được phân
+    công …"); one that goes on in lower case is still the same sentence ("… các hội quần" over "chúng")."""
+    split = [
+        [
+            (re.sub(r"\s+", " ", line).strip(), bool(bold and i < len(bold) and j < len(bold[i]) and bold[i][j]))
+            for j, line in enumerate((page or "").splitlines())
+        ]
+        for i, page in enumerate(pages)
+    ]
+    repeated = _furniture([[text for text, _ in lines] for lines in split])
     kept = [_strip_furniture(lines, repeated) for lines in split]
-    lengths = sorted(len(line) for lines in kept for line in lines if line)
+    lengths = sorted(len(line) for lines in kept for line, _ in lines if line)
     # The usual full line: long lines are full lines; the 90th percentile ignores the odd overlong one.
     full = lengths[int(len(lengths) * 0.9)] if lengths else 80
     paragraphs: list[str] = []
+    last_bold = False
     for number, lines in enumerate(kept, 1):
         first = True
-        for line in lines:
+        for line, heavy in lines:
             if not line:
                 continue
             mark = f"{PAGE_MARK}{number}{PAGE_END}" if first else ""
-            if paragraphs and _joins(_unmarked(paragraphs[-1]), line, full):
+            restyled = heavy != last_bold and line[:1].isupper()
+            if paragraphs and not restyled and _joins(_unmarked(paragraphs[-1]), line, full):
                 paragraphs[-1] = _join(paragraphs[-1], line, mark)
             else:
                 paragraphs.append(mark + line)
             first = False
+            last_bold = heavy
     return "\n".join(paragraphs)
 
 

@@ -290,7 +290,9 @@ def _load_pdf(data: bytes) -> Loaded:
 
     reader = open_pdf(data)
     try:
-        pages = [page.extract_text() or "" for page in reader.pages]
+        read = [_page_text(page) for page in reader.pages]
+        pages = [text for text, _ in read]
+        bold: list[list[bool]] | None = [lines for _, lines in read]
         info = reader.metadata or {}
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise LoadError(SkipReason.CORRUPT, f"PDF ({exc.__class__.__name__}: {_short(exc)})") from exc
@@ -301,9 +303,35 @@ def _load_pdf(data: bytes) -> Loaded:
         # No text layer: a scan.  OCR it when Tesseract is installed; else skip with how to enable it.
         from .ocr import ocr_pdf
 
-        pages = ocr_pdf(data)
+        pages, bold = ocr_pdf(data), None
     # pypdf returns printed lines: re-join them into paragraphs, drop page furniture, mark page starts.
-    return Loaded(reflow_pages(pages), hints)
+    return Loaded(reflow_pages(pages, bold), hints)
+
+
+# A printed line is bold (a heading) when at least this share of its letters are set in a bold font;
+# a plain paragraph with one word in bold stays plain.
+BOLD_LINE_SHARE = 0.9
+
+
+def _page_text(page) -> tuple[str, list[bool]]:
+    """A page's text as pypdf extracts it, and which of its lines (``splitlines()``) are printed in bold.
+    pypdf hands each text run to the visitor in output order, with its font."""
+    runs: list[tuple[str, bool]] = []
+
+    def visit(text: str, cm, tm, font: dict | None, size) -> None:
+        runs.append((text, "bold" in str((font or {}).get("/BaseFont", "")).lower()))
+
+    text = page.extract_text(visitor_text=visit) or ""
+    # The runs' letters as B (bold) or p (plain), every space and line break kept, so the mask's lines
+    # are the text's lines.
+    mask = "".join(ch if ch.isspace() else "Bp"[not heavy] for run, heavy in runs for ch in run)
+    if len(mask) != len(text):
+        return text, []  # the runs do not add up to the text: no font evidence
+    lines = []
+    for line in mask.splitlines():
+        heavy, letters = line.count("B"), line.count("B") + line.count("p")
+        lines.append(letters > 0 and heavy >= BOLD_LINE_SHARE * letters)
+    return text, lines
 
 
 def _load_docx(data: bytes) -> Loaded:

@@ -68,6 +68,37 @@ def test_regulation_pdf_lines_are_rejoined_and_page_furniture_dropped(regulation
     assert "noi nhan" not in " ".join(fold(c.text) for c in doc.chunks)  # the distribution list is not content
 
 
+def test_a_bold_heading_as_wide_as_the_text_is_its_own_line_not_wrapped_into_its_body(tmp_path, prepare):
+    """Hướng dẫn 06-HD/TW prints "4.3. Bản nhận xét … được phân công giúp đỡ" in bold across the whole line,
+    its body in plain type below: the fonts, not the line's length (the longest here), say where the
+    heading ends.  A bold
+    line that goes on in lower case is still one sentence."""
+    from fixtures import make_docs
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    if not make_docs.font_available():
+        pytest.skip(make_docs.FONT_MISSING)
+    make_docs._register_fonts()
+    lines = [
+        (make_docs.BOLD, "4.3. Bản nhận xét về người vào Đảng của đảng viên chính thức được phân công giúp đỡ"),
+        (make_docs.REGULAR, "Đảng viên được phân công giúp đỡ viết bản nhận xét nêu rõ ưu điểm, khuyết điểm,"),
+        (make_docs.REGULAR, "lập trường tư tưởng và mức độ hoàn thành nhiệm vụ được giao; báo cáo chi bộ."),
+        (make_docs.BOLD, "4.4. Bản nhận xét của đoàn thể chính trị - xã hội nơi làm việc và chi ủy nơi"),
+        (make_docs.REGULAR, "cư trú được gửi kèm hồ sơ (Hưng Nam, giả định)."),
+    ]
+    path = tmp_path / "huong-dan-998-hd-tu.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for i, (font, text) in enumerate(lines):
+        pdf.setFont(font, 10.0)
+        pdf.drawString(60, 780 - 16 * i, text)
+    pdf.save()
+    paragraphs = [squash(line) for line in prepare(path).text.splitlines()]
+    assert squash(lines[0][1]) in paragraphs
+    assert any(p.startswith(squash(lines[1][1] + " " + lines[2][1])) for p in paragraphs)
+    assert any(p.startswith(squash(lines[3][1] + " " + lines[4][1])) for p in paragraphs)
+
+
 def test_regulation_pdf_passages_know_their_section_and_page(regulation_pdf, prepare):
     path, truth = regulation_pdf
     doc = prepare(path)
