@@ -39,16 +39,31 @@ def _progress_bar(desc: str):
 
 
 def _engine(ctx: click.Context, build: bool = True):
+    """The engine; with ``build``, its index built on first use (or rebuilt when an older congress-bot
+    wrote its format) and opened, with a note when the knowledge directory has changed since."""
     from .engine import Engine
 
     engine = Engine(_settings(ctx))
-    if build and engine.store.current_version() is None:
-        click.echo("No index yet: building it from the knowledge directory (first run)…", err=True)
+    if not build:
+        return engine
+    why = None
+    if engine.store.current_version() is None:
+        why = "No index yet: building it from the knowledge directory (first run)…"
+    elif not engine.store.is_current_schema():
+        why = "The index was written by an older congress-bot: rebuilding it…"
+    if why:
+        click.echo(why, err=True)
         report = engine.ensure_index(progress=_progress_bar("Indexing"))
         if report:
             _print_skipped(report)
-    if build:
-        engine.searcher()  # a model mismatch or a broken index is reported here, not as a traceback
+    engine.searcher()  # a model mismatch or a broken index is reported here, not as a traceback
+    if not why and (pending := engine.pending_changes()):
+        # The live index keeps serving; only `index` changes it (it may take minutes).
+        click.echo(
+            f"note: {pending} document(s) in the knowledge directory are new, changed, removed or were indexed "
+            "by an older congress-bot since the index was built; run `congress-bot index` to refresh it.",
+            err=True,
+        )
     return engine
 
 

@@ -84,6 +84,13 @@ class Engine:
             return self.index(rebuild=True, progress=progress)
         return None
 
+    def pending_changes(self) -> int:
+        """How many documents of the knowledge directory the live index does not hold as they are now
+        (added, changed, removed, or indexed by an older congress-bot): ``index`` would process them."""
+        with self.lease() as searcher:
+            known = searcher.snapshot.content_hashes()
+        return self.indexer.pending(known)
+
     def searcher(self) -> HybridSearcher:
         """The searcher for the live version, reopened when a new one is published.
 

@@ -312,6 +312,20 @@ class Indexer:
         report.total_seconds = time.perf_counter() - started
         return report
 
+    def pending(self, known: dict[str, str]) -> int:
+        """How many documents ``index`` would add, update or remove, given the indexed ones' fingerprints
+        (doc_id → content hash): new files, changed files, files indexed by an older pipeline version
+        (the fingerprint includes it) and removed files.  Nothing is loaded; a file that cannot be read
+        counts as pending."""
+        on_disk = self.scan()
+        changed = 0
+        for doc_id, path in on_disk.items():
+            try:
+                changed += known.get(doc_id) != content_hash(path)
+            except OSError:
+                changed += 1
+        return changed + len(known.keys() - on_disk.keys())
+
     def index_paths(self, paths: list[Path], progress: Progress | None = None) -> IndexReport:
         """Index just these files (already inside the knowledge directory)."""
         started = time.perf_counter()

@@ -270,6 +270,10 @@ class Snapshot:
         )
         return [r["text"] for r in rows]
 
+    def content_hashes(self) -> dict[str, str]:
+        """doc_id → the fingerprint of the file it was made from (bot.indexer.content_hash)."""
+        return {r["doc_id"]: r["content_hash"] for r in self.query("SELECT doc_id, content_hash FROM documents")}
+
     def documents(self) -> list[sqlite3.Row]:
         """Every document's details (not its text), the newest first."""
         return self.query(

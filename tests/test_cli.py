@@ -211,6 +211,38 @@ def test_fresh_index_dir_is_built_on_first_ask(tmp_path, embedder):
     # The second run uses the index it built.
     again = run(settings, "ask", "--json", "Đảng bộ phường Hoàng Văn Thụ bầu Ban Chấp hành gồm bao nhiêu đồng chí?")
     assert "No index yet" not in again.stderr and again.exit_code == 0
+    assert "note:" not in again.stderr
+
+
+def test_ask_rebuilds_an_index_whose_format_an_older_version_wrote(workdir):
+    import sqlite3
+
+    store = IndexStore(workdir.index_dir)
+    old = store.current_version()
+    with sqlite3.connect(workdir.index_dir / old / "index.sqlite") as conn:
+        conn.execute("UPDATE manifest SET value = '0' WHERE key = 'schema'")
+    result = run(workdir, "ask", STEPS)
+    assert result.exit_code == 0, result.output
+    assert "older congress-bot: rebuilding it" in result.stderr and "bước" in result.stdout
+    assert store.current_version() != old and store.is_current_schema()
+
+
+def test_ask_says_when_the_knowledge_directory_changed_since_the_index_was_built(workdir):
+    """A file added or edited after the last `index` (or indexed by an older congress-bot) is not in the
+    index: `ask` still answers from it, and says on stderr how many documents `index` would process."""
+    assert "note:" not in run(workdir, "ask", STEPS).stderr
+    (workdir.knowledge_dir / "phuong-htv.txt").write_text(NEW_DOC, encoding="utf-8")
+    first = next(p for p in sorted(workdir.knowledge_dir.glob("*.txt")) if p.name != "phuong-htv.txt")
+    original = first.read_bytes()
+    first.write_bytes(original + "\nMột dòng mới.\n".encode())
+    result = run(workdir, "ask", STEPS)
+    assert result.exit_code == 0 and "bước" in result.stdout
+    assert "note: 2 document(s)" in result.stderr and "congress-bot index" in result.stderr
+    # Put back as indexed, the edited file is no longer pending; after `index` neither is the new one.
+    first.write_bytes(original)
+    assert "note: 1 document(s)" in run(workdir, "ask", STEPS).stderr
+    assert run(workdir, "index").exit_code == 0
+    assert "note:" not in run(workdir, "ask", STEPS).stderr
 
 
 @pytest.fixture
