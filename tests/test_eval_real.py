@@ -46,7 +46,9 @@ those documents as officers would ask, not from what the engine happens to answe
 - real_fresh20.jsonl: 60 more, written at the start of the twentieth stop the same way and run only on the
   nineteenth stop's engine and on the twentieth's final one; a development set since; printed only;
 - real_fresh21.jsonl: 60 more, written at the start of the twenty-first stop the same way and run only on the
-  twentieth stop's engine and on the twenty-first's final one; printed only.
+  twentieth stop's engine and on the twenty-first's final one; a development set since; printed only;
+- real_fresh22.jsonl: 60 more, written at the start of the twenty-second stop the same way and run only on the
+  twenty-first stop's engine and on the twenty-second's final one; printed only.
 
 Questions with "all_phrases" are list questions: the answer must carry every item (list_complete).
 The documents are looked for at ../shared/guidance-real (CONGRESS_BOT_GUIDANCE_REAL overrides it, e.g.
@@ -97,6 +99,7 @@ SETS = (
     "real_fresh19.jsonl",
     "real_fresh20.jsonl",
     "real_fresh21.jsonl",
+    "real_fresh22.jsonl",
 )
 # Metrics with a recorded floor (answer_carries_fact is answer_hit under another name).
 FLOORED = ("recall@1", "recall@5", "mrr@10", "answer_hit", "refusal_accuracy", "doc_cited", "list_complete")
@@ -338,3 +341,26 @@ def test_what_a_guideline_replaces_is_quoted_from_it(real_engine):
     assert answer.found and "thay thế Hướng dẫn số 01-HD/TW, ngày 28/9/2021" in answer.answer
     cite = answer.citations[0]
     assert cite.doc_id == "huong-dan-06-hd-tw-2025-thi-hanh-dieu-le-dang" and cite.page == 32 and cite.section
+
+
+def test_a_bold_heading_of_the_published_pdf_is_quoted_on_its_own_line(real_engine):
+    """Hướng dẫn 06's "4.3. Bản nhận xét … được phân công giúp đỡ" fills its printed line in bold; its body
+    starts on the next line in plain type.  It was read as one paragraph, heading and body run together."""
+    answer = real_engine.ask(
+        "Đảng viên chính thức được phân công giúp đỡ viết bản nhận xét về đảng viên dự bị thế nào?"
+    )
+    assert answer.found and answer.citations[0].section == "mục 4.3"
+    assert "được phân công giúp đỡ\nĐảng viên được phân công giúp đỡ viết bản nhận xét" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [
+        ("Đảng viên đạt danh hiệu “Gương mặt trẻ tiêu biểu” có được ưu tiên kết nạp không?", "Gương mặt trẻ tiêu biểu"),
+        ("Theo Luật Đất đai, đảng viên có được nhận chuyển nhượng đất nông nghiệp không?", "Luật Đất đai"),
+    ],
+)
+def test_a_quoted_name_or_a_law_no_document_writes_is_refused(real_engine, question, name):
+    answer = real_engine.ask(question)
+    assert not answer.found and answer.reason == "unknown_name"
+    assert f"không nhắc đến “{name}”" in answer.answer
