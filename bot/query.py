@@ -212,8 +212,9 @@ def find_numbered_units(text: str) -> list[str]:
 QUOTED_NAME_WORDS = (2, 6)
 _QUOTED_RE = re.compile(r'"([^"\n]+)"|“([^”\n]+)”|«([^»\n]+)»')
 # A law named by its title ("Bộ luật Hình sự", "Luật Viên chức"): capital "Luật" and a capital next word,
-# not after "kỷ" or "pháp" ("Kỷ Luật Đảng", "Pháp Luật Nhà nước" in a title-case question).  Its first LAW_NAME_WORDS words are what a text that cites it writes
-# ("Luật Cán bộ, công chức" is cited as "Luật Cán bộ, công chức năm 2008" or "Luật Cán bộ công chức").
+# not after "kỷ" or "pháp" ("Kỷ Luật Đảng", "Pháp Luật Nhà nước" in a title-case question).  Its first
+# LAW_NAME_WORDS words after "Luật" are what any text citing it writes ("Luật Cán bộ, công chức" is also
+# cited as "Luật Cán bộ công chức").
 LAW_NAME_WORDS = 2
 _LAW_RE = re.compile(
     rf"(?<!\w)(?<![Kk][ỷỉ] )(?<![Pp]háp )(?:Bộ luật|Luật)((?: [{UPPER}]\w*)(?: \w+){{0,{LAW_NAME_WORDS - 1}}})"
