@@ -162,6 +162,8 @@ def chunk_text(
             and len(cur) > 1
             and _introduces(text, cur[-1])
             and sum(u[1] for u in carry) + cur[-1][1] <= target_tokens * LEAD_CARRY_SHARE
+            # Lead-ins in a chain ("… như sau:" then "- … với 2 nội dung:") go on together or not at all.
+            and not all(_introduces(text, u) for u in cur[:-1])
         ):
             carry.insert(0, cur.pop())
         if cur:
@@ -180,7 +182,12 @@ def chunk_text(
         ):
             flush()
         cur.append(unit)
-        if unit[2] and sum(u[1] for u in cur) >= target_tokens * PARAGRAPH_CLOSE_SHARE:
+        if (
+            unit[2]
+            and sum(u[1] for u in cur) >= target_tokens * PARAGRAPH_CLOSE_SHARE
+            # A passage of lead-ins alone would part them from their items: it waits for the first one.
+            and not all(_introduces(text, u) for u in cur)
+        ):
             flush()
     flush(last=True)
     return chunks

@@ -200,6 +200,25 @@ def test_a_passage_never_ends_on_the_lead_in_or_heading_of_the_lines_after_it():
     assert any(c.text.endswith(caption) for c in chunk_text(text, words, target_tokens=40, max_tokens=60))
 
 
+def test_a_long_lead_in_or_a_chain_of_lead_ins_waits_for_its_first_item():
+    """A lead-in long enough to close a paragraph ("…, Bộ Chính trị kết luận như sau:") and a lead-in whose
+    first item is itself a lead-in ("- … với 2 nội dung:") are never a passage of their own."""
+    words = lambda t: len(t.split())  # noqa: E731
+    opening = "Hội nghị tỉnh Minh Họa diễn ra trong hai ngày với nhiều hoạt động. " * 2  # a passage of its own
+    long_lead = (
+        "Sau khi xem xét báo cáo của Ban Tổ chức tỉnh Minh Họa về tình hình thực hiện, " * 2 + "kết luận như sau:"
+    )
+    follow = "Theo đó, các cấp ủy tỉnh Minh Họa tiếp tục làm tốt công tác tư tưởng."
+    for text in (
+        f"{opening}\n\n{long_lead}\n\n{follow}",
+        f"{opening}\n\nViệc tổ chức đại hội điều chỉnh như sau:\n\n- Các đảng bộ mới thành lập, hợp nhất, sáp "
+        f"nhập của tỉnh Minh Họa trong năm nay tổ chức đại hội nhiệm kỳ mới với 2 nội dung:\n\n(i) Tổng kết nhiệm kỳ cũ.\n\n(ii) Góp ý văn kiện.",
+    ):
+        chunks = chunk_text(text, words, target_tokens=40, max_tokens=80)
+        assert not any(c.text.rstrip().endswith(":") for c in chunks), [c.text for c in chunks]
+        assert all(text[c.start : c.end] == c.text for c in chunks)
+
+
 def test_a_preamble_that_says_something_is_quotable_and_one_that_cites_its_basis_is_not():
     """The Điều lệ opens with what the Party is and its aim, before Chương I: officers ask about it, so that
     preamble is a section an answer may quote ("phần mở đầu").  "Căn cứ Điều lệ Đảng; …" before Quy định 294

@@ -364,3 +364,14 @@ def test_a_quoted_name_or_a_law_no_document_writes_is_refused(real_engine, quest
     answer = real_engine.ask(question)
     assert not answer.found and answer.reason == "unknown_name"
     assert f"không nhắc đến “{name}”" in answer.answer
+
+
+def test_a_lead_in_of_the_news_is_indexed_and_quoted_with_what_it_introduces(real_engine):
+    """Kết luận 157's "…, Bộ Chính trị kết luận như sau:" (179 tokens) closed its paragraph, and Kết luận
+    118's "… điều chỉnh như sau:" was left behind when its first item ("- … với 2 nội dung:") was carried
+    on: both were passages of their own, and answers quoted them with nothing after them."""
+    with real_engine.lease() as searcher:
+        rows = searcher.snapshot.query("SELECT doc_id, text FROM passages WHERE section IS NULL")
+    assert rows and not [(r["doc_id"], r["text"][-60:]) for r in rows if r["text"].rstrip().endswith(":")]
+    answer = real_engine.ask("Kết luận 157-KL/TW của Bộ Chính trị kết luận những nội dung gì?")
+    assert answer.found and "Bộ Chính trị kết luận như sau:\nTheo đó, Bộ Chính trị yêu cầu" in answer.answer
