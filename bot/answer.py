@@ -1165,17 +1165,23 @@ def _leads_list(passage: str, start: int, text: str) -> bool:
     return introduces_list(text) or _heads_items(passage, start, text)
 
 
-def _item_lines(lines: Iterable[str], kind: str | None, budget: int) -> tuple[list[str], bool]:
+def _item_lines(
+    lines: Iterable[str], kind: str | None, budget: int, first_whole: bool = False
+) -> tuple[list[str], bool]:
     """The non-blank ``lines`` (stripped) while each is an item of ``kind`` (any line when None) and the
-    budget lasts (``OMITTED`` marks a cut), and whether all of them were taken."""
+    budget lasts (``OMITTED`` marks a cut), and whether all of them were taken.  With ``first_whole`` the
+    first is taken whatever its length: a lead-in is never shown with no item at all."""
     out: list[str] = []
-    for line in filter(None, (ln.strip() for ln in lines)):
+    rest = [ln for ln in (ln.strip() for ln in lines) if ln]
+    for i, line in enumerate(rest):
         if kind is not None and _item_kind(line) != kind:
             return out, False
-        if len(line) > budget:
+        if len(line) > budget and (out or not first_whole):
             return [*out, OMITTED], False
         out.append(line)
         budget -= len(line)
+        if budget < 0 and i + 1 < len(rest) and (kind is None or _item_kind(rest[i + 1]) == kind):
+            return [*out, OMITTED], False
     return out, True
 
 
@@ -1189,7 +1195,7 @@ def _list_lines(passage: str, start: int, lead: str, budget: int) -> tuple[list[
         kind = _item_kind(next((ln.strip() for ln in rest if ln.strip()), ""))
         if kind is None:
             return [], False
-    return _item_lines(rest, kind, budget - len(lead.rstrip()))
+    return _item_lines(rest, kind, budget - len(lead.rstrip()), first_whole=True)
 
 
 def _with_items(passage: str, start: int, lead: str, budget: int) -> str:

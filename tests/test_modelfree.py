@@ -1646,6 +1646,22 @@ def test_a_list_in_running_text_is_answered_whole_from_its_lead_in(glossary):
     assert "Bên Cạnh" not in text and [c.doc_id for c in comp.citations] == ["ct"]
 
 
+def test_a_lead_in_whose_first_item_is_past_the_budget_is_shown_with_it(glossary):
+    """ "… điều chỉnh như sau:" then one long paragraph: the answer of a question that does not ask for a list
+    (budget: one clause) shows that paragraph, not the lead-in and "…" alone."""
+    lead = "Theo Kết luận minh họa, việc tổ chức đại hội các đảng bộ mới của tỉnh Minh Họa điều chỉnh như sau:"
+    first = "- Các đảng bộ mới tổ chức đại hội với hai nội dung" + ", tổng kết nhiệm kỳ và góp ý văn kiện" * 12 + "."
+    second = "- Số lượng đại biểu đại hội do cấp ủy cấp trên quyết định."
+    text = f"{lead}\n\n{first}\n\n{second}"
+    assert len(lead) + len(first) > DEFAULT_ANSWER.clause_budget_chars
+    hits = [Hit(1, "kl", 0, 0, len(text), text, "Kết luận minh họa", None, "", "news", score=0.03, coverage=1.0)]
+    q = analyze("Việc tổ chức đại hội các đảng bộ mới của tỉnh Minh Họa được điều chỉnh thế nào?", glossary)
+    assert Wants.LIST not in q.wants
+    shown = "\n".join(b.text for b in compose(q, hits, {t: 1.0 for t in q.terms}).blocks)
+    assert shown.startswith(lead) and first in shown
+    assert shown.rstrip().endswith(OMITTED) and second not in shown
+
+
 def _best_section(glossary: Glossary, question: str, sections: list[tuple[str, str]], doc_type: str) -> str:
     """The label of the section _clause_candidates scores best for ``question`` in one passage of ``sections``."""
     text = "".join(body for _, body in sections)
