@@ -1043,7 +1043,30 @@ def _clause_candidates(
             out.append(_Candidate(i, unit, score, coverage, typed, head=frozenset(head), list_intro=intro_cov))
             intros.append((h.doc_id, _intro_words(intro or "")))
     _mark_special_cases(q, out, intros, p)
+    _mark_parallel_sections(q, out, pool, weights, total, p)
     return out
+
+
+def _mark_parallel_sections(
+    q: Query, candidates: list[_Candidate], pool: list[Hit], weights: dict[str, float], total: float, p: AnswerParams
+) -> None:
+    """Sections of one document with the same title under different parents ("2.2. Bước 2: Tham mưu công tác
+    bàn giao hồ sơ …" of "I. THÀNH LẬP", "II. SÁP NHẬP …", "III. GIẢI THỂ …") say nearly the same words: the
+    words of their parents that only one of them has tell them apart, and the one whose parents name what
+    the question asks about ("sau khi có quyết định thành lập") gains."""
+    groups: dict[tuple[str, frozenset[str]], list[_Candidate]] = {}
+    for c in candidates:
+        h = pool[c.hit_index]
+        title = _intro_words(h.text[c.unit[1] : c.unit[2]].lstrip().split("\n", 1)[0])
+        if len(title) >= p.parallel_title_min_words:
+            groups.setdefault((h.doc_id, title), []).append(c)
+    for group in groups.values():
+        if len({c.unit[0] for c in group}) < 2:
+            continue
+        common = frozenset.intersection(*(c.head for c in group))
+        for c in group:
+            own = c.head - common
+            c.score += p.parallel_heading_weight * _coverage(q, weights, total, set(own), " ".join(sorted(own)))
 
 
 def _intro_words(intro: str) -> frozenset[str]:

@@ -1662,6 +1662,29 @@ def test_a_lead_in_whose_first_item_is_past_the_budget_is_shown_with_it(glossary
     assert shown.rstrip().endswith(OMITTED) and second not in shown
 
 
+def test_sections_titled_alike_are_told_apart_by_the_parents_the_question_names(glossary):
+    """The same step under "I. THÀNH LẬP TỔ CHỨC ĐẢNG" and "III. GIẢI THỂ TỔ CHỨC ĐẢNG": the one under the
+    parent the question names is chosen, though the other ranks first and says more of the question's words."""
+    title = "2.2. Bước 2: Tham mưu công tác bàn giao hồ sơ tổ chức đảng\n"
+    steps = {
+        "III. GIẢI THỂ TỔ CHỨC ĐẢNG": "- Sau khi có quyết định giải thể tổ chức đảng, đảng ủy cấp trên bàn giao hồ "
+        "sơ đảng viên đến nơi sinh hoạt mới.",
+        "I. THÀNH LẬP TỔ CHỨC ĐẢNG": "- Đảng ủy cấp trên hướng dẫn cấp ủy cơ sở lập sổ sách quản lý đảng viên.",
+    }
+    hits = [
+        Hit(
+            n, "hd", n, 0, len(title + body), title + body, "Hướng dẫn minh họa", None, "", "huong_dan",
+            path=f"{parent} › 2. Quy trình › 2.2. Bước 2",
+            units=[(f"mục {parent.split('.')[0]}, điểm 2.2", 0, len(title + body), None)], score=0.03 - n * 0.001,
+        )
+        for n, (parent, body) in enumerate(steps.items())
+    ]  # fmt: skip
+    q = analyze("Sau khi có quyết định thành lập tổ chức đảng, bước bàn giao hồ sơ làm những gì?", glossary)
+    weights = {t: 2.0 if t in ("thanh", "lap") else 1.0 for t in q.terms}  # the rarer words weigh more (IDF)
+    best = max(_clause_candidates(q, hits, weights, set(), set(), DEFAULT_ANSWER), key=lambda c: c.score)
+    assert best.unit[0] == "mục I, điểm 2.2"
+
+
 def _best_section(glossary: Glossary, question: str, sections: list[tuple[str, str]], doc_type: str) -> str:
     """The label of the section _clause_candidates scores best for ``question`` in one passage of ``sections``."""
     text = "".join(body for _, body in sections)
