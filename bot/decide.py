@@ -29,7 +29,7 @@ from .answer import (
 )
 from .inforce import relation_answer
 from .params import DEFAULT_ANSWER, AnswerParams
-from .query import NAMED_SUBJECTS, Place, Query, Wants
+from .query import NAMED_SUBJECTS, Place, Query, Wants, plenum_forms
 from .retrieve import Hit, HybridSearcher, topic_weights
 from .textnorm import fold
 
@@ -145,6 +145,11 @@ def _unknown_subject(question: str, q: Query, searcher: HybridSearcher, nearest:
     # "… danh hiệu “Đoàn viên xuất sắc” mấy năm liền …", "… theo Bộ luật Hình sự …": a name the question
     # gives that no document writes is something the documents do not regulate.
     unnamed = [name for name in q.names if not searcher.corpus_has(fold(name))]
+    unnamed += [
+        f"Hội nghị Trung ương lần thứ {n}"
+        for n in q.plenums
+        if not any(searcher.corpus_has(form) for form in plenum_forms(n))
+    ]
     if unnamed:
         names = ", ".join(f"“{name}”" for name in unnamed)
         return not_found(question, f"Các tài liệu hiện có không nhắc đến {names}.", nearest, "unknown_name")

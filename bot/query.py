@@ -221,6 +221,58 @@ _LAW_RE = re.compile(
 )
 
 
+# A plenum of the Central Committee named by its number: "Hội nghị Trung ương 15", "Hội nghị TW lần thứ mười
+# lăm", "Hội nghị lần thứ 11 Ban Chấp hành Trung ương" (read on the folded question; "năm 2025" is a year).
+_DIGIT_WORDS = ("mot", "hai", "ba", "bon", "nam", "sau", "bay", "tam", "chin")
+_PLENUM_NUMBER = (
+    r"(\d{1,2}|(?:(?:hai |ba )?muoi)(?: (?:mot|hai|ba|bon|tu|lam|nam|sau|bay|tam|chin))?|nhat|tu|"
+    + ("|".join(_DIGIT_WORDS))
+    + r")\b(?! \d)"
+)
+_PLENUM_RES = (
+    re.compile(rf"\bhoi nghi (?:ban chap hanh |bch )?(?:trung uong|tw) (?:lan thu |thu )?{_PLENUM_NUMBER}"),
+    re.compile(rf"\bhoi nghi (?:lan )?thu {_PLENUM_NUMBER} (?:cua )?(?:ban chap hanh |bch )?(?:trung uong|tw)\b"),
+)
+
+
+def _small_number(words: str) -> int | None:
+    """ "11" → 11, "muoi lam" → 15, "nhat" → 1, "tu" → 4 (folded words of a number below a hundred)."""
+    if words.isdigit():
+        return int(words)
+    value = {"nhat": 1, "tu": 4}.get(words)
+    if value is not None:
+        return value
+    *tens, last = words.split()
+    units = {w: i + 1 for i, w in enumerate(_DIGIT_WORDS)} | {"tu": 4, "lam": 5}
+    if last == "muoi":  # "muoi", "hai muoi"
+        return 10 * (units.get(tens[0], 1) if tens else 1)
+    if tens:  # "muoi lam", "hai muoi mot"
+        return 10 * (1 if tens[0] == "muoi" else units.get(tens[0], 1)) + units.get(last, 0)
+    return units.get(last)
+
+
+def find_plenums(folded: str) -> list[int]:
+    """The numbers of the Central Committee's plenums a (folded) question names."""
+    found = (_small_number(m.group(1)) for regex in _PLENUM_RES for m in regex.finditer(folded))
+    return list(dict.fromkeys(n for n in found if n))
+
+
+def plenum_forms(n: int) -> list[str]:
+    """The folded ways a text names plenum ``n``: "hoi nghi trung uong 11", "hoi nghi lan thu muoi mot", …"""
+    digit = ("",) + _DIGIT_WORDS
+    if n < 10:
+        words = {digit[n]} | ({"nhat"} if n == 1 else set()) | ({"tu"} if n == 4 else set())
+    else:
+        tens = "muoi" if n < 20 else f"{digit[n // 10]} muoi"
+        last = {4: ("bon", "tu"), 5: ("lam",)}.get(n % 10, (digit[n % 10],))
+        words = {tens} if n % 10 == 0 else {f"{tens} {w}" for w in last}
+    return [
+        f"hoi nghi {head}{w}"
+        for w in sorted(words | {str(n)})
+        for head in ("trung uong ", "trung uong lan thu ", "lan thu ", "ban chap hanh trung uong lan thu ")
+    ]
+
+
 def find_names(text: str) -> list[str]:
     """The names the question gives as written: its short quotations and the laws it names by title."""
     low, high = QUOTED_NAME_WORDS
@@ -260,6 +312,8 @@ class Query:
     congress_terms: tuple[tuple[int, int], ...] = ()
     # The names it quotes or the laws it names by title, as written (find_names).
     names: list[str] = field(default_factory=list)
+    # The numbers of the Central Committee's plenums it names (find_plenums).
+    plenums: list[int] = field(default_factory=list)
 
     def holds(self, term: str, words: set[str], folded_text: str) -> bool:
         """Is the question's ``term`` in a text (given as its folded words and folded text)?"""
@@ -638,6 +692,7 @@ def analyze(question: str, glossary: Glossary) -> Query:
         places=find_places(text),
         units=find_numbered_units(text),
         names=find_names(text),
+        plenums=find_plenums(folded),
         dense_text=dense,
         wants=wants,
         other_forms=other_forms,

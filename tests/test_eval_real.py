@@ -358,6 +358,7 @@ def test_a_bold_heading_of_the_published_pdf_is_quoted_on_its_own_line(real_engi
     [
         ("Đảng viên đạt danh hiệu “Gương mặt trẻ tiêu biểu” có được ưu tiên kết nạp không?", "Gương mặt trẻ tiêu biểu"),
         ("Theo Luật Đất đai, đảng viên có được nhận chuyển nhượng đất nông nghiệp không?", "Luật Đất đai"),
+        ("Hội nghị Trung ương 13 khóa XIII đã quyết định những nội dung gì?", "Hội nghị Trung ương lần thứ 13"),
     ],
 )
 def test_a_quoted_name_or_a_law_no_document_writes_is_refused(real_engine, question, name):
@@ -375,3 +376,12 @@ def test_a_lead_in_of_the_news_is_indexed_and_quoted_with_what_it_introduces(rea
     assert rows and not [(r["doc_id"], r["text"][-60:]) for r in rows if r["text"].rstrip().endswith(":")]
     answer = real_engine.ask("Kết luận 157-KL/TW của Bộ Chính trị kết luận những nội dung gì?")
     assert answer.found and "Bộ Chính trị kết luận như sau:\nTheo đó, Bộ Chính trị yêu cầu" in answer.answer
+
+
+def test_a_plenum_a_document_names_is_not_refused_as_unknown(real_engine):
+    """Chỉ thị 45 names "Hội nghị Trung ương 4 khoá XI", Quy định 294 "Hội nghị lần thứ 11": known plenums."""
+    for question in (
+        "Chỉ thị 45 nhắc đến Hội nghị Trung ương 4 khóa XI trong yêu cầu nào?",
+        "Hội nghị lần thứ mười một Ban Chấp hành Trung ương khóa XIII cho ý kiến về văn bản nào?",
+    ):
+        assert real_engine.ask(question).reason != "unknown_name", question

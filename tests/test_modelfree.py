@@ -60,7 +60,17 @@ from bot.engine import Engine, QuestionError
 from bot.evaluate import load_cases
 from bot.glossary import Glossary
 from bot.params import DEFAULT_ANSWER, DEFAULT_SEARCH
-from bot.query import Wants, analyze, expand_shorthand, find_names, fts_match, fts_phrase, small_talk
+from bot.query import (
+    Wants,
+    analyze,
+    expand_shorthand,
+    find_names,
+    find_plenums,
+    fts_match,
+    fts_phrase,
+    plenum_forms,
+    small_talk,
+)
 from bot.relations import cited_charter_clauses
 from bot.restore import DiacriticRestorer
 from bot.retrieve import Hit, HybridRetriever, HybridSearcher, _of_place
@@ -604,6 +614,30 @@ def test_find_names_reads_short_quotations_and_laws_by_title():
         "Luật Cán bộ",
     ]
     assert find_names("Luật quy định thế nào? «một hai ba bốn năm sáu bảy»") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "plenums"),
+    [
+        ("Hội nghị Trung ương lần thứ 15 khóa XIII bàn gì?", [15]),
+        ("Hoi nghi TW 14 hop ngay nao", [14]),
+        ("Hội nghị lần thứ mười lăm Ban Chấp hành Trung ương", [15]),
+        ("Hội nghị lần thứ nhất BCH TW khóa mới do ai triệu tập?", [1]),
+        ("Hội nghị Trung ương hai mươi mốt", [21]),
+        ("Hội nghị Trung ương năm 2025 họp mấy lần?", []),
+        ("Nghị quyết 26 là của hội nghị trung ương lần thứ mấy?", []),
+        ("Hội nghị lần thứ hai của đảng ủy xã", []),  # not the Central Committee's
+    ],
+)
+def test_find_plenums_reads_the_central_committee_plenums_a_question_numbers(question, plenums):
+    assert find_plenums(fold(question)) == plenums
+
+
+def test_a_plenum_is_found_however_a_text_writes_its_number():
+    assert {"hoi nghi trung uong 15", "hoi nghi lan thu muoi lam", "hoi nghi trung uong lan thu 15"} <= set(
+        plenum_forms(15)
+    )
+    assert {"hoi nghi lan thu nhat", "hoi nghi lan thu tu"} <= set(plenum_forms(1) + plenum_forms(4))
 
 
 def test_unrelated_question_is_refused(toy_engine):
