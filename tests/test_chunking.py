@@ -238,3 +238,20 @@ def test_a_preamble_that_says_something_is_quotable_and_one_that_cites_its_basis
     chunks = chunk_sections(charter, parse_sections(charter), words, 300)
     aim = charter.index("Mục đích")
     assert any(u.start == aim and charter[u.start : u.end].endswith("giàu mạnh.") for c in chunks for u in c.units)
+
+
+def test_a_list_goes_on_beside_its_lead_in_past_a_paragraph_break_up_to_the_maximum():
+    """A news item's procedure ("… quy trình như sau:" then "Bước 1: …" … "Bước 5: …", one paragraph each) was
+    cut after "Bước 3" at a paragraph break once the passage was full enough: "which steps?" got three of them.
+    The items go on beside their lead-in up to the passage's maximum; what follows the list starts anew."""
+    words = lambda t: len(t.split())  # noqa: E731
+    steps = [f"Bước {n}: Ban tổ chức tỉnh Minh Họa thực hiện công việc thứ {n} theo quy chế." for n in range(1, 6)]
+    after = "Tiêu chuẩn của chức danh do tỉnh Minh Họa quy định riêng, theo hướng dẫn của cấp trên trực tiếp."
+    text = "Quy trình bầu chức danh tại hội nghị tỉnh Minh Họa như sau:\n\n" + "\n\n".join(steps) + f"\n\n{after}"
+    chunks = chunk_text(text, words, target_tokens=40, max_tokens=120)  # 98 words up to "Bước 5"
+    first = chunks[0].text
+    assert all(step in first for step in steps), [c.text for c in chunks]
+    assert after not in first
+    # Past the maximum, the list is cut as before: never a passage over it.
+    many = "Quy trình như sau:\n\n" + "\n\n".join(steps * 3)
+    assert all(c.tokens <= 120 for c in chunk_text(many, words, target_tokens=40, max_tokens=120))
