@@ -50,7 +50,9 @@ those documents as officers would ask, not from what the engine happens to answe
 - real_fresh22.jsonl: 60 more, written at the start of the twenty-second stop the same way and run only on the
   twenty-first stop's engine and on the twenty-second's final one; a development set since; printed only;
 - real_fresh23.jsonl: 60 more, written at the start of the twenty-third stop the same way and run only on the
-  twenty-second stop's engine and on the twenty-third's final one; printed only.
+  twenty-second stop's engine and on the twenty-third's final one; a development set since; printed only;
+- real_fresh24.jsonl: 60 more, written at the start of the twenty-fourth stop the same way and run only on the
+  twenty-third stop's engine and on the twenty-fourth's final one; printed only.
 
 Questions with "all_phrases" are list questions: the answer must carry every item (list_complete).
 The documents are looked for at ../shared/guidance-real (CONGRESS_BOT_GUIDANCE_REAL overrides it, e.g.
@@ -103,6 +105,7 @@ SETS = (
     "real_fresh21.jsonl",
     "real_fresh22.jsonl",
     "real_fresh23.jsonl",
+    "real_fresh24.jsonl",
 )
 # Metrics with a recorded floor (answer_carries_fact is answer_hit under another name).
 FLOORED = ("recall@1", "recall@5", "mrr@10", "answer_hit", "refusal_accuracy", "doc_cited", "list_complete")
