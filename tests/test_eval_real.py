@@ -391,3 +391,13 @@ def test_a_plenum_a_document_names_is_not_refused_as_unknown(real_engine):
         "Hội nghị lần thứ mười một Ban Chấp hành Trung ương khóa XIII cho ý kiến về văn bản nào?",
     ):
         assert real_engine.ask(question).reason != "unknown_name", question
+
+
+def test_a_procedure_of_the_news_is_quoted_past_the_paragraph_break_that_cut_it(real_engine):
+    """The QĐ 190 news item lists "Bước 1" … "Bước 7" a paragraph each: its passage closed after "Bước 3", and
+    the answer stopped there. The items now go on beside their lead-in."""
+    answer = real_engine.ask(
+        "Theo Quyết định 190, khi có yêu cầu bầu Tổng Bí thư giữa nhiệm kỳ thì quy trình gồm những bước nào?"
+    )
+    assert answer.found and "quy trình bầu sẽ như sau:\nBước 1:" in answer.answer
+    assert "Bước 4: Họp tổ để thảo luận (nếu cần)." in answer.answer and "Bước 5:" in answer.answer
