@@ -16,7 +16,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from .cases import DAY_OF_YEAR, case_amounts, case_fit
-from .chunking import FRAGMENT_WORDS, glue_fragments, introduces_list, split_sentences
+from .chunking import FRAGMENT_WORDS, ITEM_LINE_RE, glue_fragments, introduces_list, item_kind, split_sentences
 from .clause import OMITTED, Clause, list_lead, quote_clause
 from .doctypes import DocType
 from .metadata import find_refs
@@ -612,7 +612,7 @@ def compose(
         lines, to_end = _list_lines(h.text, chosen[0].start, chosen[0].text, p.list_budget_chars)
         if to_end and following is not None:
             used = len(chosen[0].text) + sum(map(len, lines))
-            read_on = _items_read_on(h, _item_kind(lines[-1]) if lines else None, following, p.list_budget_chars - used)
+            read_on = _items_read_on(h, item_kind(lines[-1]) if lines else None, following, p.list_budget_chars - used)
     if Wants.LIST in q.wants and chosen and not read_on:
         chosen += [s for s in _enumeration_after(chosen[0], sentences, pool, p) if s not in chosen]
     lead_coverage = chosen[0].coverage if chosen else 0.0
@@ -1161,14 +1161,6 @@ def notices_of(hits: list[Hit]) -> list[str]:
 # A line of at most this many words without a closing mark, followed by items, heads them as a lead-in
 # ending with ":" does: "Đối với các doanh nghiệp" / "- Sản xuất kinh doanh hiệu quả …" (news has no numbering).
 ITEM_HEADING_MAX_WORDS = 12
-_ITEM_LINE_RE = re.compile(r"(?:[-+•–]|[a-zđ]\)|\d{1,2}[.)]|\(\d{1,2}\))\s")
-
-
-def _item_kind(line: str) -> str | None:
-    """The kind of an item's marker ("-", "a)", "1.", "(1)"), None for a line that is not an item: the items
-    of one list share it, so "(2) Yêu cầu" after the "-" items of "(1) Mục đích" starts another list."""
-    m = _ITEM_LINE_RE.match(line)
-    return None if m is None else re.sub(r"[a-zđ]", "a", re.sub(r"\d+", "1", m.group(0).strip()))
 
 
 def _heads_items(passage: str, start: int, line: str) -> bool:
@@ -1179,7 +1171,7 @@ def _heads_items(passage: str, start: int, line: str) -> bool:
     end = start + len(line)
     if (start > 0 and passage[start - 1] != "\n") or passage[end : end + 1] != "\n":
         return False  # not a line of its own
-    return bool(_ITEM_LINE_RE.match(passage[end:].lstrip()))
+    return bool(ITEM_LINE_RE.match(passage[end:].lstrip()))
 
 
 def _leads_list(passage: str, start: int, text: str) -> bool:
@@ -1197,13 +1189,13 @@ def _item_lines(
     out: list[str] = []
     rest = [ln for ln in (ln.strip() for ln in lines) if ln]
     for i, line in enumerate(rest):
-        if kind is not None and _item_kind(line) != kind:
+        if kind is not None and item_kind(line) != kind:
             return out, False
         if len(line) > budget and (out or not first_whole):
             return [*out, OMITTED], False
         out.append(line)
         budget -= len(line)
-        if budget < 0 and i + 1 < len(rest) and (kind is None or _item_kind(rest[i + 1]) == kind):
+        if budget < 0 and i + 1 < len(rest) and (kind is None or item_kind(rest[i + 1]) == kind):
             return [*out, OMITTED], False
     return out, True
 
@@ -1215,7 +1207,7 @@ def _list_lines(passage: str, start: int, lead: str, budget: int) -> tuple[list[
     rest = passage[start + len(lead) :].split("\n")
     kind = None
     if not introduces_list(lead):
-        kind = _item_kind(next((ln.strip() for ln in rest if ln.strip()), ""))
+        kind = item_kind(next((ln.strip() for ln in rest if ln.strip()), ""))
         if kind is None:
             return [], False
     return _item_lines(rest, kind, budget - len(lead.rstrip()), first_whole=True)

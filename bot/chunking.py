@@ -178,9 +178,12 @@ def chunk_text(
     def continues_list(unit: tuple[Span, int, bool]) -> bool:
         """Is ``unit`` the next item of a list whose lead-in is in the passage being filled ("Bước 4: …" after
         "… như sau:" / "Bước 1: …" … "Bước 3: …")?"""
-        kind = _item_kind(text[unit[0].start : unit[0].end])
+        kind = item_kind(text[unit[0].start : unit[0].end], _ITEM_OR_STEP_RE)
         items = 0
-        while items < len(cur) and _item_kind(text[cur[-1 - items][0].start : cur[-1 - items][0].end]) == kind:
+        while (
+            items < len(cur)
+            and item_kind(text[cur[-1 - items][0].start : cur[-1 - items][0].end], _ITEM_OR_STEP_RE) == kind
+        ):
             items += 1
         return kind is not None and 0 < items < len(cur) and _introduces(text, cur[-1 - items])
 
@@ -209,15 +212,19 @@ def chunk_text(
     return chunks
 
 
-# The marker of a list's item, in news as in official documents: "- ", "+ ", "a) ", "1. ", "(1) ", "Bước 1:".
-_ITEM_MARKER_RE = re.compile(r"(?:[-+•–]|[a-zđ]\)|\d{1,2}[.)]|\(\d{1,2}\)|Bước \d{1,2}[:.])\s")
+# The marker of a list's item: "- ", "+ ", "a) ", "1. ", "(1) "...
+_ITEM_MARKER = r"(?:[-+•–]|[a-zđ]\)|\d{1,2}[.)]|\(\d{1,2}\))"
+ITEM_LINE_RE = re.compile(_ITEM_MARKER + r"\s")
+# ...and, where passages are cut, the steps of a news item's procedure: "Bước 1:".
+_ITEM_OR_STEP_RE = re.compile(rf"(?:{_ITEM_MARKER}|Bước \d{{1,2}}[:.])\s")
 
 
-def _item_kind(sentence: str) -> str | None:
-    """The kind of marker an item starts with (numbers and letters made alike), None for a sentence that is
-    not an item: the items of one list share it."""
-    m = _ITEM_MARKER_RE.match(sentence)
-    return None if m is None else re.sub(r"[a-zđ]\)", "a)", re.sub(r"\d+", "1", m.group(0).strip()))
+def item_kind(line: str, marker: re.Pattern[str] = ITEM_LINE_RE) -> str | None:
+    """The kind of an item's marker ("-", "a)", "1.", "(1)"; numbers and letters made alike), None for a line
+    that is not an item: the items of one list share it, so "(2) Yêu cầu" after the "-" items of "(1) Mục
+    đích" starts another list."""
+    m = marker.match(line)
+    return None if m is None else re.sub(r"[a-zđ]", "a", re.sub(r"\d+", "1", m.group(0).strip()))
 
 
 def _introduces(text: str, unit: tuple[Span, int, bool]) -> bool:
