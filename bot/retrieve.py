@@ -410,7 +410,8 @@ class HybridSearcher:
             h.cosine = cosines.get(h.passage_id) or self.cosine(h.passage_id, vector)
             h.score = scores[h.passage_id]
             tokens = h.folded_tokens | given if h.doc_id in named else h.folded_tokens
-            h.coverage = sum(w for t, w in weights.items() if t in tokens) / total
+            # "HS của ĐV … QL": an abbreviation is held where the passage writes its full form.
+            h.coverage = q.held_weight(weights, tokens, h.folded_text) / total
             if h.doc_id in named:
                 h.score += p.boost(p.named_doc_boost_ranks)
             elif query_refs and query_refs & self._refs_in(h):

@@ -1963,3 +1963,13 @@ def test_passage_rows_kept_between_questions_give_the_same_hits_and_respect_thei
         assert [h.passage_id for h in capped.load_hits(ids[:2])] == ids[:2]
         assert [(h.passage_id, h.text, h.title, h.units) for h in capped.load_hits(ids)] == first
         assert [h.passage_id for h in capped.load_hits(ids[1:3])] == ids[1:3]
+
+
+def test_a_hit_holds_an_abbreviation_where_it_writes_the_full_form(toy_engine):
+    """ "BT chi bộ … triệu tập ĐH": the passage writes "bí thư chi bộ", "đại hội"; the abbreviations are held
+    there, as the words typed in full are, so the refusal gate does not count them missing."""
+    with toy_engine.lease() as searcher:
+        short = analyze("Nơi chưa có chi ủy thì BT chi bộ có được triệu tập ĐH không?", searcher.glossary)
+        best = searcher.search(short, k=4)[0]
+        assert "bí thư chi bộ triệu tập" in best.text
+        assert best.coverage == pytest.approx(1.0)
