@@ -290,6 +290,8 @@ class Composition:
 _NUMBER_WORDS = "mot hai ba bon nam sau bay tam chin muoi tram nghin ngan trieu ruoi".split()
 # Fractions: "một nửa", "quá nửa", "hơn một nửa", "hai phần ba", "ba phần tư".
 _FRACTION = r"(?:mot|qua|hon)\s+nua|phan\s+(?:hai|ba|tu|nam|muoi|tram)"
+# A numeral in folded text: digits, a Roman number or a number word ("bước 4", "khóa XIV", "đợt hai").
+_NUMERAL = r"(?:\d|[ivxl]+\b|(?:" + "|".join(_NUMBER_WORDS) + r")\b)"
 _NUMBER_RE = re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r"|" + _FRACTION + r")\b|\b[IVXL]{1,5}\b")
 # "bao nhiêu người / ủy viên / đồng chí": any of these counts people.
 _PERSON_NOUNS = {
@@ -364,7 +366,10 @@ _FREQUENCY_RE = re.compile(
 )
 # "Quý mấy", "tháng mấy", "lần thứ mấy", "khóa mấy", "đợt mấy": which one of a numbered series is asked,
 # answered by the same word and its number ("quý 3", "thứ XIV") or by "đầu tiên", whatever noun follows.
-_ORDINAL_ASKED_RE = re.compile(r"\b(quy|thang|thu|khoa|dot)\s+may\b")
+_ORDINAL_ASKED_RE = re.compile(r"\b(?:(\w+)\s+)?(quy|thang|thu|khoa|dot)\s+may\b")
+# Nouns that label the items of a procedure: "Bước 1: …, Bước 5: …" answers "qua mấy bước?" and "họp tổ là
+# bước thứ mấy?" as surely as "năm bước" would.
+_ITEM_LABEL_NOUNS = frozenset({"buoc", "giai doan", "khau", "vong"})
 # The kinds of answer a line can be seen to hold.
 TYPED_WANTS = frozenset({Wants.COUNT, Wants.DATE, Wants.DAY, Wants.SINCE, Wants.PERSON, Wants.MONEY})
 # An amount of money as the documents write one: "500.000 đồng", "2 triệu đồng", "1% tiền lương", "1,5 lần
@@ -403,11 +408,12 @@ def type_satisfied(q: Query, text: str) -> bool:
     ordinal = _ORDINAL_ASKED_RE.search(q.folded) if Wants.COUNT in q.wants else None
     if ordinal:
         # "quý mấy năm 2025" asks which quarter: "quý 3/2025", not a number of years.
-        said = ordinal.group(1)
+        before, said = ordinal.group(1, 2)
         return bool(
-            re.search(rf"\b{said}\s+(?:\d|[ivxl]+\b|(?:{'|'.join(_NUMBER_WORDS)})\b)", folded)
+            re.search(rf"\b{said}\s+{_NUMERAL}", folded)
             or re.search(r"\bdau tien\b|\bthu nhat\b", folded)  # "nhiệm kỳ đầu tiên", "lần thứ nhất"
             or (said == "thang" and _DAY_RE.search(text))
+            or (said == "thu" and before in _ITEM_LABEL_NOUNS and re.search(rf"\b{before}\s+{_NUMERAL}", folded))
         )
     if Wants.COUNT in q.wants:
         if not _NUMBER_RE.search(text if re.search(r"\d", text) else folded):
@@ -444,7 +450,7 @@ def type_satisfied(q: Query, text: str) -> bool:
             # "1.587 đại biểu", or a table's cell labelled with its column: "Số đại biểu: 1587".
             if not re.search(
                 number + r"\s+(?:\w+\s+){0,2}" + counted + r"\b|\bso\s+" + counted + r"\s*:\s*" + number, folded
-            ):
+            ) and not (nouns & _ITEM_LABEL_NOUNS and re.search(rf"\b{counted}\s+{_NUMERAL}", folded)):
                 return False
     return True
 

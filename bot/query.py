@@ -88,7 +88,8 @@ CUES: dict[Wants, re.Pattern[str]] = {
     # Where a period starts ("tuổi đảng tính từ / tính theo / lấy ngày nào?", "có hiệu lực từ ngày nào?"):
     # rules answer with a date or with the event it starts at ("kể từ ngày ký", "ngày ghi trong quyết định
     # kết nạp", "lấy ngày vào Đảng ghi trong thẻ đảng viên").
-    Wants.SINCE: re.compile(r"\b(?:tu|tinh theo|lay) (ngay|thoi diem|luc) nao\b"),
+    # "Tính tại / tính đến thời điểm nào" asks the same of the moment a period is counted at.
+    Wants.SINCE: re.compile(r"\b(?:tu|tinh(?: theo| tai| vao| den)?|lay) (ngay|thoi diem|luc) nao\b"),
 }
 
 
@@ -590,6 +591,20 @@ MIN_ASKED_WORDS = 4
 # A question word before "cũng" says "every", not what is asked: "năm nào cũng không họp được" (every year),
 # "ai cũng biết", "bao giờ cũng", "mấy lần cũng".
 _INDEFINITE_RE = re.compile(r"\b(?:nao|ai|gi|dau|bao gio|bao nhieu|may)(?= cung\b)")
+# Inside a yes/no question, "mấy" is "a few", not "how many": "Tôi có được chụp lại mấy trang lý lịch mang về
+# … không?" asks whether it is allowed.  "Có mấy …" right after "có" still counts ("chi bộ có mấy đảng viên"),
+# and so does a "không" that negates ("có thể bầu mấy người không được …").
+_YES_NO_MAY_RE = re.compile(r"(\bco (?:duoc|the|nen|phai|can)\b(?: \w+){0,4}?) may\b(?=[^?.!]*\bkhong\s*(?:[,;?.!]|$))")
+
+
+# A count of the steps or stages of a procedure.
+_STEPS_COUNTED_RE = re.compile(r"\b(?:bao nhieu|may) (?:buoc|giai doan|khau)\b")
+
+
+def _cue_text(folded: str) -> str:
+    """The folded question with the question words that ask nothing blanked out ("ai cũng", "có được … mấy
+    … không")."""
+    return _YES_NO_MAY_RE.sub(r"\1 ", _INDEFINITE_RE.sub(" ", folded))
 
 
 def asking_sentences(text: str) -> str:
@@ -620,13 +635,16 @@ def asks_money(text: str) -> bool:
 def _wants(text: str) -> set[Wants]:
     """The kinds of answer asked for, read from the whole of ``text``, never from one folded word."""
     folded = fold(text)
-    cued = _INDEFINITE_RE.sub(" ", folded)
+    cued = _cue_text(folded)
     wants = {kind for kind, cue in CUES.items() if cue.search(cued)}
     plural = _LONG_PLURAL_RE.search(text.lower()) if has_diacritics(text) else _LONG_PLURAL_FOLDED_RE.search(cued)
     if plural:
         wants.add(Wants.LIST)
     if asks_how_many(text) and (cued == folded or asks_how_many(cued)):
         wants.add(Wants.COUNT)
+    if Wants.COUNT in wants and _STEPS_COUNTED_RE.search(cued):
+        # "Quy trình có mấy bước?" is answered by the steps themselves, every one of them.
+        wants.add(Wants.LIST)
     if Wants.COUNT in wants and asks_money(text):
         wants.add(Wants.MONEY)
     if Wants.SINCE in wants:

@@ -1233,6 +1233,43 @@ def test_which_one_of_a_numbered_series_is_answered_by_that_word_and_its_number(
     assert not type_satisfied(q, "Đảng bộ phường mới có 3 chi bộ trực thuộc.")
 
 
+def test_steps_are_counted_and_ordered_by_their_labels(glossary):
+    """ "Qua mấy bước?" is answered by the steps, "Bước 1: … Bước 5: …", every one of them; "họp tổ là bước thứ
+    mấy?" by the step's label."""
+    q = analyze("Bầu Tổng Bí thư tại hội nghị đầu khóa thực hiện qua mấy bước?", glossary)
+    assert {Wants.COUNT, Wants.LIST} <= q.wants
+    assert type_satisfied(q, "Bước 5: Bầu cử, kiểm phiếu, công bố kết quả bầu cử.")
+    assert not type_satisfied(q, "Năm 2025 Đoàn Chủ tịch báo cáo hội nghị.")
+    assert Wants.LIST in analyze("quy trinh nhan su co may buoc", glossary).wants
+    q = analyze("Họp tổ để thảo luận là bước thứ mấy?", glossary)
+    assert Wants.LIST not in q.wants
+    assert type_satisfied(q, "Bước 4: Họp tổ để thảo luận (nếu cần).")
+    assert not type_satisfied(q, "Họp tổ để thảo luận 2 ngày.")
+    # Other counts are not lists: "mấy ủy viên" wants a number.
+    assert Wants.LIST not in analyze("Ban thường vụ có mấy ủy viên?", glossary).wants
+
+
+def test_a_few_inside_a_yes_no_question_asks_for_no_number(glossary):
+    """ "Tôi có được chụp lại mấy trang … không?" asks whether it is allowed; "có mấy đảng viên" still counts."""
+    for asked in (
+        "Tôi có được chụp lại mấy trang lý lịch mang về, hoặc mượn hồ sơ về nhà đọc không, thủ tục thế nào?",
+        "toi co duoc chup lai may trang ly lich khong",
+    ):
+        assert Wants.COUNT not in analyze(asked, glossary).wants, asked
+    for asked in (
+        "Chi bộ có mấy đảng viên thì có được lập chi ủy không?",
+        "Có thể bầu mấy người không được bầu thiếu?",
+        "Chi bộ được bầu mấy phó bí thư?",
+    ):
+        assert Wants.COUNT in analyze(asked, glossary).wants, asked
+
+
+def test_the_moment_a_period_is_counted_at_is_answered_by_the_event(glossary):
+    q = analyze("Phải còn tối thiểu bao nhiêu tháng công tác, tính tại thời điểm nào?", glossary)
+    assert Wants.SINCE in q.wants and not {Wants.DAY, Wants.DATE} & q.wants
+    assert type_satisfied(q, "Phải còn thời gian công tác ít nhất 36 tháng trở lên tại thời điểm bầu cử.")
+
+
 def test_what_share_is_answered_by_a_fraction_and_what_percentage_by_a_percent(glossary):
     rule = "Khai trừ đảng viên phải được ít nhất hai phần ba số thành viên của tổ chức đảng cấp dưới đề nghị."
     q = analyze("Khai trừ đảng viên phải được tối thiểu mấy phần số thành viên đề nghị?", glossary)
