@@ -21,7 +21,7 @@ from .clause import OMITTED, Clause, list_lead, quote_clause
 from .doctypes import DocType
 from .metadata import find_refs
 from .params import DEFAULT_ANSWER, AnswerParams
-from .query import ASKING_WORDS, DOMAIN_COMMON, STOPWORDS, Query, Wants, find_places
+from .query import ASKING_WORDS, DOMAIN_COMMON, STEP_NOUNS, STOPWORDS, Query, Wants, find_places
 from .retrieve import CHARTER_RE, Hit, topic_weights
 from .textnorm import LOWER, UPPER, fold, folded_words
 
@@ -369,7 +369,7 @@ _FREQUENCY_RE = re.compile(
 _ORDINAL_ASKED_RE = re.compile(r"\b(?:(\w+)\s+)?(quy|thang|thu|khoa|dot)\s+may\b")
 # Nouns that label the items of a procedure: "Bước 1: …, Bước 5: …" answers "qua mấy bước?" and "họp tổ là
 # bước thứ mấy?" as surely as "năm bước" would.
-_ITEM_LABEL_NOUNS = frozenset({"buoc", "giai doan", "khau", "vong"})
+_ITEM_LABEL_NOUNS = STEP_NOUNS | {"vong"}  # and the rounds of a vote: "vòng 2"
 # The kinds of answer a line can be seen to hold.
 TYPED_WANTS = frozenset({Wants.COUNT, Wants.DATE, Wants.DAY, Wants.SINCE, Wants.PERSON, Wants.MONEY})
 # An amount of money as the documents write one: "500.000 đồng", "2 triệu đồng", "1% tiền lương", "1,5 lần

@@ -597,8 +597,9 @@ _INDEFINITE_RE = re.compile(r"\b(?:nao|ai|gi|dau|bao gio|bao nhieu|may)(?= cung\
 _YES_NO_MAY_RE = re.compile(r"(\bco (?:duoc|the|nen|phai|can)\b(?: \w+){0,4}?) may\b(?=[^?.!]*\bkhong\s*(?:[,;?.!]|$))")
 
 
-# A count of the steps or stages of a procedure.
-_STEPS_COUNTED_RE = re.compile(r"\b(?:bao nhieu|may) (?:buoc|giai doan|khau)\b")
+# The (folded) nouns that name the steps or stages of a procedure, and a count of them.
+STEP_NOUNS = frozenset({"buoc", "giai doan", "khau"})
+_STEPS_COUNTED_RE = re.compile(r"\b(?:bao nhieu|may) (?:" + "|".join(sorted(STEP_NOUNS)) + r")\b")
 
 
 def _cue_text(folded: str) -> str:
