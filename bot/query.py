@@ -373,9 +373,11 @@ _COMRADE_RE = re.compile(r"(?<!\w)[đĐdD]\s*/\s*[cC](?!\w)")
 # Words that frame the question rather than name its topic, however they are typed (folded; the group is
 # dropped from the question's words): a greeting first ("Chào bạn, …") or thanks; "bây giờ"; "xử lý (đồng
 # chí này) thế nào", "giải quyết ra sao" and "(việc này) thực hiện thế nào" ask what the rules do with the
-# case told; "trường hợp này" points back at it.
+# case told; "trường hợp này" points back at it; "theo (bài) Wikipedia", "trên Wikipedia", "theo bài báo"
+# say where the officer read it, not what it is about (a text rarely names its own medium).
 FRAME_RE = re.compile(
     r"^(?:xin chao|chao (?:ban|anh|chi|em|ad|moi nguoi))(?: (?:ban|anh|chi|em|ad))?\b"
+    r"|\b(?:bai (?:viet )?)?(?:tren |tu )?wikipedia\b|(?:(?<=theo )|(?<=trong )|(?<=tren ))bai (?:bao(?! cao)|viet)\b"
     r"|\b(?:xin )?cam on(?: ban| anh| chi| em| ad| nhieu)?\b"
     r"|\b(?:bay gio|hien gio|truong hop nay"
     r"|(xu ly|giai quyet)(?= (?:\w+ ){0,3}?(?:the nao|ra sao|sao|gi)\b)|thuc hien(?= (?:nhu )?(?:the nao|ra sao)\b))\b"

@@ -1099,6 +1099,20 @@ def test_words_that_frame_the_question_are_not_its_topic(glossary):
     assert {"thuc", "hien"} <= set(analyze("Đại hội thực hiện những nội dung gì?", glossary).terms)
 
 
+def test_where_the_officer_read_it_is_not_the_topic(glossary):
+    """ "Theo bài Wikipedia", "trên Wikipedia", "theo bài báo" name the medium, which no text names: as
+    words of the topic they weigh as unknown words and refuse the question."""
+    for text in (
+        "Theo bài Wikipedia về tổ chức của Đảng, Ban Bí thư gồm những ai?",
+        "theo wikipedia ban bi thu gom nhung thanh vien nao",
+        "Theo bảng các kỳ đại hội trên Wikipedia, Đại hội XII có bao nhiêu đảng viên?",
+        "Theo bài báo, ai chủ trì hội nghị?",
+    ):
+        assert not {"wikipedia", "bai", "bao"} & set(analyze(text, glossary).terms), text
+    # "Bài báo cáo chính trị" is the congress's report.
+    assert {"bai", "cao"} <= set(analyze("Theo bài báo cáo chính trị, nhiệm vụ là gì?", glossary).terms)
+
+
 def test_an_abbreviation_that_is_a_syllable_stands_for_its_full_form_only_in_capitals(glossary):
     assert "du" not in analyze("dang vien du bi co duoc bieu quyet khong", glossary).other_forms
     assert analyze("ĐU cơ sở họp mấy lần một năm?", glossary).other_forms["du"] == ["dang uy"]
