@@ -277,10 +277,21 @@ class Composition:
     # The first quoted clause and the folded words of its headings (what the refusal gate reads).
     clause_text: str = ""
     clause_head: frozenset[str] = frozenset()
+    # What is quoted for the message's other questions (Query.parts): shown, never read by the refusal gates,
+    # so a line quoted for one question cannot pass the gates for another.
+    asides: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
         return render_text(self.blocks, self.heading, self.notices)
+
+    @property
+    def gate_text(self) -> str:
+        """The answer as the refusal gates read it: without its asides."""
+        text = self.text
+        for aside in self.asides:
+            text = text.replace(aside, "")
+        return text
 
     def answer(self, question: str) -> Answer:
         return Answer.of(question, self.blocks, self.citations, self.heading, self.notices)
@@ -608,12 +619,14 @@ def compose(
         return compose_clauses(q, wide, line_scores, type_ok, weights, ref_words, named, p, following, linked, sections)
     chosen = _choose_sentences(q, sentences, pool, p)
     read_on: list[tuple[Hit, list[str]]] = []
+    asides: list[_Sentence] = []
     if (
-        Wants.LIST in q.wants
-        and chosen
+        chosen
+        and (Wants.LIST in q.wants or counts_its_items(chosen[0].text))
         and _leads_list(pool[chosen[0].hit_index].text, chosen[0].start, chosen[0].text)
     ):
-        chosen = chosen[:1]  # the list asked for, whole, is the answer
+        # The list asked for, or the items a lead-in counts ("… với 2 nội dung:"), whole, is the answer.
+        chosen = chosen[:1]
         h = pool[chosen[0].hit_index]
         lines, to_end = _list_lines(h.text, chosen[0].start, chosen[0].text, p.list_budget_chars)
         if to_end and following is not None:
@@ -621,6 +634,9 @@ def compose(
             read_on = _items_read_on(h, item_kind(lines[-1]) if lines else None, following, p.list_budget_chars - used)
     if Wants.LIST in q.wants and chosen and not read_on:
         chosen += [s for s in _enumeration_after(chosen[0], sentences, pool, p) if s not in chosen]
+    elif Wants.LIST not in q.wants:
+        asides = _part_sentences(q, chosen, sentences, weights, p)
+        chosen += asides
     lead_coverage = chosen[0].coverage if chosen else 0.0
     top = sentences[0].score
     chosen += _other_figures(q, chosen, sentences + others, pool, p.other_figure_share * top, p)
@@ -638,7 +654,57 @@ def compose(
             lines += items
         blocks[0] = replace(blocks[0], text="\n".join(lines), cites=tuple(cites))
     notices = notices_of([pool[s.hit_index] for s in chosen])
-    return Composition(blocks, citations, lead_coverage, type_ok, heading=heading, notices=notices)
+    return Composition(
+        blocks,
+        citations,
+        lead_coverage,
+        type_ok,
+        heading=heading,
+        notices=notices,
+        asides=tuple(s.text for s in asides),
+    )
+
+
+def _part_weights(q: Query, weights: dict[str, float], p: AnswerParams) -> list[dict[str, float]]:
+    """The words of each question a message asks (``q.parts``) that no other of its questions has, with their
+    weights: only for the questions whose own words weigh ``part_min_share`` of the words they all ask."""
+    held = [{t for t in weights if f" {t} " in f" {part} " and not t.isdigit()} for part in q.parts]
+    total = sum(weights[t] for t in set().union(*held)) or 1.0
+    out = []
+    for i, words in enumerate(held):
+        own = words - set().union(*(w for j, w in enumerate(held) if j != i))
+        seg = {t: weights[t] for t in own}
+        if sum(seg.values()) >= p.part_min_share * total:
+            out.append(seg)
+    return out
+
+
+def _part_sentences(
+    q: Query, chosen: list[_Sentence], sentences: list[_Sentence], weights: dict[str, float], p: AnswerParams
+) -> list[_Sentence]:
+    """For a message asking several questions (``q.parts``), the sentence answering each one the chosen
+    sentences leave unanswered: the best scored of those holding most of its words."""
+    if not chosen:
+        return []
+    added: list[_Sentence] = []
+    floor = p.part_score_share * sentences[0].score
+    for seg in _part_weights(q, weights, p):
+        total = sum(seg.values())
+
+        def held(s: _Sentence, seg: dict[str, float] = seg, total: float = total) -> float:
+            words = _folded_words(s.text)
+            return _coverage(q, seg, total, set(words), " ".join(words))
+
+        if max(held(s) for s in chosen + added) >= p.part_held_share:
+            continue
+        top = max(
+            (s for s in sentences if s.score >= floor and s not in chosen + added),
+            key=lambda s: (held(s), s.score),
+            default=None,
+        )
+        if top is not None and held(top) >= p.part_held_share:
+            added.append(top)
+    return added
 
 
 def _enumeration_after(
@@ -840,7 +906,9 @@ def _sentence_blocks(
     budget = p.list_budget_chars if Wants.LIST in q.wants else p.clause_budget_chars
     hits = [pool[s.hit_index] for s in chosen]
     texts = [
-        _with_items(h.text, s.start, s.text, budget) if _leads_list(h.text, s.start, s.text) else s.text
+        _with_items(h.text, s.start, s.text, p.list_budget_chars if counts_its_items(s.text) else budget)
+        if _leads_list(h.text, s.start, s.text)
+        else s.text
         for s, h in zip(chosen, hits, strict=True)
     ]
     cites = [(numbers[h.passage_id],) for h in hits]
@@ -1186,6 +1254,20 @@ def _leads_list(passage: str, start: int, text: str) -> bool:
     return introduces_list(text) or _heads_items(passage, start, text)
 
 
+# A lead-in that counts its items ("… tiến hành đại hội với 2 nội dung:", "gồm ba bước sau:"), in its last
+# words (folded): a count from two to nine before a noun, not a year ("năm 2025").
+_COUNTED_LEAD_RE = re.compile(
+    r"\b(?:[2-9]|hai|ba|bon|nam|sau|bay|tam|chin) (?!\d|(?:nay|qua|toi|truoc|hoc|sau)\b)\w+(?: \w+){0,3}$"
+)
+COUNTED_LEAD_WORDS = 8
+
+
+def counts_its_items(lead: str) -> bool:
+    """Does a list's lead-in say how many items follow?  Then each of them is part of the sentence's meaning,
+    and they are shown whole however long the lead-in was."""
+    return introduces_list(lead) and bool(_COUNTED_LEAD_RE.search(" ".join(_folded_words(lead)[-COUNTED_LEAD_WORDS:])))
+
+
 def _item_lines(
     lines: Iterable[str], kind: str | None, budget: int, first_whole: bool = False
 ) -> tuple[list[str], bool]:
@@ -1225,6 +1307,17 @@ def _with_items(passage: str, start: int, lead: str, budget: int) -> str:
     return "\n".join([lead.rstrip(), *_list_lines(passage, start, lead, budget)[0]])
 
 
+def _rest_of_item(lines: list[str], kind: str | None) -> str:
+    """The first line of a passage when it is the rest of the list's last item, cut at a sentence where the
+    passage before ended ("Quyết định số lượng Ủy viên Bộ Chính trị …" then "- Triệu tập Đại hội …"): not an
+    item, not a lead-in, and followed by an item of the list's ``kind``; else ""."""
+    first = lines[0].strip() if lines else ""
+    after = next((ln.strip() for ln in lines[1:] if ln.strip()), "")
+    if not first or item_kind(first) is not None or introduces_list(first) or item_kind(after) != kind:
+        return ""
+    return first
+
+
 def _items_read_on(
     hit: Hit, kind: str | None, following: Callable[[Hit], Hit | None], budget: int
 ) -> list[tuple[Hit, list[str]]]:
@@ -1236,7 +1329,10 @@ def _items_read_on(
         at = following(at)
         if at is None or at.doc_id != hit.doc_id:
             break
-        lines, complete = _item_lines(at.text.split("\n"), kind, budget)
+        rest = at.text.split("\n")
+        opening = _rest_of_item(rest, kind)
+        lines, complete = _item_lines(rest[1:] if opening else rest, kind, budget - len(opening))
+        lines = [opening, *lines] if opening and lines else lines
         if lines:
             out.append((at, lines))
         if not complete or not lines:
@@ -1269,8 +1365,13 @@ def compose_clauses(
     first = picks[0][0]
     first_hit = pool[first.hit_index]
     line_coverage = window_coverage(q, weights, first_hit.text[first.unit[1] : first.unit[2]], first.head, p)
+    link = _linked_clause(q, first_hit, first.unit, picks, named, weights, p, linked)
+    extra = []
+    if picks[0][1] != p.list_budget_chars:
+        extra = _part_clauses(q, candidates, picks, pool, weights, p, [link[1].text] if link else [])
     quoted: list[tuple[Hit, Clause, list[tuple[Hit, Clause]]]] = []
-    for i, (c, budget) in enumerate(picks):
+    asides: list[str] = []
+    for i, (c, budget) in enumerate(picks + extra):
         h = pool[c.hit_index]
         line_score = {line: sc for (pid, line), sc in line_scores.items() if pid == h.passage_id}
         if not line_score:
@@ -1284,7 +1385,8 @@ def compose_clauses(
         clause = quote_clause(h, c.unit, line_score, budget, p, adds=_adds(q, weights))
         rest = _read_on(h, clause, budget, following, p) if i == 0 and budget == p.list_budget_chars else []
         quoted.append((h, clause, rest))
-    link = _linked_clause(q, first_hit, first.unit, picks, named, weights, p, linked)
+        if i >= len(picks):
+            asides.append(clause.text)
     if link:
         quoted.append(link)
     quoted.sort(key=lambda x: -x[0].authority)
@@ -1312,6 +1414,7 @@ def compose_clauses(
         notices=notices_of([h for h, _, _ in quoted]),
         clause_text=first_hit.text[first.unit[1] : first.unit[2]],
         clause_head=first.head,
+        asides=tuple(asides),
     )
 
 
@@ -1396,6 +1499,39 @@ def _pick_clauses(
             picks.append((c, p.second_clause_budget_chars))
             break
     return picks
+
+
+def _part_clauses(
+    q: Query,
+    candidates: list[_Candidate],
+    picks: list[tuple[_Candidate, int]],
+    pool: list[Hit],
+    weights: dict[str, float],
+    p: AnswerParams,
+    shown: list[str],
+) -> list[tuple[_Candidate, int]]:
+    """For a message asking several questions (``q.parts``), the clause answering each one the chosen
+    clauses (and the ``shown`` texts quoted beside them) leave unanswered: the one with a line holding most
+    of that question's words."""
+    added: list[tuple[_Candidate, int]] = []
+    best = picks[0][0].score
+    for seg in _part_weights(q, weights, p):
+        if len(picks) + len(added) + len(shown) >= p.max_named_clauses:
+            continue
+
+        def held(c: _Candidate, seg: dict[str, float] = seg) -> float:
+            return window_coverage(q, seg, pool[c.hit_index].text[c.unit[1] : c.unit[2]], c.head, p)
+
+        chosen = [c for c, _ in picks + added]
+        if max([held(c) for c in chosen] + [window_coverage(q, seg, t, frozenset(), p) for t in shown]) >= (
+            p.part_held_share
+        ):
+            continue
+        others = [c for c in candidates if c not in chosen and c.score >= p.part_score_share * best]
+        top = max(others, key=lambda c: (held(c), c.score), default=None)
+        if top is not None and held(top) >= p.part_held_share:
+            added.append((top, p.second_clause_budget_chars))
+    return added
 
 
 def _held(q: Query, weights: dict[str, float], hit: Hit, c: _Candidate) -> float:

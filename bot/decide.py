@@ -265,7 +265,7 @@ def _unnamed_subjects(q: Query, weights: dict[str, float], comp: Composition, p:
     the answer must still pass the refusal gate; else the bodies it does not name (for the refusal), or None."""
     if not q.subjects:
         return None
-    text = f"{comp.clause_text}\n{comp.text}"
+    text = f"{comp.clause_text}\n{comp.gate_text}"
     absent = unnamed_subject_words(q, text)
     if not absent:
         return None

@@ -227,6 +227,15 @@ class AnswerParams:
     # ...each chosen by its score plus this much times how much of the words asked after the question names
     # that document it holds ("Điều lệ … ai đồng ý, và theo Quy định 294 thì chi bộ … do ai quyết định?").
     named_segment_weight: float = 2.0
+    # A message asking several questions ("… thông báo trước mấy ngày, và sau khi bế mạc thì có mấy ngày để
+    # báo cáo?") hears each: a question whose words the chosen clauses hold less than this share of gets the
+    # clause holding most of them, when it holds at least this share...
+    part_held_share: float = 0.6
+    # ...and scores at least this share of the best clause (a clause about the question, not a stray line).
+    part_score_share: float = 0.5
+    # Only a question whose own words (those no other question of the message has) weigh this share of the
+    # words all its questions ask is heard apart: "…, bao lâu một lần?" is asked of what the message names before.
+    part_min_share: float = 0.25
     # A list question prefers a clause that is a list, by how much of the question the list's lead-in
     # ("… trong các trường hợp sau:", or the clause's heading) holds: the list about what is asked, not a
     # list beside it (0.15 flat before: 0.708 of real.jsonl's lists complete; 0.3 × lead-in share: 0.750;

@@ -77,11 +77,12 @@ CUES: dict[Wants, re.Pattern[str]] = {
     Wants.AUTHOR: re.compile(r"\b(tac gia|ai viet|nguoi viet|but danh|viet boi|cua tac gia)\b"),
     Wants.DAY: re.compile(r"\b(ngay nao|ngay bao nhieu|ngay may)\b"),
     # A question whose answer is a list: every item is wanted ("gồm những gì", "trường hợp nào", "những ai",
-    # and the duties, rights, criteria, conditions and papers asked with "gì": "có nhiệm vụ gì", "cần giấy tờ gì").
+    # and the duties, rights, criteria, conditions and papers asked with "gì": "có nhiệm vụ gì", "cần giấy tờ gì";
+    # not "là loại tài liệu gì", which asks what kind).
     Wants.LIST: re.compile(
         r"\b(nhung gi|gom gi|bao gom|gom nhung|gom cac|(?:nhung|cac) (?:\w+ ){0,3}(?:nao|gi)"
         r"|nhung ai|nhung truong hop|cac truong hop|cac buoc|nhung buoc|nhung dieu kien|cac dieu kien|nhung noi dung"
-        r"|(?:nhiem vu|quyen han|quyen loi|trach nhiem|tieu chuan|dieu kien|giay to|tai lieu|thu tuc) (?:\w+ ){0,2}gi)\b"
+        r"|(?<!loai )(?:nhiem vu|quyen han|quyen loi|trach nhiem|tieu chuan|dieu kien|giay to|tai lieu|thu tuc) (?:\w+ ){0,2}gi)\b"
     ),
     # A question about several units at once: answer each from its own document.
     Wants.COMPARE: re.compile(r"\b(so sanh|khac nhau|giong nhau|moi noi|moi don vi|ca hai|lan luot)\b"),
@@ -315,6 +316,8 @@ class Query:
     names: list[str] = field(default_factory=list)
     # The numbers of the Central Committee's plenums it names (find_plenums).
     plenums: list[int] = field(default_factory=list)
+    # The questions a message asks when it asks several (question_parts), folded.
+    parts: tuple[str, ...] = ()
 
     def holds(self, term: str, words: set[str], folded_text: str) -> bool:
         """Is the question's ``term`` in a text (given as its folded words and folded text)?"""
@@ -620,6 +623,33 @@ def asking_sentences(text: str) -> str:
     return " ".join(sentences[first:])
 
 
+# What makes a stretch of a question ask something (folded, its indefinite question words blanked out): a
+# question word, or "không" / "chưa" / "chứ" closing it ("… có áp dụng cho đảng bộ sáp nhập không").
+_ASKS_RE = re.compile(r"\b(?:gi|nao|ai|dau|bao nhieu|bao lau|bao gio|may|sao)\b|\b(?:khong|chua|chu)$")
+# The stretches a question is cut into before they are grouped into the questions it asks: at a comma,
+# semicolon or sentence end, and before "và" / "còn".
+_STRETCH_RE = re.compile(r"\s*[,;:?.!]\s*|\s+(?=(?:va|con) )")
+
+
+def question_parts(text: str) -> tuple[str, ...]:
+    """The questions one message asks, folded, when it asks more than one ("… thông báo trước mấy ngày, và
+    sau khi bế mạc thì có mấy ngày để báo cáo?"); () for a message that asks one thing.  A stretch that asks
+    nothing (the case, a subject) belongs to the question after it, or, at the end, to the one before."""
+    parts: list[str] = []
+    pending: list[str] = []
+    for stretch in _STRETCH_RE.split(_cue_text(fold(asking_sentences(text)))):
+        words = " ".join(re.findall(r"\w+", stretch))
+        if not words:
+            continue
+        pending.append(words)
+        if _ASKS_RE.search(words):
+            parts.append(" ".join(pending))
+            pending = []
+    if pending and parts:
+        parts[-1] = " ".join([parts[-1], *pending])
+    return tuple(parts) if len(parts) > 1 else ()
+
+
 # An amount of money asked for: "bao nhiêu tiền", or a kind of payment before "bao nhiêu" ("lệ phí … bao
 # nhiêu", "phụ cấp hằng tháng là bao nhiêu").  Folded, "tiền" is also "tiến" ("tiến hành … bao nhiêu ngày")
 # and "lương" also "lượng" ("số lượng bao nhiêu"): those count only as written with their marks.
@@ -720,6 +750,7 @@ def analyze(question: str, glossary: Glossary) -> Query:
         synonyms=[form for forms in synonyms.values() for form in forms],
         subjects=_subjects_in(folded, glossary, in_play),
         congress_terms=tuple(dict.fromkeys(t.local_years for t in find_terms(text) if t.level == "local")),
+        parts=question_parts(text),
     )
 
 

@@ -39,10 +39,13 @@ from bot.answer import (
     _is_named_place,
     _narrowest,
     _outline,
+    _part_clauses,
     _passage_line_scores,
     _pick_clauses,
+    _rest_of_item,
     _stated_bigrams,
     compose,
+    counts_its_items,
     is_blank_form,
     is_relevant,
     named_places,
@@ -52,6 +55,7 @@ from bot.answer import (
     unnamed_subject_words,
     window_coverage,
 )
+from bot.chunking import item_kind
 from bot.clause import list_lead, quote_clause
 from bot.config import Settings
 from bot.decide import _unnamed_subjects, _written_as, gate_scale
@@ -1505,6 +1509,67 @@ def test_a_list_question_naming_one_part_by_its_title_is_answered_by_that_part(g
     # "Ngoài … bản tự kiểm điểm … thì còn …": the part named is what the asker has, not what is asked.
     q = analyze("Ngoài bản tự kiểm điểm của đảng viên dự bị thì còn những giấy tờ nào?", glossary)
     assert _narrowest(q, section, candidates, [hit], DEFAULT_ANSWER) is section
+
+
+def test_each_question_a_message_asks_gets_its_clause(glossary):
+    """ "… thông báo khai mạc trước mấy ngày, và sau khi bế mạc thì có mấy ngày để báo cáo?" asks two things,
+    answered by two clauses: the one that answers the second is quoted beside the best one."""
+    both = analyze(
+        "Cấp ủy phải thông báo thời gian khai mạc đại hội trước mấy ngày làm việc, và sau khi bế mạc thì cấp ủy"
+        " khóa mới có mấy ngày làm việc để báo cáo kết quả lên cấp trên?",
+        glossary,
+    )
+    assert len(both.parts) == 2
+    # One question, however many commas or "và": its stretches that ask nothing belong to it.
+    for one in (
+        "Chi bộ thôn có hơn 40 đảng viên, đa số cao tuổi, thì có được lập đảng bộ cơ sở không?",
+        "Nhiệm vụ và quyền hạn của chi bộ gồm những gì?",
+    ):
+        assert analyze(one, glossary).parts == (), one
+    text = (
+        "11.1.3. Quyết định và thông báo thời gian khai mạc đại hội trước 30 ngày làm việc.\n"
+        "16.1.1. Trong thời hạn 7 ngày làm việc kể từ ngày bế mạc đại hội, cấp ủy khóa mới phải báo cáo kết quả"
+        " lên cấp ủy cấp trên trực tiếp."
+    )
+    cut = text.index("\n16.1.1")
+    units = [("mục 11.1.3", 0, cut, None), ("mục 16.1.1", cut + 1, len(text), None)]
+    hit = Hit(1, "qd", 0, 0, len(text), text, "Quy định minh họa", None, "", "quy-dinh", units=units)
+    notice, report = _Candidate(0, units[0], 1.5, 0.6, True), _Candidate(0, units[1], 1.0, 0.5, True)
+
+    def added(q):
+        weights = {t: 1.0 for t in q.terms}
+        return [c for c, _ in _part_clauses(q, [notice, report], [(notice, 520)], [hit], weights, DEFAULT_ANSWER, [])]
+
+    assert added(both) == [report]
+    assert added(analyze("Cấp ủy phải thông báo thời gian khai mạc đại hội trước mấy ngày làm việc?", glossary)) == []
+
+
+def test_a_list_read_on_takes_the_rest_of_an_item_cut_where_its_passage_ended():
+    """A long item cut at a sentence ends one passage; the next opens with the item's rest, then the next
+    item: the rest belongs to the list, so the list reads on past it."""
+    opening = ["Quyết định số lượng Ủy viên Bộ Chính trị.", "- Triệu tập Đại hội thường lệ 5 năm một lần."]
+    assert _rest_of_item(opening, "-") == opening[0]
+    assert _rest_of_item(opening, "a)") == ""  # the next item is of another list
+    assert _rest_of_item(["Các cơ quan tham mưu bao gồm:", "- Văn phòng"], "-") == ""  # a new list's lead-in
+    assert _rest_of_item(["- Văn phòng", "- Ban Tổ chức"], "-") == ""  # an item itself, read as one
+
+
+def test_a_lead_in_that_counts_its_items_is_shown_with_all_of_them(glossary):
+    """ "… tiến hành đại hội với 2 nội dung:" means nothing without its two items, whatever the question asks
+    and however long the lead-in: "(i)", "(ii)" are items of one list."""
+    assert counts_its_items("Các đảng bộ mới lập tiến hành đại hội nhiệm kỳ 2025 - 2030 với 2 nội dung:")
+    assert counts_its_items("Quy trình gồm ba bước sau:")
+    assert not counts_its_items("Kế hoạch năm 2025 gồm:") and not counts_its_items("Kế hoạch năm nay gồm:")
+    assert not counts_its_items("Các đảng bộ mới lập tiến hành đại hội với 2 nội dung.")
+    assert item_kind("(i) Tổng kết") == item_kind("(ii) Thảo luận") == item_kind("(iv) Khác") != item_kind("i) x")
+    lead = (
+        "- Các đảng bộ mới lập (" + "hợp nhất, sáp nhập, thành lập mới, " * 12 + ") tiến hành đại hội với 2 nội dung:"
+    )
+    text = f"{lead}\n(i) Tổng kết việc thực hiện nghị quyết.\n(ii) Thảo luận văn kiện (không bầu cấp ủy)."
+    hit = Hit(1, "kl", 0, 0, len(text), text, "Tin minh họa", None, "", "news", score=1.0)
+    q = analyze("Đảng bộ mới lập do sáp nhập thì đại hội có bầu cấp ủy không?", glossary)
+    comp = compose(q, [hit], {t: 1.0 for t in q.terms})
+    assert "(ii) Thảo luận văn kiện (không bầu cấp ủy)." in comp.blocks[0].text
 
 
 def test_a_short_article_ending_its_passage_is_shown_whole_when_the_next_passage_does_not_go_on_with_it(glossary):
