@@ -1544,6 +1544,19 @@ def test_each_question_a_message_asks_gets_its_clause(glossary):
     assert added(analyze("Cấp ủy phải thông báo thời gian khai mạc đại hội trước mấy ngày làm việc?", glossary)) == []
 
 
+def test_what_is_quoted_for_another_question_is_not_read_by_the_gates():
+    """A sentence quoted for the message's second question ("… và hưởng phụ cấp bao nhiêu?") must not pass the
+    refusal gates for the first: the gates read the answer without its asides."""
+    main, aside = "Bí thư được bầu tại hội nghị.", "Nóng: Đề án tiền lương và phụ cấp."
+    comp = Composition([AnswerBlock(main, (1,)), AnswerBlock(aside, (2,))], [], 1.0, True, asides=(aside,))
+    assert aside in comp.text and aside not in comp.gate_text and main in comp.gate_text
+
+
+def test_what_kind_of_paper_asks_for_no_list(glossary):
+    assert Wants.LIST not in analyze("Hồ sơ đảng viên được quy định là loại tài liệu gì?", glossary).wants
+    assert Wants.LIST in analyze("Hồ sơ đề nghị kết nạp cần những tài liệu gì?", glossary).wants
+
+
 def test_a_list_read_on_takes_the_rest_of_an_item_cut_where_its_passage_ended():
     """A long item cut at a sentence ends one passage; the next opens with the item's rest, then the next
     item: the rest belongs to the list, so the list reads on past it."""
