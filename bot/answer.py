@@ -1309,11 +1309,12 @@ def _with_items(passage: str, start: int, lead: str, budget: int) -> str:
 
 def _rest_of_item(lines: list[str], kind: str | None) -> str:
     """The first line of a passage when it is the rest of the list's last item, cut at a sentence where the
-    passage before ended ("Quyết định số lượng Ủy viên Bộ Chính trị …" then "- Triệu tập Đại hội …"): not an
-    item, not a lead-in, and followed by an item of the list's ``kind``; else ""."""
+    passage before ended ("Quyết định số lượng Ủy viên Bộ Chính trị …" then "- Triệu tập Đại hội …"): a
+    sentence (ending as one: a heading such as "Đối với cá nhân" starts another list), not an item, not a
+    lead-in, and followed by an item of the list's ``kind``; else ""."""
     first = lines[0].strip() if lines else ""
     after = next((ln.strip() for ln in lines[1:] if ln.strip()), "")
-    if not first or item_kind(first) is not None or introduces_list(first) or item_kind(after) != kind:
+    if not first.endswith((".", ";")) or item_kind(first) is not None or item_kind(after) != kind:
         return ""
     return first
 

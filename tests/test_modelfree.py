@@ -1564,6 +1564,7 @@ def test_a_list_read_on_takes_the_rest_of_an_item_cut_where_its_passage_ended():
     assert _rest_of_item(opening, "-") == opening[0]
     assert _rest_of_item(opening, "a)") == ""  # the next item is of another list
     assert _rest_of_item(["Các cơ quan tham mưu bao gồm:", "- Văn phòng"], "-") == ""  # a new list's lead-in
+    assert _rest_of_item(["Đối với cá nhân", "- Gương mẫu."], "-") == ""  # a heading: another list
     assert _rest_of_item(["- Văn phòng", "- Ban Tổ chức"], "-") == ""  # an item itself, read as one
 
 
