@@ -624,8 +624,9 @@ def asking_sentences(text: str) -> str:
 
 
 # What makes a stretch of a question ask something (folded, its indefinite question words blanked out): a
-# question word, or "không" / "chưa" / "chứ" closing it ("… có áp dụng cho đảng bộ sáp nhập không").
-_ASKS_RE = re.compile(r"\b(?:gi|nao|ai|dau|bao nhieu|bao lau|bao gio|may|sao)\b|\b(?:khong|chua|chu)$")
+# question word, a choice ("trước ba mươi hay mười lăm ngày"), or "không" / "chưa" / "chứ" closing it ("… có áp
+# dụng cho đảng bộ sáp nhập không").
+_ASKS_RE = re.compile(r"\b(?:gi|nao|ai|dau|bao nhieu|bao lau|bao gio|may|sao|hay)\b|\b(?:khong|chua|chu)$")
 # The stretches a question is cut into before they are grouped into the questions it asks: at a comma,
 # semicolon or sentence end, and before "và" / "còn".
 _STRETCH_RE = re.compile(r"\s*[,;:?.!]\s*|\s+(?=(?:va|con) )")

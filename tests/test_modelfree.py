@@ -1520,6 +1520,9 @@ def test_each_question_a_message_asks_gets_its_clause(glossary):
         glossary,
     )
     assert len(both.parts) == 2
+    # A choice asks too: "trước ba mươi hay mười lăm ngày".
+    choice = "Phải thông báo khai mạc trước ba mươi hay mười lăm ngày, và sau bế mạc có mấy ngày để báo cáo?"
+    assert len(analyze(choice, glossary).parts) == 2
     # One question, however many commas or "và": its stretches that ask nothing belong to it.
     for one in (
         "Chi bộ thôn có hơn 40 đảng viên, đa số cao tuổi, thì có được lập đảng bộ cơ sở không?",
