@@ -1372,6 +1372,7 @@ def compose_clauses(
         extra = _part_clauses(q, candidates, picks, pool, weights, p, [link[1].text] if link else [])
     quoted: list[tuple[Hit, Clause, list[tuple[Hit, Clause]]]] = []
     asides: list[str] = []
+    aside_quotes: list[tuple[Hit, Clause, list[tuple[Hit, Clause]]]] = []
     for i, (c, budget) in enumerate(picks + extra):
         h = pool[c.hit_index]
         line_score = {line: sc for (pid, line), sc in line_scores.items() if pid == h.passage_id}
@@ -1385,12 +1386,16 @@ def compose_clauses(
             continue
         clause = quote_clause(h, c.unit, line_score, budget, p, adds=_adds(q, weights))
         rest = _read_on(h, clause, budget, following, p) if i == 0 and budget == p.list_budget_chars else []
-        quoted.append((h, clause, rest))
         if i >= len(picks):
+            aside_quotes.append((h, clause, rest))
             asides.append(clause.text)
+        else:
+            quoted.append((h, clause, rest))
     if link:
         quoted.append(link)
     quoted.sort(key=lambda x: -x[0].authority)
+    # What answers the message's other questions comes after the answer and its linked detail.
+    quoted += sorted(aside_quotes, key=lambda x: -x[0].authority)
     citations: list[Citation] = []
     blocks: list[AnswerBlock] = []
     for h, clause, rest in quoted:
