@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
+from typing import Protocol, TypeVar
 
 from .cases import DAY_OF_YEAR, case_amounts, case_fit
 from .chunking import FRAGMENT_WORDS, ITEM_LINE_RE, glue_fragments, introduces_list, item_kind, split_sentences
@@ -679,6 +680,23 @@ def _part_weights(q: Query, weights: dict[str, float], p: AnswerParams) -> list[
     return out
 
 
+class _Scored(Protocol):
+    score: float
+
+
+_S = TypeVar("_S", bound=_Scored)
+
+
+def _part_answer(held: Callable[[_S], float], already: float, others: Iterable[_S], p: AnswerParams) -> _S | None:
+    """What answers one of a message's questions (``held``: the share of its own words a clause or sentence
+    holds): nothing when what is shown already holds ``part_held_share`` of them (``already``), else the one of
+    ``others`` holding most of them (then the best scored, then the first), when it holds that share."""
+    if already >= p.part_held_share:
+        return None
+    best = max(((held(x), x.score, -i, x) for i, x in enumerate(others)), key=lambda t: t[:3], default=None)
+    return best[3] if best is not None and best[0] >= p.part_held_share else None
+
+
 def _part_sentences(
     q: Query, chosen: list[_Sentence], sentences: list[_Sentence], weights: dict[str, float], p: AnswerParams
 ) -> list[_Sentence]:
@@ -695,14 +713,10 @@ def _part_sentences(
             words = _folded_words(s.text)
             return _coverage(q, seg, total, set(words), " ".join(words))
 
-        if max(held(s) for s in chosen + added) >= p.part_held_share:
-            continue
-        top = max(
-            (s for s in sentences if s.score >= floor and s not in chosen + added),
-            key=lambda s: (held(s), s.score),
-            default=None,
-        )
-        if top is not None and held(top) >= p.part_held_share:
+        shown = chosen + added
+        others = (s for s in sentences if s.score >= floor and s not in shown)
+        top = _part_answer(held, max(map(held, shown)), others, p)
+        if top is not None:
             added.append(top)
     return added
 
@@ -1523,19 +1537,16 @@ def _part_clauses(
     best = picks[0][0].score
     for seg in _part_weights(q, weights, p):
         if len(picks) + len(added) + len(shown) >= p.max_named_clauses:
-            continue
+            break
 
         def held(c: _Candidate, seg: dict[str, float] = seg) -> float:
             return window_coverage(q, seg, pool[c.hit_index].text[c.unit[1] : c.unit[2]], c.head, p)
 
         chosen = [c for c, _ in picks + added]
-        if max([held(c) for c in chosen] + [window_coverage(q, seg, t, frozenset(), p) for t in shown]) >= (
-            p.part_held_share
-        ):
-            continue
-        others = [c for c in candidates if c not in chosen and c.score >= p.part_score_share * best]
-        top = max(others, key=lambda c: (held(c), c.score), default=None)
-        if top is not None and held(top) >= p.part_held_share:
+        already = max([held(c) for c in chosen] + [window_coverage(q, seg, t, frozenset(), p) for t in shown])
+        others = (c for c in candidates if c not in chosen and c.score >= p.part_score_share * best)
+        top = _part_answer(held, already, others, p)
+        if top is not None:
             added.append((top, p.second_clause_budget_chars))
     return added
 
