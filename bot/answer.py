@@ -356,8 +356,18 @@ _NAME_RE = re.compile(
 _DAY_RE = re.compile(r"\b\d{1,2}\s*[/\-]\s*\d{1,2}\b|\bngày\s+\d")
 # A month or a year, but not a term of office ("nhiệm kỳ 2020 - 2025").
 _DATE_RE = re.compile(
-    r"\b\d{1,2}\s*[/\-]\s*\d{1,2}\b|\b(?:ngày|tháng)\s+\d|(?<!kỳ )(?<!\d[-–] )\b(?:19|20)\d{2}\b(?!\s*[-–])"
+    r"\b\d{1,2}\s*[/\-]\s*\d{1,2}\b|\b(?:ngày|tháng)\s+\d|(?<!kỳ )(?<!\d[-–])(?<!\d[-–] )(?<!\d [-–] )\b(?:19|20)\d{2}\b(?!\s*[-–])"
 )
+# A question that asks for a span of years ("từ năm nào đến năm nào", "giai đoạn nào") is answered by a
+# range ("giai đoạn 2025 - 2030"), which alone is no date for "năm nào".
+_SPAN_ASKED_RE = re.compile(r"\btu (?:nam|thang) nao\b|\bden (?:nam|thang) nao\b|\b(?:giai doan|nhiem ky) nao\b")
+_YEAR_SPAN_RE = re.compile(r"\b(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}\b")
+
+
+def _says_when(q: Query, text: str) -> bool:
+    """Does a sentence give the date asked for: a day, month or year, or the span of years a span asks?"""
+    return bool(_DATE_RE.search(text) or (_SPAN_ASKED_RE.search(q.folded) and _YEAR_SPAN_RE.search(text)))
+
 
 # Where a period starts, said as an event: "kể từ ngày ký", "tính từ ngày …", "ngày ghi trong quyết định",
 # "đúng thời điểm hết 12 tháng dự bị".
@@ -407,7 +417,7 @@ def type_satisfied(q: Query, text: str) -> bool:
     folded = fold(text)
     if Wants.DAY in q.wants and not _DAY_RE.search(text):
         return False
-    if Wants.DATE in q.wants and not _DATE_RE.search(text):
+    if Wants.DATE in q.wants and not _says_when(q, text):
         return False
     if Wants.SINCE in q.wants and not _says_when_it_starts(text, folded):
         return False
@@ -415,6 +425,8 @@ def type_satisfied(q: Query, text: str) -> bool:
         return False
     if Wants.MONEY in q.wants:
         return bool(_MONEY_RE.search(text))  # any other number ("Huy hiệu 50 năm") is not the amount asked
+    if Wants.COUNT in q.wants and _SPAN_ASKED_RE.search(q.folded) and _YEAR_SPAN_RE.search(text):
+        return True  # "giai đoạn mấy năm, từ năm nào đến năm nào?": the span says both
     if Wants.COUNT in q.wants and _HOW_OFTEN_RE.search(q.folded):
         return bool(_FREQUENCY_RE.search(folded))
     ordinal = _ORDINAL_ASKED_RE.search(q.folded) if Wants.COUNT in q.wants else None
@@ -485,7 +497,7 @@ def _score_sentence(
     bonus = 0.0
     if Wants.COUNT in q.wants and _NUMBER_RE.search(text):
         bonus += p.count_bonus
-    if Wants.DATE in q.wants and _DATE_RE.search(text):
+    if Wants.DATE in q.wants and _says_when(q, text):
         bonus += p.date_bonus
     if Wants.SINCE in q.wants and _says_when_it_starts(text, folded):
         bonus += p.date_bonus
@@ -925,6 +937,13 @@ def _sentence_blocks(
         else s.text
         for s, h in zip(chosen, hits, strict=True)
     ]
+    # A sentence already shown as an item of an earlier lead-in from its passage is not shown twice.
+    shown = [
+        i
+        for i, (s, h) in enumerate(zip(chosen, hits, strict=True))
+        if not any(hits[j].passage_id == h.passage_id and s.text in texts[j] for j in range(i))
+    ]
+    hits, texts = [hits[i] for i in shown], [texts[i] for i in shown]
     cites = [(numbers[h.passage_id],) for h in hits]
     if len({h.doc_id for h in hits}) > 1:
         heading = DISAGREE_HEADING if _disagree(q, texts) else None

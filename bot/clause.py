@@ -164,7 +164,8 @@ def _sub_items(text: str, items: list[tuple[int, int]], i: int) -> list[int]:
     own = _marker(text[s:e])
     if not own or i + 1 == len(items):
         return []
-    if not introduces_list(text[s:e]) and _marker(text[items[i + 1][0] : items[i + 1][1]]):
+    leads = introduces_list(text[s:e]) or _is_numbered_heading(text[s:e])
+    if not leads and _marker(text[items[i + 1][0] : items[i + 1][1]]):
         return []
     out = []
     for j in range(i + 1, len(items)):
@@ -173,6 +174,21 @@ def _sub_items(text: str, items: list[tuple[int, int]], i: int) -> list[int]:
             break
         out.append(j)
     return out
+
+
+# A numbered line of at most this many words with no closing punctuation is a heading ("1.3. Đảng ủy cơ
+# sở"), not an item that says something: what it says is in the lines under it.
+_HEADING_MAX_WORDS = 12
+_NUMBERED_RE = re.compile(r"^\s*\d{1,3}(?:\.\d{1,2}){0,4}[.)]\s")
+
+
+def _is_numbered_heading(line: str) -> bool:
+    """Is an item line a numbered sub-heading, which leads the lines under it as a lead-in does?"""
+    m = _NUMBERED_RE.match(line)
+    if not m:
+        return False
+    rest = line[m.end() :].strip()
+    return bool(rest) and rest[-1] not in ".;:,!?…" and len(rest.split()) <= _HEADING_MAX_WORDS
 
 
 def list_lead(text: str) -> str | None:

@@ -1447,6 +1447,55 @@ def test_an_item_is_never_shown_without_the_paragraph_that_goes_on_with_it():
     assert "từ khi có" not in quoted
 
 
+def test_a_numbered_sub_heading_is_never_shown_without_a_line_under_it():
+    """ "1.3. Đảng ủy cơ sở" names who acts; what it does is in the "-" lines under it."""
+    text = (
+        "1. Quy trình xét tặng minh họa\n"
+        "1.1. Đảng viên\n"
+        "Đảng viên có đủ 30 năm tuổi đảng làm tờ khai đề nghị chi bộ minh họa xem xét theo quy định.\n"
+        "1.2. Chi bộ\n"
+        "Chi bộ xét và đề nghị cấp ủy cấp trên trực tiếp xem xét tặng kỷ niệm chương minh họa.\n"
+        "1.3. Đảng ủy cơ sở\n"
+        "- Xét và báo cáo cấp ủy cấp trên danh sách đảng viên đề nghị tặng kỷ niệm chương minh họa.\n"
+        "- Tổ chức lễ trao tặng kỷ niệm chương cho đảng viên khi được ủy quyền.\n"
+    )
+    quoted = _quoted_with_line_scores(text, [0.1, 0.2, 0.3, 1.0, 0.9, 0.1, 0.1], 260)
+    assert "1.3. Đảng ủy cơ sở\n- Xét và báo cáo cấp ủy cấp trên" in quoted
+    # A numbered line that says something is an item of its own.
+    said = "1.4. Ban tổ chức tổng hợp danh sách sau mỗi đợt.\n- Gửi về văn phòng minh họa.\n"
+    quoted = _quoted_with_line_scores(text + said, [0.1, 0.2, 0.3, 1.0, 0.9, 0.1, 0.1, 0.8, 0.1], 300)
+    assert "1.4. Ban tổ chức" in quoted and "Gửi về văn phòng" not in quoted
+
+
+def test_a_span_of_years_answers_a_question_asking_from_which_year_to_which(glossary):
+    """ "Giai đoạn mấy năm, từ năm nào đến năm nào?" is answered by "giai đoạn 2025 - 2030", which alone is no
+    answer to "năm nào?" (a term of office is not the year something happened)."""
+    span = "Đại hội đề ra phương hướng, giải pháp đột phá giai đoạn 2025 - 2030 cho tỉnh Minh Họa."
+    q = analyze("Đại hội đề ra giải pháp cho giai đoạn mấy năm, từ năm nào đến năm nào?", glossary)
+    assert {Wants.DATE, Wants.COUNT} <= q.wants
+    assert type_satisfied(q, span)
+    assert not type_satisfied(q, "Đại hội đề ra phương hướng, giải pháp đột phá cho tỉnh Minh Họa.")
+    q = analyze("Đại hội của tỉnh Minh Họa diễn ra năm nào?", glossary)
+    assert not type_satisfied(q, span)
+
+
+def test_a_sentence_shown_as_an_item_of_its_lead_in_is_not_shown_again(glossary):
+    text = (
+        "Thời gian tổ chức Đại hội Đảng bộ tỉnh Minh Họa lần thứ I năm 2025 sẽ diễn ra trong các ngày:\n"
+        "Sáng 13/10, đại biểu tham dự Đại hội Đảng bộ tỉnh Minh Họa, phiên trù bị.\n"
+        "Cả ngày 14/10 và sáng 15/10, đại biểu tham dự Đại hội Đảng bộ tỉnh Minh Họa lần thứ I, phiên chính thức.\n"
+    )
+    other = "Đại hội Đảng bộ tỉnh Minh Họa lần thứ I diễn ra từ ngày 13-15/10 tại hội trường tỉnh."
+    hits = [
+        Hit(1, "tin", 0, 0, len(text), text, "Tin minh họa", None, "", "news", score=0.03, coverage=1.0),
+        Hit(2, "tin2", 0, 0, len(other), other, "Tin khác", None, "", "news", score=0.029, coverage=1.0),
+    ]
+    q = analyze("Đại hội Đảng bộ tỉnh Minh Họa lần thứ I diễn ra vào thời gian nào?", glossary)
+    shown = "\n".join(b.text for b in compose(q, hits, {t: 1.0 for t in q.terms}).blocks)
+    assert shown.startswith("Thời gian tổ chức") and other in shown
+    assert shown.count("phiên chính thức") == 1
+
+
 def test_a_long_paragraph_cut_to_its_budget_keeps_a_sentence_not_only_its_label():
     text = (
         "3.2.2. Nếu đảng viên giới thiệu người vào Đảng chuyển đến chi bộ khác thì chi bộ phân công đảng viên "
