@@ -27,6 +27,12 @@ _ASKS = [
     (re.compile(r"\b(?:dieu chinh|sua doi|bo sung)\b"), {RelationKind.AMENDS}),
 ]
 _EFFECTIVE_RE = re.compile(r"\bhieu luc\b")
+# A change asked of no named document must be asked of a document ("thay thế những văn bản nào?"): "báo cáo
+# nội dung gì thay thế?" asks what stands in for a report, not which document was replaced.
+_OF_A_DOCUMENT_RE = re.compile(
+    r"\b(?:thay (?:the|cho)|bai bo|dieu chinh|sua doi|bo sung) (?:\w+ ){0,2}"
+    r"(?:van ban|huong dan|quy dinh|chi thi|ket luan|nghi quyet|quyet dinh|quy che|ke hoach|thong bao|dieu le)\b"
+)
 # A question word: the question asks which document or when, rather than mentioning a change.
 _QUESTION_RE = re.compile(r"\b(?:nao|gi|khi nao|bao gio|tu ngay|ngay nao|tu khi)\b")
 _SELF_EFFECT_RE = re.compile(
@@ -49,6 +55,8 @@ def relation_answer(question: str, q: Query, searcher: HybridSearcher, hits: lis
     if not kinds and not effective:
         return None
     named = searcher.docs_named(q)
+    if kinds and not named and not q.refs and not _OF_A_DOCUMENT_RE.search(q.folded):
+        return None
     docs = [d for d in dict.fromkeys(h.doc_id for h in hits) if d in named] or [h.doc_id for h in hits[:1]]
     for doc_id in docs:
         sentences = _effective_sentences(searcher, doc_id) if effective else _evidence(searcher, doc_id, kinds)

@@ -355,6 +355,13 @@ def test_what_a_guideline_replaces_is_quoted_from_it(real_engine):
     assert cite.doc_id == "huong-dan-06-hd-tw-2025-thi-hanh-dieu-le-dang" and cite.page == 32 and cite.section
 
 
+def test_what_stands_in_for_a_step_is_not_read_as_which_document_was_replaced(real_engine):
+    """ "… thì báo cáo gì thay thế?" names no document and asks what replaces a report, not which guidance
+    Hướng dẫn 06 replaced."""
+    answer = real_engine.ask("Đại hội đảng viên không bầu ban thẩm tra tư cách đại biểu thì báo cáo gì thay thế?")
+    assert "thay thế Hướng dẫn số 01-HD/TW" not in answer.answer
+
+
 def test_a_bold_heading_of_the_published_pdf_is_quoted_on_its_own_line(real_engine):
     """Hướng dẫn 06's "4.3. Bản nhận xét … được phân công giúp đỡ" fills its printed line in bold; its body
     starts on the next line in plain type.  It was read as one paragraph, heading and body run together."""
