@@ -588,6 +588,14 @@ def _is_heading(text: str, title: str) -> bool:
 
 
 @lru_cache(maxsize=FOLD_CACHE_TEXTS)
+def _is_question_line(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] a question that is a whole line (a sub-heading of a question-and-answer article)?"""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end].strip()
+    return line.endswith("?") and line == text[start:end].strip()
+
+
 def _answer_units(text: str) -> tuple[tuple[int, int], ...]:
     """Sentences, with a fragment of a few words ("Từ tháng 8/2019.") joined to the next one on its line."""
     return tuple(
@@ -813,6 +821,8 @@ def _score_sentences(
             text = h.text[start:end]
             if _is_heading(text, h.title):
                 continue  # headlines and letterheads are shown in the sources already
+            if _is_question_line(h.text, start, end):
+                continue  # a news item's sub-heading asks ("… ra sao?"); the paragraphs after it answer
             score, coverage = _score_sentence(q, text, weights, total, prior, given, p)
             if wants_list and _leads_list(h.text, start, text):
                 # A list's lead-in is shown with its items: it is scored with them, and ahead of an item
@@ -1347,7 +1357,7 @@ def _rest_of_item(lines: list[str], kind: str | None) -> str:
     lead-in, and followed by an item of the list's ``kind``; else ""."""
     first = lines[0].strip() if lines else ""
     after = next((ln.strip() for ln in lines[1:] if ln.strip()), "")
-    if not first.endswith((".", ";")) or item_kind(first) is not None or item_kind(after) != kind:
+    if not first.endswith((".", ";")) or item_kind(first) is not None or (after and item_kind(after) != kind):
         return ""
     return first
 
@@ -1366,7 +1376,13 @@ def _items_read_on(
         rest = at.text.split("\n")
         opening = _rest_of_item(rest, kind)
         lines, complete = _item_lines(rest[1:] if opening else rest, kind, budget - len(opening))
-        lines = [opening, *lines] if opening and lines else lines
+        if opening and not lines and complete:
+            # The passage is the rest of the item alone: it is one when the list goes on after it.
+            after = following(at)
+            first = next((ln.strip() for ln in after.text.split("\n") if ln.strip()), "") if after else ""
+            lines = [opening] if after and after.doc_id == hit.doc_id and item_kind(first) == kind else []
+        else:
+            lines = [opening, *lines] if opening and lines else lines
         if lines:
             out.append((at, lines))
         if not complete or not lines:

@@ -37,6 +37,8 @@ from bot.answer import (
     _heading_words,
     _holder_bigrams,
     _is_named_place,
+    _is_question_line,
+    _items_read_on,
     _narrowest,
     _outline,
     _part_clauses,
@@ -1618,6 +1620,37 @@ def test_a_list_read_on_takes_the_rest_of_an_item_cut_where_its_passage_ended():
     assert _rest_of_item(["Các cơ quan tham mưu bao gồm:", "- Văn phòng"], "-") == ""  # a new list's lead-in
     assert _rest_of_item(["Đối với cá nhân", "- Gương mẫu."], "-") == ""  # a heading: another list
     assert _rest_of_item(["- Văn phòng", "- Ban Tổ chức"], "-") == ""  # an item itself, read as one
+
+
+def test_a_passage_holding_only_the_rest_of_an_item_is_read_on_through():
+    """News cut by length: one passage is the rest of a long item alone, the next goes on with the list.
+    The rest belongs to the list only when the list goes on after it."""
+    texts = [
+        "Tiêu chuẩn gồm:\n- Tiêu biểu về đạo đức; là trung tâm đoàn kết minh họa.",
+        "Tiêu biểu nhất về trí tuệ của toàn Đảng minh họa. Có tư duy lý luận sắc sảo.",
+        "- Có năng lực lãnh đạo minh họa.\n- Đã kinh qua chức vụ bí thư tỉnh ủy minh họa.",
+        "Bài viết khác về đại hội minh họa.",
+    ]
+    hits = [Hit(i + 1, "tin", i, 0, len(t), t, "Tin minh họa", None, "", "news") for i, t in enumerate(texts)]
+    after = {h.passage_id: n for h, n in zip(hits, hits[1:], strict=False)}
+    read = _items_read_on(hits[0], "-", lambda h: after.get(h.passage_id), 1500)
+    assert [h.passage_id for h, _ in read] == [2, 3]
+    assert read[0][1] == [texts[1]] and read[1][1][0] == "- Có năng lực lãnh đạo minh họa."
+    # A paragraph alone after the list's last passage is not part of it: no item follows it.
+    assert _items_read_on(hits[0], "-", lambda h: {1: hits[1], 2: hits[3]}.get(h.passage_id), 1500) == []
+
+
+def test_a_question_heading_of_an_article_is_never_quoted_as_the_answer(glossary):
+    """Question-and-answer news heads each part with a question ("… ra sao?"); the answer is after it."""
+    text = (
+        "Hình thức và tiêu chuẩn khen thưởng trong đợt thi đua minh họa ra sao?\n"
+        "Đối với cá nhân, cán bộ, công chức có sáng kiến được xét tặng giấy khen trong đợt thi đua minh họa.\n"
+    )
+    hit = Hit(1, "tin", 0, 0, len(text), text, "Tin minh họa", None, "", "news", score=0.03, coverage=1.0)
+    q = analyze("Tiêu chuẩn khen thưởng trong đợt thi đua minh họa đối với cán bộ, công chức ra sao?", glossary)
+    shown = "\n".join(b.text for b in compose(q, [hit], {t: 1.0 for t in q.terms}).blocks)
+    assert "sáng kiến" in shown and "ra sao?" not in shown
+    assert _is_question_line(text, 0, text.index("\n")) and not _is_question_line("Hỏi gì? Đáp.", 0, 7)
 
 
 def test_a_lead_in_that_counts_its_items_is_shown_with_all_of_them(glossary):
