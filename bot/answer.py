@@ -641,6 +641,7 @@ def compose(
     chosen = _choose_sentences(q, sentences, pool, p)
     read_on: list[tuple[Hit, list[str]]] = []
     asides: list[_Sentence] = []
+    group = None
     if (
         chosen
         and (Wants.LIST in q.wants or counts_its_items(chosen[0].text))
@@ -649,8 +650,11 @@ def compose(
         # The list asked for, or the items a lead-in counts ("… với 2 nội dung:"), whole, is the answer.
         chosen = chosen[:1]
         h = pool[chosen[0].hit_index]
+        group = _asked_group(q, weights, h, chosen[0].start, chosen[0].text, following, p.list_budget_chars, p)
         lines, to_end = _list_lines(h.text, chosen[0].start, chosen[0].text, p.list_budget_chars)
-        if to_end and following is not None:
+        if group is not None:
+            own_lines, read_on = group
+        elif to_end and following is not None:
             used = len(chosen[0].text) + sum(map(len, lines))
             read_on = _items_read_on(h, item_kind(lines[-1]) if lines else None, following, p.list_budget_chars - used)
     if Wants.LIST in q.wants and chosen and not read_on:
@@ -665,6 +669,8 @@ def compose(
     chosen.sort(key=lambda s: (s.hit_index, s.start))
     citations, numbers = _cite(chosen, pool)
     blocks, heading = _sentence_blocks(q, chosen, pool, numbers, p)
+    if group is not None:
+        blocks[0] = replace(blocks[0], text="\n".join([chosen[0].text, *own_lines]))
     if read_on:
         # The list goes on in the passages after its own: their items, each passage cited.
         lines, cites = [blocks[0].text], list(blocks[0].cites)
@@ -1389,6 +1395,101 @@ def _items_read_on(
             break
         budget -= sum(map(len, lines))
     return out
+
+
+# A sub-heading of a list is a short line with no closing punctuation ("Đối với cá nhân", "(2) Yêu cầu").
+_GROUP_HEADING_MAX_WORDS = 12
+
+
+def _is_group_heading(line: str) -> bool:
+    """Is a line a sub-heading of a list (its items follow it), not an item or a sentence?"""
+    kind = item_kind(line)
+    words = _folded_words(line)
+    return (
+        (kind is None or kind == "(1)")
+        and 0 < len(words) <= _GROUP_HEADING_MAX_WORDS
+        and not line.rstrip().endswith((".", ";", ":", "?", "!", ","))
+    )
+
+
+def _asked_group(
+    q: Query,
+    weights: dict[str, float],
+    hit: Hit,
+    start: int,
+    lead: str,
+    following: Callable[[Hit], Hit | None] | None,
+    budget: int,
+    p: AnswerParams,
+) -> tuple[list[str], list[tuple[Hit, list[str]]]] | None:
+    """For a lead-in whose list is split by sub-headings, each over its own items ("Đối với các bộ, …" then
+    "- …" lines, "Đối với các tỉnh, …" then "- …" lines), the group the question asks about: the one whose
+    heading holds words of the question that no other heading holds ("yêu cầu" of "(1) Mục đích", "(2) Yêu
+    cầu", though the lead-in names both).  Returns the
+    lines shown after the lead-in in its passage and the (passage, lines) read on after it, "…" for the groups
+    left out; None when the list has no such groups or the question asks for none of them."""
+    lines = [(hit, ln.strip()) for ln in hit.text[start + len(lead) :].split("\n") if ln.strip()]
+    # The passage a line opens when it goes on with the item cut where the passage before ended.
+    rests: set[int] = set()
+    at: Hit | None = hit
+    for _ in range(MAX_CONTINUED_PASSAGES if following is not None else 0):
+        at = following(at)
+        if at is None or at.doc_id != hit.doc_id:
+            break
+        more = [(at, ln.strip()) for ln in at.text.split("\n") if ln.strip()]
+        if more and lines and item_kind(lines[-1][1]) and not item_kind(more[0][1]):
+            if not _is_group_heading(more[0][1]):
+                rests.add(len(lines))
+        lines += more
+    # ... and the list goes on after it (not a closing paragraph: "Xem chi tiết tại …").
+    rests = {
+        r for r in rests if r + 1 < len(lines) and (item_kind(lines[r + 1][1]) or _is_group_heading(lines[r + 1][1]))
+    }
+    groups: list[tuple[int, int]] = []  # (index of the heading, index past its last item)
+    i = 0
+    while i < len(lines) and _is_group_heading(lines[i][1]):
+        kind = item_kind(lines[i + 1][1]) if i + 1 < len(lines) else None
+        if kind is None or kind == item_kind(lines[i][1]):
+            break
+        j = i + 1
+        while j < len(lines) and (item_kind(lines[j][1]) == kind or j in rests):
+            j += 1
+        groups.append((i, j))
+        i = j
+    if len(groups) < 2:
+        return None
+    heads = [set(_folded_words(lines[g][1])) for g, _ in groups]
+    total = sum(weights.values()) or 1.0
+    held = [
+        sum(w for t, w in weights.items() if set(t.split()) <= words and not any(set(t.split()) <= o for o in others))
+        for words, others in ((h, [o for o in heads if o is not h]) for h in heads)
+    ]
+    best = max(range(len(groups)), key=lambda k: held[k])
+    if held[best] < p.group_heading_share * total or sorted(held)[-2] == held[best]:
+        return None
+    first, end = groups[best]
+    shown, used = [], len(lead)
+    for k in range(first, end):
+        size = len(lines[k][1])
+        if used + size > budget and k > first + 1:
+            shown.append((lines[k][0], OMITTED))
+            break
+        shown.append(lines[k])
+        used += size
+    if best > 0:
+        shown.insert(0, (lines[first][0], OMITTED))
+    if best + 1 < len(groups) and shown[-1][1] != OMITTED:
+        shown.append((shown[-1][0], OMITTED))
+    own = [ln for h, ln in shown if h is hit]
+    after: list[tuple[Hit, list[str]]] = []
+    for h, ln in shown:
+        if h is hit:
+            continue
+        if after and after[-1][0] is h:
+            after[-1][1].append(ln)
+        else:
+            after.append((h, [ln]))
+    return own, after
 
 
 def compose_clauses(

@@ -236,6 +236,10 @@ class AnswerParams:
     # Only a question whose own words (those no other question of the message has) weigh this share of the
     # words all its questions ask is heard apart: "…, bao lâu một lần?" is asked of what the message names before.
     part_min_share: float = 0.25
+    # A list split by sub-headings ("Đối với các tỉnh, …", "(2) Yêu cầu") is answered with the group whose heading
+    # holds words of the question no other heading holds, weighing at least this share of the
+    # question's words: "tỉnh tôi … những tiêu chí nào?" asks the provinces' criteria, not every group's.
+    group_heading_share: float = 0.05
     # A list question prefers a clause that is a list, by how much of the question the list's lead-in
     # ("… trong các trường hợp sau:", or the clause's heading) holds: the list about what is asked, not a
     # list beside it (0.15 flat before: 0.708 of real.jsonl's lists complete; 0.3 × lead-in share: 0.750;

@@ -1653,6 +1653,47 @@ def test_a_question_heading_of_an_article_is_never_quoted_as_the_answer(glossary
     assert _is_question_line(text, 0, text.index("\n")) and not _is_question_line("Hỏi gì? Đáp.", 0, 7)
 
 
+def test_a_list_split_by_sub_headings_is_answered_with_the_group_asked_about(glossary):
+    """ "Đối với các sở, ngành" then its items, "Đối với các xã, phường" then its items: a commune asking its
+    criteria gets the lead-in and the communes' group, "…" for the others, even when the group opens the next
+    passage after a paragraph that goes on with the item before."""
+    first = (
+        "Tiêu chí thi đua trong đợt thi đua minh họa như sau:\n"
+        "Đối với các sở, ngành\n"
+        "- Hoàn thành xuất sắc nhiệm vụ chuyên môn minh họa.\n"
+        "- Đẩy mạnh cải cách hành chính minh họa, nhất là"
+    )
+    second = (
+        "thủ tục cấp phép minh họa.\n"
+        "Đối với các xã, phường\n"
+        "- Hoàn thành vượt mức chỉ tiêu nông thôn mới minh họa.\n"
+        "- Giữ vững an ninh trật tự minh họa.\n"
+        "Đối với cá nhân\n"
+        "- Gương mẫu chấp hành chủ trương minh họa.\n"
+    )
+    hits = [
+        Hit(1, "tin", 0, 0, len(first), first, "Tin minh họa", None, "", "news", score=0.03, coverage=1.0),
+        Hit(2, "tin", 1, 0, len(second), second, "Tin minh họa", None, "", "news", score=0.01, coverage=0.2),
+    ]
+
+    def shown(question: str) -> tuple[str, list[int]]:
+        q = analyze(question, glossary)
+        comp = compose(q, hits[:1], {t: 1.0 for t in q.terms}, following=lambda h: hits[1] if h is hits[0] else None)
+        return "\n".join(b.text for b in comp.blocks), [c.passage_id for c in comp.citations]
+
+    text, cited = shown("Xã phường tôi phải thi đua theo những tiêu chí nào trong đợt thi đua minh họa?")
+    assert text.split("\n")[:3] == [
+        "Tiêu chí thi đua trong đợt thi đua minh họa như sau:",
+        OMITTED,
+        "Đối với các xã, phường",
+    ]
+    assert "Giữ vững an ninh trật tự minh họa." in text and text.endswith(OMITTED)
+    assert "sở, ngành" not in text and "Gương mẫu" not in text and cited == [1, 2]
+    # Asked of every group, the list is shown from its first group.
+    text, _ = shown("Tiêu chí thi đua trong đợt thi đua minh họa gồm những gì?")
+    assert text.split("\n")[1] == "Đối với các sở, ngành"
+
+
 def test_a_lead_in_that_counts_its_items_is_shown_with_all_of_them(glossary):
     """ "… tiến hành đại hội với 2 nội dung:" means nothing without its two items, whatever the question asks
     and however long the lead-in: "(i)", "(ii)" are items of one list."""
