@@ -431,12 +431,14 @@ class HybridSearcher:
         return hits[:k]
 
     def _refs_in(self, h: Hit) -> frozenset[tuple[str, int]]:
-        """The document numbers a passage cites (their keys), found once per passage and index version."""
+        """The document numbers a passage cites (their keys), or its document's title does ("Toàn văn Kế hoạch
+        163-KH/BTGDVTW …": every passage of it is about that plan), found once per passage and index version."""
         refs = self._passage_refs.get(h.passage_id)
         if refs is None:
             if len(self._passage_refs) >= self.params.token_cache_passages:
                 self._passage_refs.clear()
-            refs = self._passage_refs[h.passage_id] = frozenset(r.key for r in find_refs(h.text))
+            found = find_refs(h.text) + find_refs(h.title)
+            refs = self._passage_refs[h.passage_id] = frozenset(r.key for r in found)
         return refs
 
     def _year_agreement(self, doc_id: str, keys: set[tuple[str, int]], years: set[int]) -> float:

@@ -65,6 +65,7 @@ from bot.embeddings import HashEmbeddings, make_embedder
 from bot.engine import Engine, QuestionError
 from bot.evaluate import load_cases
 from bot.glossary import Glossary
+from bot.metadata import find_refs
 from bot.params import DEFAULT_ANSWER, DEFAULT_SEARCH
 from bot.query import (
     Wants,
@@ -855,6 +856,28 @@ def test_a_question_keeps_its_version_open_while_a_new_one_is_published(toy_work
     with pytest.raises(sqlite3.ProgrammingError):
         held.snapshot.query("SELECT 1")
     assert engine.searcher().snapshot.version != old_version
+
+
+def test_every_passage_of_a_document_titled_with_a_number_cites_that_number(toy_work):
+    """ "Toàn văn Kế hoạch 77-KH/BTGMH …": a question naming the plan is asked of every passage of it, not only
+    of those that repeat its number (the paragraph that answers seldom does)."""
+    engine = toy_work
+    body = "\n\n".join(
+        f"Đoạn {i}: điều tra dư luận xã hội giả định về công tác chuẩn bị đại hội ở đơn vị số {i}." for i in range(60)
+    )
+    (engine.settings.knowledge_dir / "ke-hoach-77-gia-dinh.txt").write_text(
+        "---\ntitle: Toàn văn Kế hoạch 77-KH/BTGMH (giả định) điều tra dư luận xã hội\ndoc_type: news\n---\n\n"
+        + body
+        + "\n",
+        encoding="utf-8",
+    )
+    engine.index()
+    key = find_refs("Kế hoạch 77-KH/BTGMH")[0].key
+    with engine.lease() as s:
+        ids = [r[0] for r in s.snapshot.query("SELECT id FROM passages WHERE doc_id = ?", ("ke-hoach-77-gia-dinh",))]
+        hits = s.load_hits(ids)
+        assert len(hits) > 1 and all("77" not in h.text for h in hits)
+        assert all(key in s._refs_in(h) for h in hits)
 
 
 def test_questions_in_threads_during_reindexing_all_succeed(toy_work):
