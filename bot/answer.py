@@ -587,7 +587,6 @@ def _is_heading(text: str, title: str) -> bool:
     return (bool(letters) and all(ch.isupper() for ch in letters)) or bool(_LETTERHEAD_RE.match(text.strip()))
 
 
-@lru_cache(maxsize=FOLD_CACHE_TEXTS)
 def _is_question_line(text: str, start: int, end: int) -> bool:
     """Is text[start:end] a question that is a whole line (a sub-heading of a question-and-answer article)?"""
     line_start = text.rfind("\n", 0, start) + 1
@@ -596,6 +595,7 @@ def _is_question_line(text: str, start: int, end: int) -> bool:
     return line.endswith("?") and line == text[start:end].strip()
 
 
+@lru_cache(maxsize=FOLD_CACHE_TEXTS)
 def _answer_units(text: str) -> tuple[tuple[int, int], ...]:
     """Sentences, with a fragment of a few words ("Từ tháng 8/2019.") joined to the next one on its line."""
     return tuple(
@@ -1425,9 +1425,9 @@ def _asked_group(
     """For a lead-in whose list is split by sub-headings, each over its own items ("Đối với các bộ, …" then
     "- …" lines, "Đối với các tỉnh, …" then "- …" lines), the group the question asks about: the one whose
     heading holds words of the question that no other heading holds ("yêu cầu" of "(1) Mục đích", "(2) Yêu
-    cầu", though the lead-in names both).  Returns the
-    lines shown after the lead-in in its passage and the (passage, lines) read on after it, "…" for the groups
-    left out; None when the list has no such groups or the question asks for none of them."""
+    cầu", though the lead-in names both).  Returns the lines shown after the lead-in in its passage and the
+    (passage, lines) read on after it, "…" for the groups left out; None when the list has no such groups or
+    the question asks for none of them."""
     lines = [(hit, ln.strip()) for ln in hit.text[start + len(lead) :].split("\n") if ln.strip()]
     # The passage a line opens when it goes on with the item cut where the passage before ended.
     rests: set[int] = set()
