@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
+from itertools import groupby
 from typing import Protocol, TypeVar
 
 from .cases import DAY_OF_YEAR, case_amounts, case_fit
 from .chunking import FRAGMENT_WORDS, ITEM_LINE_RE, glue_fragments, introduces_list, item_kind, split_sentences
-from .clause import OMITTED, Clause, list_lead, quote_clause
+from .clause import OMITTED, Clause, is_short_heading, list_lead, quote_clause
 from .doctypes import DocType
 from .metadata import find_refs
 from .params import DEFAULT_ANSWER, AnswerParams
@@ -651,12 +652,14 @@ def compose(
         chosen = chosen[:1]
         h = pool[chosen[0].hit_index]
         group = _asked_group(q, weights, h, chosen[0].start, chosen[0].text, following, p.list_budget_chars, p)
-        lines, to_end = _list_lines(h.text, chosen[0].start, chosen[0].text, p.list_budget_chars)
         if group is not None:
             own_lines, read_on = group
-        elif to_end and following is not None:
-            used = len(chosen[0].text) + sum(map(len, lines))
-            read_on = _items_read_on(h, item_kind(lines[-1]) if lines else None, following, p.list_budget_chars - used)
+        elif following is not None:
+            lines, to_end = _list_lines(h.text, chosen[0].start, chosen[0].text, p.list_budget_chars)
+            if to_end:
+                used = len(chosen[0].text) + sum(map(len, lines))
+                kind = item_kind(lines[-1]) if lines else None
+                read_on = _items_read_on(h, kind, following, p.list_budget_chars - used)
     if Wants.LIST in q.wants and chosen and not read_on:
         chosen += [s for s in _enumeration_after(chosen[0], sentences, pool, p) if s not in chosen]
     elif Wants.LIST not in q.wants:
@@ -1281,15 +1284,11 @@ def notices_of(hits: list[Hit]) -> list[str]:
     return list(dict.fromkeys(h.notice for h in hits if h.notice))
 
 
-# A line of at most this many words without a closing mark, followed by items, heads them as a lead-in
-# ending with ":" does: "Đối với các doanh nghiệp" / "- Sản xuất kinh doanh hiệu quả …" (news has no numbering).
-ITEM_HEADING_MAX_WORDS = 12
-
-
 def _heads_items(passage: str, start: int, line: str) -> bool:
-    """Is ``line`` (at ``start`` of the passage, a whole line) a short heading whose next line is an item?"""
-    text = line.strip()
-    if not text or text[-1] in ".;:,?!…" or len(text.split()) > ITEM_HEADING_MAX_WORDS:
+    """Is ``line`` (at ``start`` of the passage, a whole line) a short heading whose next line is an item?  It
+    heads them as a lead-in ending with ":" does: "Đối với các doanh nghiệp" / "- Sản xuất kinh doanh hiệu quả …"
+    (news has no numbering)."""
+    if not is_short_heading(line):
         return False
     end = start + len(line)
     if (start > 0 and passage[start - 1] != "\n") or passage[end : end + 1] != "\n":
@@ -1397,19 +1396,10 @@ def _items_read_on(
     return out
 
 
-# A sub-heading of a list is a short line with no closing punctuation ("Đối với cá nhân", "(2) Yêu cầu").
-_GROUP_HEADING_MAX_WORDS = 12
-
-
 def _is_group_heading(line: str) -> bool:
-    """Is a line a sub-heading of a list (its items follow it), not an item or a sentence?"""
-    kind = item_kind(line)
-    words = _folded_words(line)
-    return (
-        (kind is None or kind == "(1)")
-        and 0 < len(words) <= _GROUP_HEADING_MAX_WORDS
-        and not line.rstrip().endswith((".", ";", ":", "?", "!", ","))
-    )
+    """Is a line a sub-heading of a list ("Đối với cá nhân", "(2) Yêu cầu"; its items follow it), not an item
+    or a sentence?"""
+    return item_kind(line) in (None, "(1)") and is_short_heading(line)
 
 
 def _asked_group(
@@ -1481,14 +1471,8 @@ def _asked_group(
     if best + 1 < len(groups) and shown[-1][1] != OMITTED:
         shown.append((shown[-1][0], OMITTED))
     own = [ln for h, ln in shown if h is hit]
-    after: list[tuple[Hit, list[str]]] = []
-    for h, ln in shown:
-        if h is hit:
-            continue
-        if after and after[-1][0] is h:
-            after[-1][1].append(ln)
-        else:
-            after.append((h, [ln]))
+    runs = groupby((x for x in shown if x[0] is not hit), key=lambda x: x[0].passage_id)
+    after = [(run[0][0], [ln for _, ln in run]) for run in (list(g) for _, g in runs)]
     return own, after
 
 

@@ -176,19 +176,21 @@ def _sub_items(text: str, items: list[tuple[int, int]], i: int) -> list[int]:
     return out
 
 
-# A numbered line of at most this many words with no closing punctuation is a heading ("1.3. Đảng ủy cơ
-# sở"), not an item that says something: what it says is in the lines under it.
-_HEADING_MAX_WORDS = 12
-_NUMBERED_RE = re.compile(r"^\s*\d{1,3}(?:\.\d{1,2}){0,4}[.)]\s")
+# A line of at most this many words with no closing mark is a heading ("1.3. Đảng ủy cơ sở", "Đối với các
+# doanh nghiệp"), not a sentence that says something: what it says is in the lines under it.
+HEADING_MAX_WORDS = 12
+
+
+def is_short_heading(line: str) -> bool:
+    """Is a line (without its number) short and without a closing mark, as a heading is?"""
+    text = line.strip()
+    return bool(text) and text[-1] not in ".;:,?!…" and len(text.split()) <= HEADING_MAX_WORDS
 
 
 def _is_numbered_heading(line: str) -> bool:
     """Is an item line a numbered sub-heading, which leads the lines under it as a lead-in does?"""
-    m = _NUMBERED_RE.match(line)
-    if not m:
-        return False
-    rest = line[m.end() :].strip()
-    return bool(rest) and rest[-1] not in ".;:,!?…" and len(rest.split()) <= _HEADING_MAX_WORDS
+    m = _ITEM_RE.match(line)
+    return bool(m) and m.group(0).strip()[0].isdigit() and is_short_heading(line[m.end() :])
 
 
 def list_lead(text: str) -> str | None:
