@@ -1419,6 +1419,8 @@ def _asked_group(
     (passage, lines) read on after it, "…" for the groups left out; None when the list has no such groups or
     the question asks for none of them."""
     lines = [(hit, ln.strip()) for ln in hit.text[start + len(lead) :].split("\n") if ln.strip()]
+    if lines and not _is_group_heading(lines[0][1]):
+        return None  # no sub-heading opens the list: the passages after it are not read
     # The passage a line opens when it goes on with the item cut where the passage before ended.
     rests: set[int] = set()
     at: Hit | None = hit
