@@ -19,12 +19,13 @@ from typing import Protocol, TypeVar
 
 from .cases import DAY_OF_YEAR, case_amounts, case_fit
 from .chunking import FRAGMENT_WORDS, ITEM_LINE_RE, glue_fragments, introduces_list, item_kind, split_sentences
-from .clause import OMITTED, Clause, is_short_heading, list_lead, quote_clause
+from .clause import OMITTED, Clause, is_short_heading, items_counted, list_lead, quote_clause
 from .doctypes import DocType
 from .metadata import find_refs
 from .params import DEFAULT_ANSWER, AnswerParams
 from .query import ASKING_WORDS, DOMAIN_COMMON, STEP_NOUNS, STOPWORDS, Query, Wants, find_places
 from .retrieve import CHARTER_RE, Hit, topic_weights
+from .tables import CELL_SEP, MIN_COLUMNS
 from .textnorm import LOWER, UPPER, fold, folded_words
 
 # The tunables (relevance gate, scoring weights, budgets) are in bot/params.py (AnswerParams).
@@ -365,9 +366,23 @@ _SPAN_ASKED_RE = re.compile(r"\btu (?:nam|thang) nao\b|\bden (?:nam|thang) nao\b
 _YEAR_SPAN_RE = re.compile(r"\b(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}\b")
 
 
+# "Bao giờ phải …", "thời điểm nào" ask when a thing is done, which a rule tells by the event or the time
+# limit it is done within ("ngay khi đảng viên được tiếp nhận đến", "trong thời hạn 7 ngày", "chậm nhất …");
+# "ngày nào", "năm nào" ask for a date.
+_WHEN_DONE_ASKED_RE = re.compile(r"\bbao gio\b|\bthoi diem nao\b")
+_WHEN_DONE_RE = re.compile(
+    r"\bngay (?:sau )?khi\b|\bcham nhat\b|\btrong (?:thoi han|vong) (?:\w+ )?(?:ngay|tuan|thang|nam)\b"
+)
+
+
 def _says_when(q: Query, text: str) -> bool:
-    """Does a sentence give the date asked for: a day, month or year, or the span of years a span asks?"""
-    return bool(_DATE_RE.search(text) or (_SPAN_ASKED_RE.search(q.folded) and _YEAR_SPAN_RE.search(text)))
+    """Does a sentence give the date asked for: a day, month or year, the span of years a span asks, or the
+    event or time limit a "bao giờ" asks?"""
+    if _DATE_RE.search(text):
+        return True
+    if _SPAN_ASKED_RE.search(q.folded) and _YEAR_SPAN_RE.search(text):
+        return True
+    return bool(_WHEN_DONE_ASKED_RE.search(q.folded) and _WHEN_DONE_RE.search(fold(text)))
 
 
 # Where a period starts, said as an event: "kể từ ngày ký", "tính từ ngày …", "ngày ghi trong quyết định",
@@ -598,14 +613,26 @@ def _is_question_line(text: str, start: int, end: int) -> bool:
 
 @lru_cache(maxsize=FOLD_CACHE_TEXTS)
 def _answer_units(text: str) -> tuple[tuple[int, int], ...]:
-    """Sentences, with a fragment of a few words ("Từ tháng 8/2019.") joined to the next one on its line."""
-    return tuple(
-        glue_fragments(
-            [(s.start, s.end) for s in split_sentences(text)],
-            lambda u: len(text[u[0] : u[1]].split()) < FRAGMENT_WORDS and "\n" not in text[u[1] : u[1] + 2],
-            lambda a, b: (a[0], b[1]),
-        )
+    """Sentences, with a fragment of a few words ("Từ tháng 8/2019.") joined to the next one on its line; a
+    table row is one unit."""
+    units = glue_fragments(
+        [(s.start, s.end) for s in split_sentences(text)],
+        lambda u: len(text[u[0] : u[1]].split()) < FRAGMENT_WORDS and "\n" not in text[u[1] : u[1] + 2],
+        lambda a, b: (a[0], b[1]),
     )
+    # A sentence of a row's last cell ("Mở rộng quan hệ đối ngoại …" in "Lần thứ VII | Thời gian: 24 -
+    # 27/6/1991 | … | Nội dung: Đề ra Cương lĩnh …. Mở rộng …") does not say which row it is of.
+    return tuple(glue_fragments(units, lambda u: _in_table_row(text, u), lambda a, b: (a[0], b[1])))
+
+
+def _in_table_row(text: str, unit: tuple[int, int]) -> bool:
+    """Does the unit end inside a table row ("… | … | …") that goes on after it on its line?"""
+    line_end = text.find("\n", unit[1])
+    line_end = len(text) if line_end < 0 else line_end
+    if not text[unit[1] : line_end].strip():
+        return False
+    line = text[text.rfind("\n", 0, unit[0]) + 1 : line_end]
+    return line.count(CELL_SEP) >= MIN_COLUMNS - 1
 
 
 def compose(
@@ -1304,16 +1331,10 @@ def _leads_list(passage: str, start: int, text: str) -> bool:
 
 # A lead-in that counts its items ("… tiến hành đại hội với 2 nội dung:", "gồm ba bước sau:"), in its last
 # words (folded): a count from two to nine before a noun, not a year ("năm 2025").
-_COUNTED_LEAD_RE = re.compile(
-    r"\b(?:[2-9]|hai|ba|bon|nam|sau|bay|tam|chin) (?!\d|(?:nay|qua|toi|truoc|hoc|sau)\b)\w+(?: \w+){0,3}$"
-)
-COUNTED_LEAD_WORDS = 8
-
-
 def counts_its_items(lead: str) -> bool:
     """Does a list's lead-in say how many items follow?  Then each of them is part of the sentence's meaning,
     and they are shown whole however long the lead-in was."""
-    return introduces_list(lead) and bool(_COUNTED_LEAD_RE.search(" ".join(_folded_words(lead)[-COUNTED_LEAD_WORDS:])))
+    return items_counted(lead) > 0
 
 
 def _item_lines(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from .chunking import introduces_list
 from .params import DEFAULT_ANSWER, AnswerParams
 from .retrieve import Hit
+from .textnorm import folded_words
 
 # Budgets and shares are in bot/params.py (AnswerParams: clause_budget_chars, item_keep_share, ...).
 OMITTED = "…"
@@ -61,6 +62,26 @@ def lines_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if s < e:
             spans.append((s, e))
     return spans
+
+
+# A lead-in that says how many items follow ("… gồm 2 nội dung:", "… qua 02 hình thức:", "… ba bước sau:"),
+# read in its last words; "2 năm nay", "5 năm qua" count time, not items.
+_COUNT_WORDS = {"hai": 2, "ba": 3, "bon": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9}
+_COUNTED_LEAD_RE = re.compile(
+    r"\b(0?[2-9]|hai|ba|bon|nam|sau|bay|tam|chin) (?!\d|(?:nay|qua|toi|truoc|hoc|sau)\b)\w+(?: \w+){0,3}$"
+)
+COUNTED_LEAD_WORDS = 8
+
+
+def items_counted(lead: str) -> int:
+    """How many items a list's lead-in says follow, 0 when it does not say."""
+    if not introduces_list(lead):
+        return 0
+    m = _COUNTED_LEAD_RE.search(" ".join(folded_words(lead)[-COUNTED_LEAD_WORDS:]))
+    if not m:
+        return 0
+    said = m.group(1)
+    return int(said) if said.isdigit() else _COUNT_WORDS[said]
 
 
 def quote_clause(
@@ -125,6 +146,11 @@ def quote_clause(
             if adds(text[items[i][0] : items[i][1]], shown) >= p.second_part_share:
                 chosen.add(i)
                 used += size
+    for lead_at, n in _counted_groups(text, items):
+        # A lead-in that counts its items says them all: one of them shown shows the lead-in and the rest.
+        group = range(lead_at, min(lead_at + n + 1, len(items)))
+        if chosen.intersection(group):
+            chosen.update(group)
     for i in sorted(chosen):
         # An item is never shown without the lines that belong to it: the sub-items it leads in ("- Đảng viên
         # … như sau:" then "+ …" lines), or the unmarked paragraphs that go on with it ("Trường hợp …"). The
@@ -142,6 +168,17 @@ def quote_clause(
             parts.append(OMITTED)
             gap = True
     return Clause(label, page, start, end, "\n".join(parts), len(chosen) == len(items))
+
+
+def _counted_groups(text: str, items: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(index, count) of each item that leads in a counted list of items marked like it ("- … qua 02 hình
+    thức:" then "- Gửi file mềm …", "- Gửi văn bản …"), which no marker tells apart from the items after."""
+    out = []
+    for i, (s, e) in enumerate(items[:-1]):
+        n = items_counted(text[s:e])
+        if n and _marker(text[s:e]) == _marker(text[items[i + 1][0] : items[i + 1][1]]):
+            out.append((i, n))
+    return out
 
 
 def _marker(line: str) -> str:

@@ -2252,3 +2252,49 @@ def test_a_hit_holds_an_abbreviation_where_it_writes_the_full_form(toy_engine):
         best = searcher.search(short, k=4)[0]
         assert "bí thư chi bộ triệu tập" in best.text
         assert best.coverage == pytest.approx(1.0)
+
+
+def test_asking_when_a_thing_is_done_is_answered_by_the_event_or_time_limit_it_is_done_within(glossary):
+    """ "Bao giờ phải tiếp nhận?" is answered by "ngay khi đảng viên được tiếp nhận đến" or "trong thời hạn 7
+    ngày", as by a date; "ngày nào" still asks for a date."""
+    q = analyze("Dữ liệu đảng viên trên phần mềm thì bao giờ phải tiếp nhận?", glossary)
+    assert Wants.DATE in q.wants
+    assert type_satisfied(q, "Thực hiện tiếp nhận dữ liệu của đảng viên ngay khi đảng viên được tiếp nhận đến.")
+    assert type_satisfied(q, "Trong thời hạn 7 ngày làm việc, chi bộ minh họa tiếp nhận dữ liệu.")
+    assert not type_satisfied(q, "Thường xuyên đối chiếu dữ liệu đảng viên trên phần mềm.")
+    q = analyze("Dữ liệu đảng viên trên phần mềm được tiếp nhận ngày nào?", glossary)
+    assert not type_satisfied(q, "Thực hiện tiếp nhận dữ liệu của đảng viên ngay khi đảng viên được tiếp nhận đến.")
+
+
+def test_a_lead_in_that_counts_its_items_is_shown_with_all_of_them_when_one_is_chosen():
+    """ "- Báo cáo gửi qua 02 hình thức:" then two items marked "-" like it: the item chosen for the question
+    brings the lead-in and the other item, which no marker tells apart from the clause's other items."""
+    text = (
+        "2. Công tác thống kê minh họa\n"
+        "- Định kỳ 6 tháng, 1 năm, ban tổ chức cấp ủy minh họa chủ động thực hiện thống kê tình hình tổ chức "
+        "đảng, đảng viên theo các biểu thống kê cơ bản.\n"
+        "- Các báo cáo thống kê gửi về Ban Tổ chức minh họa qua 02 hình thức:\n"
+        "- Gửi file mềm qua địa chỉ email: thongke@minhhoa.example\n"
+        "- Gửi văn bản có ký, đóng dấu qua đường công văn;\n"
+        "* Lưu ý: Các file mềm báo cáo gửi về Ban Tổ chức minh họa được tổng hợp trên phần mềm bảng tính và "
+        "theo mẫu; tuyệt đối không chỉnh sửa, thay đổi.\n"
+    )
+    hit = Hit(1, "hd", 0, 0, len(text), text, "Hướng dẫn minh họa", None, "", "huong-dan")
+    email = text.index("- Gửi file mềm")
+    first = text.index("- Định kỳ")
+    quoted = quote_clause(hit, ("2", 0, len(text), None), {email: 1.0, first: 0.9}, 300, DEFAULT_ANSWER).text
+    assert "qua 02 hình thức:" in quoted and "qua đường công văn" in quoted and "thongke@" in quoted
+
+
+def test_a_table_row_is_quoted_whole_not_a_sentence_of_its_last_cell(glossary):
+    """A sentence of a row's last cell does not say which row it is of: the row is one answer unit."""
+    text = (
+        "Lần thứ | Thời gian | Số đại biểu | Nội dung\n"
+        "Lần thứ II | Thời gian: 1 - 3/3/1990 | Số đại biểu: 120 | Nội dung: Đề ra chương trình minh họa. "
+        "Mở rộng hợp tác minh họa theo hướng đa dạng hóa.\n"
+        "Lần thứ III | Thời gian: 5 - 7/5/1995 | Số đại biểu: 140 | Nội dung: Tổng kết chương trình minh họa.\n"
+    )
+    hit = Hit(1, "wiki", 0, 0, len(text), text, "Đại hội minh họa", None, "", "news", score=0.03, coverage=1.0)
+    q = analyze("Đại hội lần nào chủ trương mở rộng hợp tác minh họa theo hướng đa dạng hóa?", glossary)
+    shown = "\n".join(b.text for b in compose(q, [hit], {t: 1.0 for t in q.terms}).blocks)
+    assert "Lần thứ II | Thời gian: 1 - 3/3/1990" in shown and "đa dạng hóa" in shown
