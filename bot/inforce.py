@@ -39,6 +39,12 @@ _SELF_EFFECT_RE = re.compile(
     r"\b(?:quy dinh|huong dan|chi thi|ket luan|nghi quyet|quyet dinh|quy che|ke hoach|thong bao|van ban|dieu le) nay\b"
     r".{0,120}\bco hieu luc\b"
 )
+# "… được ban hành căn cứ vào những văn bản nào?", "dựa trên văn bản nào?": what the document is issued on
+# the basis of, which its preamble's "Căn cứ …" lines say.  Asked at the end of the question: "căn cứ vào
+# đâu để xử lý …" asks the basis of a step, not of the document.
+_BASIS_ASKED_RE = re.compile(
+    r"\b(?:can cu|dua (?:tren|vao)) (?:vao )?(?:nhung |cac )?(?:van ban|dau|gi)(?: \w+){0,2}\W*$"
+)
 # How many characters of a relation's evidence are looked up in the passages.
 EVIDENCE_PROBE_CHARS = 48
 # An answer quotes at most this many of the document's statements (a replacement and an amendment, say).
@@ -48,6 +54,8 @@ MAX_STATEMENTS = 2
 def relation_answer(question: str, q: Query, searcher: HybridSearcher, hits: list[Hit]) -> Answer | None:
     """Answer from the document's own statement of what it replaces, amends, repeals or when it
     takes effect; None when the question is not of that kind or the document says nothing of it."""
+    if _BASIS_ASKED_RE.search(q.folded):
+        return _basis_answer(question, q, searcher, hits)
     if not _QUESTION_RE.search(q.folded):
         return None
     kinds = set().union(*(k for pattern, k in _ASKS if pattern.search(q.folded)))
@@ -106,4 +114,29 @@ def _locate(searcher: HybridSearcher, doc_id: str, sentence: str) -> tuple[Hit, 
     for span in split_sentences(hit.text):
         if span.start <= start < span.end:
             return hit, hit.text[span.start : span.end], span.start
+    return None
+
+
+def _basis_answer(question: str, q: Query, searcher: HybridSearcher, hits: list[Hit]) -> Answer | None:
+    """The "Căn cứ …" lines of the named document's preamble, quoted from its passage; None when the question
+    names no document or the document states no basis."""
+    named = searcher.docs_named(q)
+    for doc_id in [d for d in dict.fromkeys(h.doc_id for h in hits) if d in named] or sorted(named):
+        hit, lines = None, []
+        for basis in searcher.snapshot.basis(doc_id):
+            probe = re.sub(r"\s+", " ", basis).strip()[:EVIDENCE_PROBE_CHARS]
+            found = searcher.passage_hit(doc_id, probe) if probe else None
+            if found is None or (hit is not None and found.passage_id != hit.passage_id):
+                continue
+            hit = found
+            start = hit.text.find(probe)
+            line_start = hit.text.rfind("\n", 0, start) + 1
+            line_end = hit.text.find("\n", start)
+            line = hit.text[line_start : len(hit.text) if line_end < 0 else line_end].strip()
+            if line not in lines:
+                lines.append(line)
+        if hit is not None and lines:
+            cite = Citation.from_hit(1, hit, 1.0)
+            block = quote_block("\n".join(lines), (1,), hit, cite.section)
+            return Answer.of(question, [block], [cite], notices=notices_of([hit]))
     return None

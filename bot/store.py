@@ -17,6 +17,7 @@ version serving.  Nothing on disk is pickled: SQLite and FAISS's own format.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import sqlite3
@@ -308,6 +309,11 @@ class Snapshot:
         """What the document says of other documents (JSON, see relations.relations_from_json)."""
         rows = self.query("SELECT relations FROM documents WHERE doc_id = ?", (doc_id,))
         return rows[0]["relations"] if rows else None
+
+    def basis(self, doc_id: str) -> list[str]:
+        """The "Căn cứ …" lines of the document's preamble: what it is issued on the basis of."""
+        rows = self.query("SELECT basis FROM documents WHERE doc_id = ?", (doc_id,))
+        return json.loads(rows[0]["basis"] or "[]") if rows else []
 
     def document_numbers(self) -> list[sqlite3.Row]:
         """Each document's id, title, number, type, whether it is official, and the numbers it cites."""

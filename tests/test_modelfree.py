@@ -2298,3 +2298,26 @@ def test_a_table_row_is_quoted_whole_not_a_sentence_of_its_last_cell(glossary):
     q = analyze("Đại hội lần nào chủ trương mở rộng hợp tác minh họa theo hướng đa dạng hóa?", glossary)
     shown = "\n".join(b.text for b in compose(q, [hit], {t: 1.0 for t in q.terms}).blocks)
     assert "Lần thứ II | Thời gian: 1 - 3/3/1990" in shown and "đa dạng hóa" in shown
+
+
+def test_asking_what_a_document_is_issued_on_the_basis_of_quotes_its_preamble(tmp_path):
+    """ "… được ban hành căn cứ vào những văn bản nào?" is answered by the named document's "Căn cứ …" lines,
+    cited to its preamble; "căn cứ vào đâu để …" asks the basis of a step, which the preamble does not say."""
+    kb = tmp_path / "knowledge"
+    kb.mkdir()
+    name = "huong-dan-09-hd-tu-2025-moi.txt"
+    shutil.copy(Path(__file__).resolve().parent / "fixtures" / "relations" / name, kb / name)
+    engine = Engine(
+        Settings(knowledge_dir=kb, index_dir=tmp_path / "index", embedder="hash"), embedder=HashEmbeddings()
+    )
+    engine.index()
+    for question in (
+        "Hướng dẫn 09-HD/TU được ban hành căn cứ vào những văn bản nào?",
+        "HD 09-HD/TU dua tren van ban nao?",
+    ):
+        answer = engine.ask(question)
+        assert answer.found, answer.answer
+        assert "- Căn cứ Điều lệ Đảng;" in answer.answer and "- Căn cứ Chỉ thị số 12-CT/TU" in answer.answer
+        assert answer.citations[0].section == "phần mở đầu"
+    answer = engine.ask("Theo Hướng dẫn 09-HD/TU, chi bộ căn cứ vào đâu để bầu bí thư sau khi bầu chi ủy?")
+    assert "Căn cứ Chỉ thị" not in answer.answer
