@@ -55,7 +55,9 @@ def relation_answer(question: str, q: Query, searcher: HybridSearcher, hits: lis
     """Answer from the document's own statement of what it replaces, amends, repeals or when it
     takes effect; None when the question is not of that kind or the document says nothing of it."""
     if _BASIS_ASKED_RE.search(q.folded):
-        return _basis_answer(question, q, searcher, hits)
+        based = _basis_answer(question, q, searcher, hits)
+        if based is not None:
+            return based
     if not _QUESTION_RE.search(q.folded):
         return None
     kinds = set().union(*(k for pattern, k in _ASKS if pattern.search(q.folded)))
