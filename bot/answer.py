@@ -1329,11 +1329,10 @@ def _leads_list(passage: str, start: int, text: str) -> bool:
     return introduces_list(text) or _heads_items(passage, start, text)
 
 
-# A lead-in that counts its items ("… tiến hành đại hội với 2 nội dung:", "gồm ba bước sau:"), in its last
-# words (folded): a count from two to nine before a noun, not a year ("năm 2025").
 def counts_its_items(lead: str) -> bool:
-    """Does a list's lead-in say how many items follow?  Then each of them is part of the sentence's meaning,
-    and they are shown whole however long the lead-in was."""
+    """Does a list's lead-in say how many items follow ("… với 2 nội dung:", "gồm ba bước sau:"; see
+    clause.items_counted)?  Then each of them is part of the sentence's meaning, and they are shown whole
+    however long the lead-in was."""
     return items_counted(lead) > 0
 
 
