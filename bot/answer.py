@@ -23,8 +23,8 @@ from .clause import OMITTED, Clause, is_short_heading, items_counted, list_lead,
 from .doctypes import DocType
 from .metadata import find_refs
 from .params import DEFAULT_ANSWER, AnswerParams
-from .query import ASKING_WORDS, DOMAIN_COMMON, STEP_NOUNS, STOPWORDS, Query, Wants, find_places
-from .retrieve import CHARTER_RE, Hit, topic_weights
+from .query import ASKING_WORDS, CHARTER_RE, DOMAIN_COMMON, STEP_NOUNS, STOPWORDS, Query, Wants, find_places
+from .retrieve import Hit, title_name_words, topic_weights
 from .tables import CELL_SEP, MIN_COLUMNS
 from .textnorm import LOWER, UPPER, fold, folded_words
 
@@ -823,14 +823,21 @@ def _choose_pool(q: Query, hits: list[Hit], p: AnswerParams) -> tuple[list[Hit],
 
 def _topic_weights(q: Query, idf: dict[str, float]) -> dict[str, float]:
     """The question's topic words with their IDF, less the place it names (the place filter has already
-    chosen the documents)."""
-    return topic_weights(idf, {w for place in q.places for w in place.folded.split()})
+    chosen the documents) and the Điều lệ's name when it cites it."""
+    return topic_weights(idf, {w for place in q.places for w in place.folded.split()} | q.charter_name_terms)
 
 
 def _ref_words(q: Query) -> set[str]:
     """ "Hướng dẫn 99-HD/ĐU quy định gì?": inside the document that *is* Hướng dẫn 99 (its title names it),
     the number and the generic asking words are satisfied by every sentence."""
     return {w for r in q.refs for w in re.findall(r"\w+", fold(r.label()))} | (ASKING_WORDS if q.refs else set())
+
+
+def _given_words(q: Query, h: Hit, ref_words: set[str]) -> set[str]:
+    """The words every sentence of a document the question names holds: its number and the asking words
+    (_ref_words), or the words of its title the question names it by ("Quy định thi hành Điều lệ": the
+    clause of Quy định 294 that says "quy định của Điều lệ" is not the more on the question for it)."""
+    return ref_words | set(title_name_words(q.folded, h.doc_type, h.title, h.doc_number))
 
 
 def _score_sentences(
@@ -852,7 +859,7 @@ def _score_sentences(
     for i, h in enumerate(pool):
         prior = h.score / best
         is_ref_doc = h.doc_id in named or (bool(query_refs) and bool(query_refs & {r.key for r in find_refs(h.title)}))
-        given = ref_words if is_ref_doc else set()
+        given = _given_words(q, h, ref_words) if is_ref_doc else set()
         for start, end in _answer_units(h.text):
             text = h.text[start:end]
             if _is_heading(text, h.title):
@@ -1014,14 +1021,19 @@ class _Candidate:
 
 
 _PLACE_IN_DOC_RE = re.compile(r"\b(điều|khoản|mục|điểm)\s+(\d{1,3}(?:\.\d{1,2}){0,4}|[a-zđ](?=\W|$))", re.I)
+# The part before the first article or section ("phần mở đầu Điều lệ", "lời nói đầu"), folded: its label.
+_PREAMBLE_NAMED_RE = re.compile(r"\b(?:phan mo dau|loi noi dau|loi mo dau)\b")
 
 
 def named_places(question: str) -> list[str]:
-    """Places in a document the question names: "Điều 4", "mục 3.2", "khoản 2" (as section labels write them)."""
+    """Places in a document the question names: "Điều 4", "mục 3.2", "khoản 2", "phần mở đầu" (as section
+    labels write them)."""
     out = []
     for word, number in _PLACE_IN_DOC_RE.findall(question):
         word = word.lower()
         out.append(f"Điều {number}" if word == "điều" else f"{word} {number}")
+    if _PREAMBLE_NAMED_RE.search(fold(question)):
+        out.append("phần mở đầu")
     return out
 
 
@@ -1141,8 +1153,8 @@ def _clause_candidates(
         if not h.units:
             continue
         head = _heading_words(q, h)
-        # Inside the document the question names, its number and the asking words hold for every clause.
-        given = ref_words if h.doc_id in named else set()
+        # Inside the document the question names, its number or title and the asking words hold for every clause.
+        given = _given_words(q, h, ref_words) if h.doc_id in named else set()
         head |= given
         context = " ".join(_folded_words(h.context))  # where a holder the clause does not name may be named
         for unit in h.units:
@@ -1620,7 +1632,7 @@ def _linked_clause(
 
 def _names_a_document(q: Query) -> bool:
     """Does the question (or its asked sentence) name a document, by number or as the Điều lệ?"""
-    return bool(q.refs) or bool(CHARTER_RE.search(q.folded))
+    return bool(q.refs) or q.names_charter
 
 
 def _pick_clauses(

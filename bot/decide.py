@@ -104,7 +104,7 @@ def _decide(
     if not hits:
         return not_found(question, None, nearest, "no_match")
     idf = searcher.idf_weights(q)
-    scale = gate_scale(topic_weights(idf), p) ** p.relevance_scale_power
+    scale = gate_scale(topic_weights(idf, q.charter_name_terms), p) ** p.relevance_scale_power
     if not is_relevant(q, hits[0], p, scale):
         return not_found(question, None, nearest, "no_match")
     answer = _composed(question, q, searcher, hits, nearest, p, idf)
@@ -177,7 +177,7 @@ def _composed(
         linked=searcher.linked_clauses,
         sections=searcher.section_hits,
     )
-    weights = topic_weights(idf)  # what the refusal gates weigh
+    weights = topic_weights(idf, q.charter_name_terms)  # what the refusal gates weigh
     scale = gate_scale(weights, p)
     floor = p.min_clause_coverage * scale if comp.clause else p.min_sentence_coverage
     if not comp.citations:
@@ -238,7 +238,7 @@ def _answers_the_asked_part(q: Query, searcher: HybridSearcher, comp: Compositio
     asked = q.asked_part
     if not asked:
         return False
-    weights = topic_weights(searcher.idf_weights(asked))
+    weights = topic_weights(searcher.idf_weights(asked), asked.charter_name_terms)
     return _holds_enough(asked, weights, comp.clause_text, comp.clause_head, p, gate_scale(weights, p))
 
 

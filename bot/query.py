@@ -284,6 +284,11 @@ def find_names(text: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+# "theo Điều lệ", "Điều 4 Điều lệ Đảng" name the Party's charter (it has no number); "Quy định thi hành Điều lệ"
+# names the regulation that implements it.
+CHARTER_RE = re.compile(r"(?<!thi hanh )\bdieu le\b")
+
+
 @dataclass
 class Query:
     raw: str
@@ -318,6 +323,27 @@ class Query:
     plenums: list[int] = field(default_factory=list)
     # The questions a message asks when it asks several (question_parts), folded.
     parts: tuple[str, ...] = ()
+
+    @property
+    def charter_abbreviations(self) -> frozenset[str]:
+        """The abbreviations the question writes for "Điều lệ" ("ĐL")."""
+        return frozenset(t for t in self.terms if t != "dieu le" and "dieu le" in self.other_forms.get(t, ()))
+
+    @property
+    def names_charter(self) -> bool:
+        """Does the question name the Điều lệ, in full or by an abbreviation ("theo ĐL", not "QĐ thi hành ĐL")?"""
+        folded = self.folded
+        for abbr in self.charter_abbreviations:
+            folded = re.sub(rf"\b{abbr}\b", "dieu le", folded)
+        return bool(CHARTER_RE.search(folded))
+
+    @property
+    def charter_name_terms(self) -> frozenset[str]:
+        """The abbreviations that name the Điều lệ when the question cites it ("Theo ĐL Đảng, …"): they say
+        which document, not what is asked (an article never writes "ĐL"), so the refusal gates and the clause
+        scores do not look for them.  "Điều lệ" written in full stays a word of the question: articles say it
+        ("Chỉ Đại hội đại biểu toàn quốc mới có quyền sửa đổi Điều lệ Đảng")."""
+        return self.charter_abbreviations if self.names_charter else frozenset()
 
     def holds(self, term: str, words: set[str], folded_text: str) -> bool:
         """Is the question's ``term`` in a text (given as its folded words and folded text)?"""

@@ -145,7 +145,45 @@ def issued_locally(official: bool, number: str | None, issuer: str | None) -> bo
 
 
 # The charter named in a question ("Điều lệ", "Điều lệ Đảng"), not "Quy định thi hành Điều lệ Đảng".
-CHARTER_RE = re.compile(r"(?<!thi hanh )\bdieu le\b")
+# A document named by its title needs this many of its title's words after the kind word ("Hướng dẫn thi hành
+# Điều lệ"): two ("hướng dẫn nghiệp vụ của những cơ quan nào") are how any sentence goes on.
+TITLE_NAME_MIN_WORDS = 3
+# The words titles open with after their kind ("Hướng dẫn thực hiện quy trình, thủ tục …", "Hướng dẫn một số
+# vấn đề cụ thể …", "… về công tác tổ chức"): a question goes on with them about anything.
+TITLE_OPENING_WORDS = frozenset(
+    "thuc hien quy trinh thu tuc mot so van de cu the ve viec cong tac to chuc cac cap dang vien va ban hanh".split()
+)
+
+
+def title_name_words(folded_question: str, doc_type: str, title: str, number: str | None) -> list[str]:
+    """The words by which a folded question names an official document by its kind and title, without its
+    number: "theo Hướng dẫn thi hành Điều lệ" names Hướng dẫn 06-HD/TW "… thi hành Điều lệ Đảng", "Quy định
+    thi hành Điều lệ" Quy định 294-QĐ/TW.  The words after the kind word must run on in the title (at least
+    TITLE_NAME_MIN_WORDS of them, one of which is no word of any title's opening: "hướng dẫn thực hiện quy
+    trình kết nạp" names no guide).  Empty when the question does not name it so."""
+    kind = (DocType.parse(doc_type) or DocType.NEWS).word
+    if not kind or doc_type == DocType.CHARTER:
+        return []
+    k = kind.split()
+    title_words = fold(title).split()
+    rest = title_words[len(k) :] if title_words[: len(k)] == k else []
+    codes = set(re.findall(r"\w+", fold(number or "")))
+    while rest and rest[0] in codes | {"so"}:  # "Quy định 294-QĐ/TW thi hành …", "Hướng dẫn số 06-HD/TW …"
+        rest = rest[1:]
+    padded = f" {' '.join(rest)} "
+    found: list[str] = []
+    for clause in re.split(r"[^\w\s]", folded_question):  # a title runs on up to a comma at most
+        words = clause.split()
+        for at in range(len(words) - len(k)):
+            if words[at : at + len(k)] != k:
+                continue
+            after = words[at + len(k) :]
+            n = 0
+            while n < len(after) and f" {' '.join(after[: n + 1])} " in padded:
+                n += 1
+            if n >= TITLE_NAME_MIN_WORDS and not set(after[:n]) <= TITLE_OPENING_WORDS and n + len(k) > len(found):
+                found = k + after[:n]
+    return found
 
 
 def topic_weights(idf: dict[str, float], exclude: Collection[str] = frozenset()) -> dict[str, float]:
@@ -343,10 +381,23 @@ class HybridSearcher:
                 pick = self.pick_same_number(q, r, ids)
                 ids = {pick} if pick else ids
             named |= ids
-        if CHARTER_RE.search(q.folded):
-            # "theo Điều lệ", "Điều 4 Điều lệ Đảng": the Party's charter, which has no number.
+        if q.names_charter:
+            # "theo Điều lệ", "Điều 4 Điều lệ Đảng", "theo ĐL": the Party's charter, which has no number.
             named |= {d for d, (_, _) in self.statuses().items() if self._infos[d].doc_type == "charter"}
-        return named
+        return named | self.docs_titled(q)
+
+    def docs_titled(self, q: Query) -> set[str]:
+        """The official document a question names by its kind and the words of its title, without its number
+        (see title_name_words); none when two documents fit as well."""
+        self.statuses()
+        best: tuple[int, set[str]] = (0, set())
+        for info in self._infos.values():
+            n = len(title_name_words(q.folded, info.doc_type, info.title, info.label() if info.ref else None))
+            if n and n > best[0]:
+                best = (n, {info.doc_id})
+            elif n and n == best[0]:
+                best[1].add(info.doc_id)
+        return best[1] if len(best[1]) == 1 else set()
 
     def pick_same_number(self, q: Query, ref: DocRef, ids: set[str]) -> str | None:
         statuses = self.statuses()

@@ -80,7 +80,7 @@ from bot.query import (
 )
 from bot.relations import cited_charter_clauses
 from bot.restore import DiacriticRestorer
-from bot.retrieve import Hit, HybridRetriever, HybridSearcher, _of_place
+from bot.retrieve import Hit, HybridRetriever, HybridSearcher, _of_place, title_name_words
 from bot.store import IndexStore
 from bot.textnorm import fold, folded_words
 
@@ -544,6 +544,9 @@ def test_named_places_are_written_as_section_labels():
         "điểm a",
     ]
     assert named_places("điều kiện kết nạp đảng viên") == []
+    # The part before the first article, as the preamble's label writes it.
+    assert named_places("Phần mở đầu Điều lệ Đảng nêu những thắng lợi nào?") == ["phần mở đầu"]
+    assert named_places("Lời nói đầu của Điều lệ nói gì?") == ["phần mở đầu"]
 
 
 def test_engine_passes_its_params_down(toy_engine):
@@ -2321,3 +2324,48 @@ def test_asking_what_a_document_is_issued_on_the_basis_of_quotes_its_preamble(tm
         assert answer.citations[0].section == "phần mở đầu"
     answer = engine.ask("Theo Hướng dẫn 09-HD/TU, chi bộ căn cứ vào đâu để bầu bí thư sau khi bầu chi ủy?")
     assert "Căn cứ Chỉ thị" not in answer.answer
+
+
+def test_a_document_is_named_by_its_kind_and_the_words_of_its_title(tmp_path, glossary):
+    """ "Theo Hướng dẫn thi hành Điều lệ …" names the guide whose title says so, without its number; two words
+    after the kind ("hướng dẫn nghiệp vụ của …") or only the words titles open with ("hướng dẫn thực hiện quy
+    trình …") name nothing, and neither does a title two documents share."""
+    guide = "Hướng dẫn 99-HD/TW một số vấn đề cụ thể thi hành Điều lệ Đảng"
+    assert title_name_words("theo huong dan thi hanh dieu le, chi bo", "instruction", guide, "99-HD/TW") == (
+        "huong dan thi hanh dieu le".split()
+    )
+    assert title_name_words("theo quy dinh thi hanh dieu le, chi bo", "instruction", guide, "99-HD/TW") == []
+    assert title_name_words("huong dan thuc hien quy trinh ket nap", "instruction", guide, "99-HD/TW") == []
+    ops = "Hướng dẫn nghiệp vụ công tác tổ chức đảng"
+    assert title_name_words("huong dan nghiep vu cua co quan nao", "instruction", ops, None) == []
+    assert title_name_words("huong dan nghiep vu cong tac to chuc dang neu", "instruction", ops, None) != []
+
+    kb = tmp_path / "knowledge"
+    kb.mkdir()
+    for name in ("huong-dan-09-hd-tu-2025-moi.txt", "chi-thi-12-ct-tu-2019.txt", "chi-thi-12-ct-tu-2024.txt"):
+        shutil.copy(Path(__file__).resolve().parent / "fixtures" / "relations" / name, kb / name)
+    engine = Engine(
+        Settings(knowledge_dir=kb, index_dir=tmp_path / "index", embedder="hash"), embedder=HashEmbeddings()
+    )
+    engine.index()
+    with engine.lease() as searcher:
+
+        def named(question: str) -> set[str]:
+            return searcher.docs_named(analyze(question, glossary))
+
+        assert named("Theo hướng dẫn tổ chức đại hội chi bộ trực thuộc, đại hội xong trước ngày nào?") == {
+            "huong-dan-09-hd-tu-2025-moi"
+        }
+        assert named("Hướng dẫn thực hiện quy trình bầu bí thư thế nào?") == set()
+        assert named("Chỉ thị về đại hội đảng bộ các cấp yêu cầu gì?") == set()  # both Chỉ thị 12 are so titled
+
+
+def test_the_charter_named_by_an_abbreviation_is_named_and_its_abbreviation_is_no_topic_word(glossary):
+    """ "Theo ĐL Đảng" names the Điều lệ as "theo Điều lệ" does, and "ĐL" is not looked for in its articles
+    (none writes it); "QĐ thi hành ĐL" names the regulation, not the charter; "Điều lệ" written in full stays
+    a word of the question (an article may say it)."""
+    q = analyze("Theo ĐL Đảng, TCCSĐ có vị trí, vai trò gì?", glossary)
+    assert q.names_charter and q.charter_name_terms == {"dl"}
+    assert not analyze("Theo QĐ thi hành ĐL, BTV giới thiệu cán bộ nào?", glossary).names_charter
+    q = analyze("Điều 48 Điều lệ Đảng quy định gì?", glossary)
+    assert q.names_charter and q.charter_name_terms == frozenset()
