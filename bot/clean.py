@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .textnorm import fold, normalize
+from .textnorm import LOWER, fold, normalize
 
 # Lines that start the comment form / related-links tail of a news page.
 # Everything from the first of them to the end is dropped.
@@ -117,4 +117,30 @@ def clean_text(raw: str, official: bool = False) -> str:
         if line and out and fold(line) == fold(out[-1] if out[-1] else (out[-2] if len(out) > 1 else "")):
             continue
         out.append(line)
-    return "\n".join(out).strip() + "\n"
+    return "\n".join(_join_broken_paragraphs(out)).strip() + "\n"
+
+
+# A paragraph that stops mid-sentence (on a word in lower case, no punctuation) and a next one that goes on in
+# lower case: one sentence a web page broke in two ("… là dấu mốc đặc biệt trên" / "con đường phát triển, …").
+# Not a heading in capitals ("KẾ HOẠCH" / "tổ chức đại hội …" is a title and its subject line), nor a next
+# paragraph that opens an item ("a) …", "- …", "1. …"): a lead-in's items may start in lower case.
+_STOPS_MID_SENTENCE_RE = re.compile(rf"[{LOWER}]$")
+_GOES_ON_RE = re.compile(rf"^[{LOWER}](?![\w]?[).])")
+
+
+def _join_broken_paragraphs(lines: list[str]) -> list[str]:
+    """Join each paragraph broken off mid-sentence by a blank line to the paragraph that ends it."""
+    out: list[str] = []
+    for line in lines:
+        if (
+            line
+            and len(out) >= 2
+            and not out[-1]
+            and _STOPS_MID_SENTENCE_RE.search(out[-2])
+            and _GOES_ON_RE.match(line)
+        ):
+            out.pop()
+            out[-1] = f"{out[-1]} {line}"
+            continue
+        out.append(line)
+    return out

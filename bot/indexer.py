@@ -126,7 +126,7 @@ def display_name(path: Path | str) -> str:
 
 # Bump when loading, cleaning, metadata or chunking changes what a file turns into:
 # every document is then re-processed on the next `congress-bot index`.
-PIPELINE_VERSION = "9"
+PIPELINE_VERSION = "10"
 # Passages of news: sentences grouped to about this many tokens (e5-small reads at most 512).
 NEWS_TARGET_TOKENS = 200
 # Passages of official documents: a whole section up to this many tokens, else its subsections.

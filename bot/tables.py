@@ -28,6 +28,8 @@ MAX_MISSING_CELLS = 3
 _NUMBER_RE = re.compile(r"^(?:~|≈|>|<|hơn|khoảng|gần|trên|dưới|chừng)?\s*\d[\d.,]*(?:\s*(?:triệu|nghìn|ngàn|vạn|%))?\b")
 _DATE_RE = re.compile(r"\b\d{1,2}\s*/\s*\d{1,2}\b|\b\d{1,2}\s*/\s*(?:19|20)\d{2}\b")
 _NOTE_RE = re.compile(r"\s*(?:\[\d+\]|\([^)]*\))")
+_RULE_RE = re.compile(r"^[\s|:-]+$")  # a markdown table's rule under its header ("---|---|---")
+_JOINED = "\0joined"  # a line read into the row above it
 
 
 def _cells(line: str) -> list[str]:
@@ -95,6 +97,12 @@ def label_table_rows(text: str) -> str:
                 gap += 1
             j += 1
         cells_of = {r: _cells(lines[r]) for r in rows}
+        for r, after in zip(rows, rows[1:], strict=False):
+            between = lines[r + 1 : after]
+            if between and all(line.strip() and not _RULE_RE.match(line) for line in between):
+                # The rest of the row's last cell, on lines of its own up to the next row: read with its row.
+                cells_of[r][-1] = " ".join([cells_of[r][-1], *(line.strip() for line in between)])
+                lines[r + 1 : after] = [_JOINED] * len(between)
         whole = [cells for cells in cells_of.values() if len(cells) == len(header)]
         columns: list[str | None] = []
         for c in range(len(header)):
@@ -109,5 +117,7 @@ def label_table_rows(text: str) -> str:
                 where = None
             if where is not None:
                 lines[r] = _label(cells, header, where)
+            elif lines[r + 1 : r + 2] == [_JOINED]:
+                lines[r] = CELL_SEP.join(cells)
         i = max(j, i + 1)
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line is not _JOINED)

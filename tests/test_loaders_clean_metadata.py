@@ -70,6 +70,25 @@ def test_clean_002_removes_comment_form_and_tags_and_keeps_author():
     assert lines_of(text)[-1] == "Bình Duyên"
 
 
+def test_a_sentence_a_page_broke_into_two_paragraphs_is_one_paragraph_again():
+    raw = (
+        "Đại hội đại biểu toàn quốc lần thứ XIV là dấu mốc đặc biệt trên\n\n"
+        "con đường phát triển, mở ra kỷ nguyên mới.\n\n"
+        "Ban chấp hành có nhiệm vụ\n\n"
+        "a) lãnh đạo thực hiện nghị quyết;\n\n"
+        "Nhiệm kỳ 2025\n\n"
+        "đại hội được tổ chức theo kế hoạch.\n"
+    )
+    paragraphs = clean_text(raw).strip().split("\n\n")
+    assert paragraphs[0] == (
+        "Đại hội đại biểu toàn quốc lần thứ XIV là dấu mốc đặc biệt trên con đường phát triển, mở ra kỷ nguyên mới."
+    )
+    # An item that opens in lower case stays an item; a paragraph ending on a number or a heading in capitals
+    # is left as it is.
+    assert "a) lãnh đạo thực hiện nghị quyết;" in paragraphs
+    assert "đại hội được tổ chức theo kế hoạch." in paragraphs
+
+
 def test_clean_000_removes_reply_form_and_keeps_author_line():
     text = cleaned(seed("000"))
     assert "Trả lời" not in text
