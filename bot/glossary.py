@@ -54,9 +54,14 @@ class Glossary:
 
     @cached_property
     def _abbreviation_patterns(self) -> list[tuple[str, re.Pattern[str], list[str]]]:
-        """Each folded abbreviation, the pattern that finds it in folded text ("qs - qp" too), its full forms."""
+        """Each folded abbreviation, the pattern that finds it in folded text ("qs - qp" too), its full forms.
+        Not the part of a longer one joined by a dash, spaced or not: the "QP" of "QS - QP" is read with it."""
         return [
-            (abbr, re.compile(r"(?<![\w-])" + re.escape(abbr).replace(r"\-", r"\s*-\s*") + r"(?![\w-])"), fulls)
+            (
+                abbr,
+                re.compile(r"(?<![\w-])(?<!-\s)" + re.escape(abbr).replace(r"\-", r"\s*-\s*") + r"(?![\w-])(?!\s-)"),
+                fulls,
+            )
             for abbr, fulls in self.entries.items()
         ]
 
