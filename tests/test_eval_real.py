@@ -60,7 +60,9 @@ those documents as officers would ask, not from what the engine happens to answe
 - real_fresh27.jsonl: 60 more, written at the start of the twenty-seventh stop the same way and run only on the
   twenty-sixth stop's engine and on the twenty-seventh's final one; a development set since; printed only;
 - real_fresh28.jsonl: 60 more, written at the start of the twenty-eighth stop the same way and run only on the
-  twenty-seventh stop's engine and on the twenty-eighth's final one; printed only.
+  twenty-seventh stop's engine and on the twenty-eighth's final one; a development set since; printed only;
+- real_fresh29.jsonl: 60 more, written at the start of the twenty-ninth stop the same way and run only on the
+  twenty-eighth stop's engine and on the twenty-ninth's final one; printed only.
 
 Questions with "all_phrases" are list questions: the answer must carry every item (list_complete).
 The documents are looked for at ../shared/guidance-real (CONGRESS_BOT_GUIDANCE_REAL overrides it, e.g.
@@ -118,6 +120,7 @@ SETS = (
     "real_fresh26.jsonl",
     "real_fresh27.jsonl",
     "real_fresh28.jsonl",
+    "real_fresh29.jsonl",
 )
 # Metrics with a recorded floor (answer_carries_fact is answer_hit under another name).
 FLOORED = ("recall@1", "recall@5", "mrr@10", "answer_hit", "refusal_accuracy", "doc_cited", "list_complete")
