@@ -144,7 +144,6 @@ def issued_locally(official: bool, number: str | None, issuer: str | None) -> bo
     return official and not central
 
 
-# The charter named in a question ("Điều lệ", "Điều lệ Đảng"), not "Quy định thi hành Điều lệ Đảng".
 # A document named by its title needs this many of its title's words after the kind word ("Hướng dẫn thi hành
 # Điều lệ"): two ("hướng dẫn nghiệp vụ của những cơ quan nào") are how any sentence goes on.
 TITLE_NAME_MIN_WORDS = 3
