@@ -104,15 +104,20 @@ def _effective_sentences(searcher: HybridSearcher, doc_id: str) -> list[str]:
     return out
 
 
+def _find(searcher: HybridSearcher, doc_id: str, text: str) -> tuple[Hit, int] | None:
+    """The passage of the document that holds a text (its first EVIDENCE_PROBE_CHARS, spaces as written
+    aside), and where the text starts in it."""
+    probe = re.sub(r"\s+", " ", text).strip()[:EVIDENCE_PROBE_CHARS]
+    hit = searcher.passage_hit(doc_id, probe) if probe else None
+    return (hit, hit.text.find(probe)) if hit is not None else None
+
+
 def _locate(searcher: HybridSearcher, doc_id: str, sentence: str) -> tuple[Hit, str, int] | None:
     """The passage that holds the sentence, the sentence as that passage writes it, and where."""
-    probe = re.sub(r"\s+", " ", sentence).strip()[:EVIDENCE_PROBE_CHARS]
-    if not probe:
+    found = _find(searcher, doc_id, sentence)
+    if found is None:
         return None
-    hit = searcher.passage_hit(doc_id, probe)
-    if hit is None:
-        return None
-    start = hit.text.find(probe)
+    hit, start = found
     for span in split_sentences(hit.text):
         if span.start <= start < span.end:
             return hit, hit.text[span.start : span.end], span.start
@@ -126,12 +131,10 @@ def _basis_answer(question: str, q: Query, searcher: HybridSearcher, hits: list[
     for doc_id in [d for d in dict.fromkeys(h.doc_id for h in hits) if d in named] or sorted(named):
         hit, lines = None, []
         for basis in searcher.snapshot.basis(doc_id):
-            probe = re.sub(r"\s+", " ", basis).strip()[:EVIDENCE_PROBE_CHARS]
-            found = searcher.passage_hit(doc_id, probe) if probe else None
-            if found is None or (hit is not None and found.passage_id != hit.passage_id):
+            found = _find(searcher, doc_id, basis)
+            if found is None or (hit is not None and found[0].passage_id != hit.passage_id):
                 continue
-            hit = found
-            start = hit.text.find(probe)
+            hit, start = found
             line_start = hit.text.rfind("\n", 0, start) + 1
             line_end = hit.text.find("\n", start)
             line = hit.text[line_start : len(hit.text) if line_end < 0 else line_end].strip()
